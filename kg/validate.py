@@ -1,0 +1,132 @@
+"""Check data against the SHACL shapes and provenance quotes against their source texts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from kg.namespaces import OA, ZS
+from kg.sources import Source
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: which node, which property, what is wrong."""
+
+    focus: str
+    path: str
+    message: str
+    value: str = ""
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        where = f"{self.focus}" + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{where}: {self.message}{value}"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of a validation: whether the data conforms, and every violation if not."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A human-readable report, one line per violation."""
+        if self.conforms:
+            return "Conforms: the data satisfies every shape."
+        lines = [f"Does not conform: {len(self.violations)} violation(s)."]
+        lines += [f"  - {v}" for v in self.violations]
+        return "\n".join(lines)
+
+
+def validate_graph(
+    data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None
+) -> ValidationResult:
+    """Validate *data* against *shapes*.
+
+    The ontology must be part of *data*, or given as *ontology* (then mixed into a copy), so that
+    ``sh:targetClass`` reaches the instances of sub-classes.
+    """
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    assert isinstance(report, rdflib.Graph)
+    violations = sorted(_violations(report), key=lambda v: (v.focus, v.path, v.message))
+    return ValidationResult(conforms=bool(conforms), violations=violations)
+
+
+def _violations(report: rdflib.Graph) -> list[Violation]:
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        def one(p: rdflib.URIRef, r: rdflib.term.Node = result) -> str:
+            v = report.value(r, p)
+            return "" if v is None else _short(v)
+        message = one(SH.resultMessage) or one(SH.sourceConstraintComponent)
+        out.append(
+            Violation(
+                focus=one(SH.focusNode),
+                path=one(SH.resultPath),
+                message=message,
+                value=one(SH.value),
+                severity=one(SH.resultSeverity).rsplit("#", 1)[-1],
+            )
+        )
+    return out
+
+
+def _short(node: rdflib.term.Node) -> str:
+    if isinstance(node, rdflib.Literal):
+        return str(node)
+    text = str(node)
+    for prefix, ns in (("zs:", str(ZS)), ("sh:", str(SH))):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return f"<{text}>" if isinstance(node, rdflib.URIRef) else text
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """A sentence whose quote is not the text at its offsets."""
+
+    sentence: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.sentence}: {self.message}"
+
+
+def check_quotes(data: rdflib.Graph, sources: Mapping[str, Source]) -> list[QuoteProblem]:
+    """Compare every sentence's ``oa:exact`` with its slice ``[oa:start, oa:end)`` of the source file."""
+    problems: list[QuoteProblem] = []
+    by_iri = {s.iri: s for s in sources.values()}
+    for sentence in sorted(data.subjects(RDF.type, ZS.Sentence), key=str):
+        article = data.value(sentence, OA.hasSource)
+        selector = data.value(sentence, OA.hasSelector)
+        source = by_iri.get(str(article))
+        if source is None:
+            problems.append(QuoteProblem(str(sentence), f"its source {article} is not in data/sources/"))
+            continue
+        exact = data.value(selector, OA.exact)
+        start = data.value(selector, OA.start)
+        end = data.value(selector, OA.end)
+        if exact is None or start is None or end is None:
+            problems.append(QuoteProblem(str(sentence), "needs oa:exact, oa:start and oa:end"))
+            continue
+        s, e = int(str(start)), int(str(end))
+        actual = source.text[s:e]
+        if actual != str(exact):
+            problems.append(
+                QuoteProblem(str(sentence), f"quote {str(exact)!r} != {source.path.name}[{s}:{e}] {actual!r}")
+            )
+    return problems

@@ -24,8 +24,9 @@ SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY 
 
 _FACTS = """
 SELECT ?source (COUNT(DISTINCT ?fact) AS ?facts) (COUNT(DISTINCT ?sentence) AS ?sentences) WHERE {
-  ?fact prov:wasDerivedFrom ?sentence .
-  ?sentence oa:hasSource ?source .
+  { ?fact prov:wasDerivedFrom ?sentence . ?sentence oa:hasSource ?source . }
+  UNION
+  { ?fact prov:wasDerivedFrom ?source . ?source a schema:Dataset . }
 }
 GROUP BY ?source ORDER BY ?source
 """

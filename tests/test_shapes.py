@@ -17,6 +17,7 @@ EXPECT = {
     "fail-code-not-under-parent": "does not share its prefix",
     "fail-code-seven-digits": "six-digit",
     "fail-county-without-parent": "parent division",
+    "fail-dangling-reference": "never described",
     "fail-money-as-float": "xsd:decimal",
     "fail-money-as-string": "xsd:decimal",
     "fail-money-without-currency": "currency",

@@ -27,24 +27,43 @@ class _Group(click.Group):
               help="Project folder (holds ontology/, data/, queries/). Default: found from the current folder.")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="KG_STORE",
               help="Store folder. Default: .kg/store inside the project. Also KG_STORE.")
+@click.option("--endpoint", envvar="KG_ENDPOINT", metavar="URL",
+              help="Use this SPARQL 1.1 endpoint instead of the embedded store. Also KG_ENDPOINT.")
+@click.option("--update-endpoint", envvar="KG_UPDATE_ENDPOINT", metavar="URL",
+              help="Where updates go. Default: derived from --endpoint (Virtuoso: /sparql-auth). "
+                   "Also KG_UPDATE_ENDPOINT.")
+@click.option("--user", envvar="KG_USER", help="User for writes to the endpoint (HTTP Digest). Also KG_USER.")
+@click.option("--password", envvar="KG_PASSWORD", help="Password for --user. Prefer KG_PASSWORD.")
 @click.version_option(package_name="zhaoshang-kg")
 @click.pass_context
-def cli(ctx: click.Context, project: Path | None, store: Path | None) -> None:
+def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: str | None,
+        update_endpoint: str | None, user: str | None, password: str | None) -> None:
     """zhaoshang-kg: a provenance-backed knowledge graph of investment attraction (招商引资)."""
-    ctx.obj = make_paths(project, store)
+    ctx.obj = make_paths(project, store, endpoint=endpoint, update_endpoint=update_endpoint,
+                         user=user, password=password)
 
 
 @cli.command()
+@click.option("--full", is_flag=True, help="Check and reload every graph, not only those whose files changed.")
 @click.pass_obj
-def build(paths: Paths) -> None:
-    """Parse, validate and load ontology/ and data/ into the store (all or nothing)."""
+def build(paths: Paths, full: bool) -> None:
+    """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
     from kg.build import build as run_build
 
-    report = run_build(paths)
+    report = run_build(paths, full=full)
+    if report.up_to_date:
+        click.echo(f"Up to date: {report.triples} triples in {report.target}; no file changed.")
+        return
+    what = "" if report.full else f" ({len(report.changed)} graph(s) reloaded, {len(report.removed)} removed)"
     click.echo(f"Loaded {report.triples} triples from {len(report.files)} files "
-               f"in {report.seconds:.2f} s into {report.store}")
+               f"in {report.seconds:.2f} s into {report.target or report.store}{what}")
     for graph, n in sorted(report.graphs.items()):
-        click.echo(f"  {n:>7}  {graph}")
+        mark = "*" if graph in report.changed and not report.full else " "
+        click.echo(f"  {n:>7} {mark}{graph}")
+    for graph in report.removed:
+        click.echo(f"  removed  {graph}")
+    if report.checkpointed is False:
+        click.echo("Note: the server offered no checkpoint; it keeps the load in its transaction log.")
 
 
 @cli.command()
@@ -63,11 +82,11 @@ def validate(paths: Paths) -> None:
 @click.pass_obj
 def stats(paths: Paths) -> None:
     """Entities per class and facts per source in the store."""
+    from kg.backend import connect
     from kg.stats import compute_stats
-    from kg.store import open_store
     from kg.tables import format_table
 
-    s = compute_stats(open_store(paths.store))
+    s = compute_stats(connect(paths))
     click.echo(f"{s.triples} triples in {len(s.graphs)} named graphs\n")
     click.echo(format_table(["class", "标签", "entities"], [(c, lb, str(n)) for c, lb, n in s.classes]))
     click.echo()
@@ -85,10 +104,10 @@ def stats(paths: Paths) -> None:
 @click.pass_obj
 def export(paths: Paths, fmt: str, output: Path) -> None:
     """Write the store to a file."""
+    from kg.backend import connect
     from kg.export import export as run_export
-    from kg.store import open_store
 
-    n = run_export(open_store(paths.store), fmt, output)
+    n = run_export(connect(paths), fmt, output)
     click.echo(f"Wrote {n} statements to {output}")
 
 
@@ -109,6 +128,71 @@ def segment(source: Path, output: Path | None) -> None:
         click.echo(f"Wrote {output}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the store to your network.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(0),
+              help="Most rows a query returns (0: no limit); cut answers carry an X-KG-Truncated header.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a query may run before its worker is killed.")
+@click.option("--workers", default=None, type=click.IntRange(1), help="Queries evaluated at once. Default: CPUs.")
+@click.pass_obj
+def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, workers: int | None) -> None:
+    """Serve the store as a read-only SPARQL endpoint, with a query page and the HTML views."""
+    from kg.serve import ServeOptions, make_server
+
+    options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout)
+    if workers:
+        options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout, workers=workers)
+    server = make_server(paths, options)
+    click.echo(f"Serving {paths.store} at {server.url}/ (SPARQL: {server.url}/sparql). Ctrl-C stops.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="HTML file to write, inside an existing folder (written to a temporary name, then renamed).")
+@click.option("--focus", metavar="ENTITY",
+              help="Show only this entity (a label, alias, prefix:name or IRI) and its neighbourhood.")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(0, 10),
+              help="How many links away from --focus the view reaches.")
+@click.option("--class", "classes", multiple=True, metavar="C",
+              help="Show only nodes of this class (zs:Enterprise, Enterprise or 企业); repeat for more.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels.")
+@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(1),
+              help="Refuse views with more nodes than this.")
+@click.pass_obj
+def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple[str, ...], lang: str,
+        max_nodes: int) -> None:
+    """Write the graph as an interactive HTML page that works offline."""
+    from kg.store import open_store
+    from kg.visualize import graph_page, write_view
+
+    page = graph_page(open_store(paths.store), focus=focus, hops=hops, classes=classes, lang=lang,
+                      max_nodes=max_nodes)
+    click.echo(f"Wrote {write_view(page, output)}")
+
+
+@cli.command("map")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="HTML file to write, inside an existing folder (written to a temporary name, then renamed).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels.")
+@click.pass_obj
+def map_view(paths: Paths, output: Path, lang: str) -> None:
+    """Write a map of regions, chambers, task forces and projects as an offline HTML page."""
+    from kg.geomap import map_page
+    from kg.store import open_store
+    from kg.visualize import write_view
+
+    click.echo(f"Wrote {write_view(map_page(open_store(paths.store), lang), output)}")
+
+
 @cli.command("run")
 @click.pass_obj
 def run_main(paths: Paths) -> None:
@@ -116,6 +200,202 @@ def run_main(paths: Paths) -> None:
     from kg.pipeline import run_main as run
 
     click.echo(run(paths).render(), nl=False)
+
+
+@cli.command()
+@click.argument("sparql", required=False, metavar="[QUERY]")
+@click.option("-f", "--file", "file", type=click.File("r", encoding="utf-8"),
+              help="Read the query from a file ('-' for standard input).")
+@click.option("-q", "--question", metavar="NAME", help="Run the catalogue question NAME (see `kg queries`).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (an <IRI>, prefix:name, Turtle literal, text, or for catalogue questions "
+                   "a name such as 长沙市). Repeatable. Bound by the engine, never pasted into the query.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt"]),
+              help="Output format. Default: table, or ttl for CONSTRUCT and DESCRIBE. json is SPARQL 1.1 JSON.")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(0),
+              help="Most rows (or triples) returned; 0 for no limit. A cut result says so.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before the query is stopped (its worker process is killed).")
+@click.pass_obj
+def query(paths: Paths, sparql: str | None, file: Any, question: str | None, params: tuple[str, ...],
+          fmt: str | None, limit: int, timeout: float) -> None:
+    """Run SPARQL from QUERY, a file or standard input, safely: SERVICE, FROM, LOAD and updates are refused."""
+    from kg.results import render, truncation_note
+    from kg.runner import run_text
+
+    if sparql is None and file is None and question is None and not sys.stdin.isatty():
+        file = sys.stdin
+    text = file.read() if file is not None else sparql
+    result = run_text(paths, text, question=question, params=params, limit=limit, timeout=timeout)
+    click.echo(render(result, fmt), nl=False)
+    note = truncation_note(result)
+    if note and fmt not in (None, "table"):
+        click.echo(note, err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def queries(paths: Paths, fmt: str) -> None:
+    """List the catalogue of named questions (queries/*.rq) with their parameters."""
+    import json
+
+    from kg.queries import load_catalogue
+    from kg.tables import format_table
+
+    catalogue = load_catalogue(paths.queries)
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en,
+                                "description": q.description, "filters": q.filters,
+                                "params": [{"name": p.name, "kind": p.kind, "required": p.required,
+                                            "description": p.description} for p in q.params]}
+                               for q in catalogue.values()], ensure_ascii=False, indent=2))
+        return
+    rows = [(q.name, q.title_zh, q.title_en, " ".join(f"{p.name}({p.kind})" for p in q.params))
+            for q in catalogue.values()]
+    click.echo(format_table(["name", "问题", "question", "params"], rows, max_col=50))
+
+
+@cli.command()
+@click.argument("text", metavar="QUESTION")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the matched question, parameters, answer rows and sources as one object.")
+@click.pass_obj
+def ask(paths: Paths, text: str, fmt: str) -> None:
+    """Ask in Chinese or English; the matching catalogue question answers, with its source sentences."""
+    import json
+
+    from kg.ask import ask_paths
+
+    answer = ask_paths(paths, text)
+    if fmt == "json":
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(answer.render(), nl=False)
+    if not answer.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 6), help="How many steps away.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def neighbors(paths: Paths, entity: str, hops: int, fmt: str) -> None:
+    """Entities within --hops steps of ENTITY (a name, alias or IRI), with the relation that links them."""
+    import json
+
+    from kg.network import neighbors_of
+    from kg.tables import format_table
+
+    rows = neighbors_of(paths, entity, hops)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(["hops", "entity", "class", "relation", "sentence"],
+                            [(str(r["hops"]), r["label"], r["class"], r["relation"], r["sentence"]) for r in rows],
+                            max_col=50))
+    click.echo(f"({len(rows)} entities)")
+
+
+@cli.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--paths", "k", default=1, show_default=True, type=click.IntRange(1, 20),
+              help="How many shortest paths to show.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def path_cmd(paths: Paths, source: str, target: str, k: int, fmt: str) -> None:
+    """How SOURCE and TARGET are connected: every hop with its relation and the sentence behind it."""
+    import json
+
+    from kg.network import paths_between
+
+    found = paths_between(paths, source, target, k)
+    if fmt == "json":
+        click.echo(json.dumps([[h.as_dict() for h in hops] for hops in found], ensure_ascii=False, indent=2))
+        return
+    for n, hops in enumerate(found, 1):
+        click.echo(f"Path {n} ({len(hops)} hop{'s' if len(hops) != 1 else ''}):")
+        for h in hops:
+            click.echo(f"  {h.explain()}")
+            click.echo(f"      「{h.sentence}」" if h.sentence else "      (no source sentence)")
+
+
+@cli.command()
+@click.option("--measure", type=click.Choice(["degree", "pagerank", "betweenness"]), default="degree",
+              show_default=True, help="Centrality measure, on the undirected entity graph.")
+@click.option("--class", "cls", metavar="CLASS",
+              help="Only entities of this class: zs:ChamberOfCommerce, ChamberOfCommerce or a label (商会).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def rank(paths: Paths, measure: str, cls: str | None, top: int, fmt: str) -> None:
+    """The most central entities by degree, PageRank or betweenness, optionally of one class."""
+    import json
+
+    from kg.network import rank_entities
+    from kg.tables import format_table
+
+    rows = rank_entities(paths, measure, cls, top)
+    if fmt == "json":
+        click.echo(json.dumps([{"iri": n, "label": lb, "class": c, measure: s} for n, lb, c, s in rows],
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(["#", "entity", "class", measure],
+                            [(str(i), lb, c, f"{s:.4f}") for i, (_, lb, c, s) in enumerate(rows, 1)]))
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Draft Turtle file to write (only when every article succeeded).")
+@click.option("--title", help="Title, when the article has no header or .meta.json.")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Publication date; relative dates resolve against it.")
+@click.option("--publisher", help="Publisher, e.g. 红网.")
+@click.option("--url", help="Where the article was published.")
+@click.pass_obj
+def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | None, date_: str | None,
+           publisher: str | None, url: str | None) -> None:
+    """Extract candidate facts from articles (.txt files or a folder) into a draft for review."""
+    from collections.abc import Iterator
+
+    from kg.ingest.run import Chunk, article_files
+    from kg.ingest.run import ingest as run_ingest
+
+    files = article_files(articles)
+
+    def progress(chunks: Iterator[Chunk], n: int) -> Iterator[Chunk]:
+        with click.progressbar(chunks, length=n, label="Ingesting", file=sys.stderr,
+                               item_show_func=lambda c: c.info.id if c else "") as bar:
+            yield from bar
+
+    meta = {"title": title or "", "date": date_ or "", "publisher": publisher or "", "url": url or ""}
+    report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def merge(paths: Paths, draft: Path) -> None:
+    """Validate a reviewed draft with the shapes, merge it into data/ and rebuild the store (all or nothing)."""
+    from kg.ingest.merge import merge as run_merge
+
+    report = run_merge(paths, draft)
+    for p in report.written:
+        click.echo(f"Wrote {p}")
+    click.echo(f"Rebuilt the store: {report.build.triples} triples in {report.build.seconds:.2f} s.")
+
+
+@cli.command("eval")
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
+def eval_cmd(draft: Path, gold: Path) -> None:
+    """Precision and recall of a draft per fact type against a gold reading (docs/gold-format.md)."""
+    from kg.ingest.evaluate import evaluate, format_scores
+
+    click.echo(format_scores(evaluate(draft, gold)))
 
 
 def main() -> None:

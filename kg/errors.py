@@ -5,11 +5,19 @@
     KGError
     ├── InputError                 a file or argument the user gave cannot be used
     │   ├── EncodingError          not UTF-8 (or a BOM where none is allowed)
-    │   └── RDFSyntaxError         Turtle/TriG/N-Triples that does not parse (file, line, column)
+    │   ├── RDFSyntaxError         Turtle/TriG/N-Triples that does not parse (file, line, column)
+    │   └── ViewTooLarge           a view would draw more nodes than its cap; narrow it
     ├── ValidationError            the data breaks the SHACL shapes; nothing was loaded
     ├── QuoteMismatch              a provenance quote differs from its slice of the source text
     ├── StoreError                 the store folder is missing, locked or broken
+    │   └── EndpointError          a remote SPARQL endpoint is unreachable, refuses a request or fails
+    │       └── PartialResult      the endpoint cut the results (timeout, HTTP 206, ResultSetMaxRows)
     └── QueryError                 a query that is refused, malformed, too slow or unknown
+        ├── QueryRefused           SERVICE, FROM, LOAD, updates, too long or too deeply nested
+        ├── QuerySyntaxError       the engine cannot parse the query (line and column)
+        ├── QueryTimeout           the query ran past --timeout and its worker was killed
+        ├── UnknownEntity          no entity has that label, alias or IRI
+        └── AmbiguousEntity        several entities share that label; carries the candidates
 """
 
 from __future__ import annotations
@@ -49,3 +57,39 @@ class StoreError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is refused, malformed, unknown or ran out of time."""
+
+
+class EndpointError(StoreError):
+    """A remote SPARQL endpoint cannot be reached, refuses a request or fails while answering it."""
+
+
+class PartialResult(EndpointError):
+    """The endpoint returned only part of the answer (a timeout, HTTP 206, or rows cut at its maximum)."""
+
+
+class QueryRefused(QueryError):
+    """A query uses something untrusted queries may not: SERVICE, FROM, LOAD, an update, or is too big."""
+
+
+class QuerySyntaxError(QueryError):
+    """The query does not parse; the message gives the line and column."""
+
+
+class QueryTimeout(QueryError):
+    """The query did not finish within its time limit; its worker process was killed."""
+
+
+class UnknownEntity(QueryError):
+    """No entity has the given label, alias or IRI."""
+
+
+class AmbiguousEntity(QueryError):
+    """Several entities answer to the same name; ``candidates`` lists them as (iri, label, class) tuples."""
+
+    def __init__(self, message: str, candidates: list[tuple[str, str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = candidates or []
+
+
+class ViewTooLarge(InputError):
+    """A view would draw more nodes than its cap; the message says how to narrow it."""

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
+from kg.remote import RemoteStore
 
 #: Export formats: name -> (pyoxigraph format, keeps named graphs).
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -21,7 +22,7 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 }
 
 
-def export(store: ox.Store, fmt: str, out: Path) -> int:
+def export(store: ox.Store | RemoteStore, fmt: str, out: Path) -> int:
     """Serialise *store* to *out* in *fmt*; returns the number of statements written.
 
     Triple formats (ttl, nt) merge every named graph into one graph; dataset formats (trig, nq, jsonld)

@@ -15,6 +15,13 @@ class Paths:
 
     project: Path
     store: Path
+    #: A remote SPARQL 1.1 endpoint (query URL) used instead of the embedded store, when given.
+    endpoint: str | None = None
+    #: Where SPARQL Update and the Graph Store Protocol go; derived from *endpoint* when not given.
+    update_endpoint: str | None = None
+    #: Credentials for writes (HTTP Digest, then Basic).
+    user: str | None = None
+    password: str | None = None
 
     @property
     def ontology(self) -> Path:
@@ -59,7 +66,22 @@ def find_project(start: Path | None = None) -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-def make_paths(project: Path | None = None, store: Path | None = None) -> Paths:
+def make_paths(
+    project: Path | None = None,
+    store: Path | None = None,
+    *,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+) -> Paths:
     """Build :class:`Paths` from optional overrides; the store defaults to ``<project>/.kg/store``."""
     root = (project or find_project()).resolve()
-    return Paths(project=root, store=(store or root / DEFAULT_STORE).resolve())
+    return Paths(
+        project=root,
+        store=(store or root / DEFAULT_STORE).resolve(),
+        endpoint=endpoint or None,
+        update_endpoint=update_endpoint or None,
+        user=user or None,
+        password=password or None,
+    )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
 
 from kg.build import BuildReport, build
+from kg.errors import ViewTooLarge
 from kg.paths import Paths
 from kg.queries import Question, Table, get_question, load_catalogue, select, term_text
 from kg.stats import Stats, compute_stats
@@ -12,7 +16,10 @@ from kg.store import open_store
 from kg.tables import format_table
 
 #: The questions the main job answers, in order.
-HEADLINE_QUESTIONS = ["chambers_linking_regions"]
+HEADLINE_QUESTIONS = ["chambers_linking_regions", "task_forces", "ambassadors_and_advisers",
+                      "signed_investment_by_region"]
+#: Value columns shown besides the labels and the quote.
+SHOWN_VALUES = ("signedAtLeast", "projectsAtLeast", "broughtIn", "brokered")
 
 
 @dataclass
@@ -22,6 +29,9 @@ class MainReport:
     build: BuildReport
     stats: Stats
     answers: list[tuple[Question, Table]] = field(default_factory=list)
+    #: The HTML views written to the project's out/ folder, and why one was not (if so).
+    views: list[Path] = field(default_factory=list)
+    views_note: str = ""
 
     def render(self) -> str:
         """The report as text for a terminal."""
@@ -37,11 +47,16 @@ class MainReport:
         ]
         for q, table in self.answers:
             lines.append(f"{q.title_zh} / {q.title_en}  ({len(table.rows)} rows)")
-            shown = [v for v in table.variables if v.endswith("Label") or v == "quote"]
+            shown = [v for v in table.variables if v.endswith("Label") or v == "quote" or v in SHOWN_VALUES]
             lines.append(
                 format_table(shown, [[term_text(r[v]) for v in shown] for r in table.rows], max_col=40)
             )
             lines.append("")
+        if self.views:
+            lines.append("Views (open in a browser, no network needed):")
+            lines.extend(f"  {path}" for path in self.views)
+        if self.views_note:
+            lines.append(self.views_note)
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -54,4 +69,21 @@ def run_main(paths: Paths) -> MainReport:
     for name in HEADLINE_QUESTIONS:
         q = get_question(catalogue, name)
         answers.append((q, select(store, q.sparql)))
-    return MainReport(build=report, stats=compute_stats(store), answers=answers)
+    main = MainReport(build=report, stats=compute_stats(store), answers=answers)
+    main.views, main.views_note = write_views(store, paths.views)
+    return main
+
+
+def write_views(store: ox.Store, folder: Path) -> tuple[list[Path], str]:
+    """Write ``viz.html`` (the graph) and ``map.html`` into *folder*; a view too large is skipped with a note."""
+    from kg.geomap import map_page
+    from kg.visualize import graph_page, write_view
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written, note = [], ""
+    try:
+        written.append(write_view(graph_page(store), folder / "viz.html", root=folder))
+    except ViewTooLarge as exc:
+        note = f"Graph view not written: {exc}"
+    written.append(write_view(map_page(store), folder / "map.html", root=folder))
+    return written, note

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES
+from kg.remote import RemoteStore
 
 _HEADER = re.compile(r"^#\s*([A-Za-z_@-]+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*(?:\(([^)]*)\))?\s*(?:[-—:]\s*(.*))?$")
@@ -22,6 +23,8 @@ class Param:
     name: str
     kind: str = "iri"
     description: str = ""
+    #: False for a filter that may be left out (``# param: region (region, optional) — …``).
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Question:
     title_en: str = ""
     description: str = ""
     params: list[Param] = field(default_factory=list)
+    #: Columns holding places, cards or chains that rows may be narrowed by (``# filter: host origin — …``).
+    filters: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ def parse_question(path: Path) -> Question:
     text = path.read_text(encoding="utf-8")
     meta: dict[str, str] = {}
     params: list[Param] = []
+    filters: list[str] = []
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -69,7 +75,11 @@ def parse_question(path: Path) -> Question:
         if key == "param":
             pm = _PARAM.match(value)
             if pm:
-                params.append(Param(pm.group(1), (pm.group(2) or "iri").strip(), (pm.group(3) or "").strip()))
+                flags = [f.strip() for f in (pm.group(2) or "iri").split(",")]
+                params.append(Param(pm.group(1), flags[0] or "iri", (pm.group(3) or "").strip(),
+                                    required="optional" not in flags[1:]))
+        elif key == "filter":
+            filters += re.split(r"\s+", re.split(r"\s[—-]\s", value, maxsplit=1)[0].strip().lstrip("?"))
         else:
             meta[key] = value
     return Question(
@@ -80,6 +90,7 @@ def parse_question(path: Path) -> Question:
         title_en=meta.get("title@en", ""),
         description=meta.get("description", ""),
         params=params,
+        filters=[f.lstrip("?") for f in filters if f],
     )
 
 
@@ -93,7 +104,7 @@ def get_question(catalogue: dict[str, Question], name: str) -> Question:
 
 
 def select(
-    store: ox.Store,
+    store: ox.Store | RemoteStore,
     sparql: str,
     bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
 ) -> Table:

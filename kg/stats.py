@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
+from kg.remote import RemoteStore
 
 _ENTITIES = """
 SELECT ?class (SAMPLE(?zh) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
@@ -42,7 +43,7 @@ class Stats:
     facts_per_source: list[tuple[str, int, int]]
 
 
-def compute_stats(store: ox.Store) -> Stats:
+def compute_stats(store: ox.Store | RemoteStore) -> Stats:
     """Entities per class (ontology excluded), triples per named graph, facts and cited sentences per source."""
     def rows(q: str) -> list[ox.QuerySolution]:
         res = store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)

@@ -8,7 +8,9 @@ Layout of a store folder::
     <store>/lock                 held by the one writer; holds its PID
 
 A build writes a new generation beside the live one and only then points CURRENT at it. A build that fails
-or is killed leaves CURRENT, and so the previous store, untouched.
+or is killed leaves CURRENT, and so the previous store, untouched. An incremental build starts the new
+generation as a backup of the live one (RocksDB checkpoint: hard links, so it costs little), drops the graphs
+that changed and loads their new contents; the swap is the same.
 """
 
 from __future__ import annotations
@@ -84,21 +86,54 @@ def write_store(path: Path, quads: Iterable[ox.Quad], manifest: dict[str, Any]) 
     Returns the folder of the new generation.
     """
     with write_lock(path):
-        stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
-        gen = path / f"gen-{stamp}"
-        try:
+        return write_generation(path, quads, manifest)
+
+
+def write_generation(
+    path: Path,
+    quads: Iterable[ox.Quad],
+    manifest: dict[str, Any],
+    *,
+    base: Path | None = None,
+    drop_graphs: Iterable[ox.NamedNode] = (),
+) -> Path:
+    """Make a new generation and swap it in; the caller holds :func:`write_lock`.
+
+    Without *base* the generation holds exactly *quads*. With *base* (the live generation) it starts as a
+    copy of it, loses *drop_graphs*, and gains *quads*: an incremental build that touches only the graphs
+    that changed. Either way CURRENT moves only after the new generation is complete and flushed.
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    gen = path / f"gen-{stamp}"
+    try:
+        if base is None:
             store = ox.Store(str(gen))
-            store.bulk_extend(quads)
-            store.flush()
-            del store
-            _write_atomic(gen.with_suffix(".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
-            _write_atomic(path / CURRENT, gen.name + "\n")
-        except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
-            gen.with_suffix(".json").unlink(missing_ok=True)
-            raise
-        _remove_old_generations(path, keep=gen.name)
-        return gen
+        else:
+            ox.Store.read_only(str(base)).backup(str(gen))
+            store = ox.Store(str(gen))
+            for graph in drop_graphs:
+                store.remove_graph(graph)
+        store.bulk_extend(quads)
+        store.flush()
+        del store
+        _write_atomic(gen.with_suffix(".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
+        _fsync_dir(path)
+        _write_atomic(path / CURRENT, gen.name + "\n")
+        _fsync_dir(path)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        gen.with_suffix(".json").unlink(missing_ok=True)
+        raise
+    _remove_old_generations(path, keep=gen.name)
+    return gen
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_atomic(target: Path, text: str) -> None:

@@ -3,4 +3,5 @@
 source "$(dirname "$0")/_venv.sh" test
 .venv/bin/ruff check kg tests benchmarks
 .venv/bin/mypy
+bash scripts/system-deps.sh
 exec .venv/bin/python -m pytest "$@"

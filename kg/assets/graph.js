@@ -1,0 +1,229 @@
+/* zhaoshang-kg graph view. Data come from the JSON block and reach the page only as text (textContent),
+   never as markup. Positions are precomputed, physics is off: the layout is drawn once and stays put. */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("kg-data").textContent);
+  var T = D.text;
+  var state = { ready: false, readyMs: null, errors: [], nodeTotal: D.nodes.length, edgeTotal: D.edges.length };
+  window.kgView = state;
+  window.addEventListener("error", function (e) { state.errors.push(String(e.message)); });
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return String(values[k]); });
+  }
+
+  var byId = new Map();
+  D.nodes.forEach(function (n) { byId.set(n.id, n); });
+  var adjacency = new Map();
+  D.nodes.forEach(function (n) { adjacency.set(n.id, new Set()); });
+  D.edges.forEach(function (e) { adjacency.get(e.from).add(e.to); adjacency.get(e.to).add(e.from); });
+  var classOn = D.classes.map(function () { return true; });
+  var region = "";
+  var visible = new Set(D.nodes.map(function (n) { return n.id; }));
+  var highlighted = null;
+
+  function colourOf(n) {
+    var c = D.classes[n.c].color;
+    return { background: c, border: "#37474f", highlight: { background: c, border: "#000" }, hover: { background: c, border: "#000" } };
+  }
+  var FADED = { background: "rgba(200,200,200,0.3)", border: "rgba(180,180,180,0.3)" };
+  var visNodes = new vis.DataSet(D.nodes.map(function (n) {
+    return { id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, shape: D.classes[n.c].shape,
+             color: colourOf(n), borderWidth: n.focus ? 4 : 1, hidden: false };
+  }));
+  var visEdges = new vis.DataSet(D.edges.map(function (e, i) {
+    return { id: i, from: e.from, to: e.to, label: e.label };
+  }));
+  var big = D.nodes.length > 400;
+  var container = document.getElementById("kg-canvas");
+  var network = new vis.Network(container, { nodes: visNodes, edges: visEdges }, {
+    physics: false,
+    layout: { improvedLayout: false, randomSeed: 1 },
+    interaction: { hover: true, hideEdgesOnDrag: big, hideEdgesOnZoom: big, tooltipDelay: 60 },
+    nodes: { font: { size: 12, strokeWidth: 3, strokeColor: "#ffffff" } },
+    edges: { smooth: false, width: 1, arrows: { to: { enabled: true, scaleFactor: 0.4 } },
+             color: { color: "#b0bec5", highlight: "#37474f", hover: "#546e7a" },
+             font: { size: 9, color: "#607d8b", strokeWidth: 2, align: "middle" } }
+  });
+  state.network = network;
+  network.once("afterDrawing", function () { state.ready = true; state.readyMs = performance.now(); });
+
+  /* ---- cards: the tooltip and the details panel, built from text nodes only ---- */
+  function card(n, full) {
+    var box = el("div", "kg-card");
+    box.appendChild(el("div", "kg-card-title", n.label));
+    box.appendChild(el("div", "kg-card-class", D.classes[n.c].label));
+    var dl = el("dl");
+    n.facts.forEach(function (f) { dl.appendChild(el("dt", null, f[0])); dl.appendChild(el("dd", null, f[1])); });
+    if (n.r.length) {
+      dl.appendChild(el("dt", null, T.region));
+      dl.appendChild(el("dd", null, n.r.map(function (i) { return D.regions[i]; }).join("、")));
+    }
+    if (full && n.aliases.length) { dl.appendChild(el("dt", null, T.aliases)); dl.appendChild(el("dd", null, n.aliases.join("、"))); }
+    if (dl.childNodes.length) { box.appendChild(dl); }
+    if (n.quotes.length) {
+      box.appendChild(el("div", "kg-card-h", T.source));
+      n.quotes.forEach(function (q) { box.appendChild(el("blockquote", "kg-quote", q)); });
+      if (n.more) { box.appendChild(el("div", "kg-note", fmt(T.more, { n: n.more }))); }
+    }
+    if (full) { box.appendChild(el("code", "kg-iri", n.id)); }
+    return box;
+  }
+  var tip = document.getElementById("kg-tip");
+  function showTip(id) {
+    var n = byId.get(id);
+    if (!n) { return; }
+    tip.replaceChildren(card(n, false));
+    var p = network.canvasToDOM(network.getPosition(id));
+    var r = container.getBoundingClientRect();
+    var left = r.left + p.x + 16, top = r.top + p.y + 16;
+    tip.hidden = false;
+    if (left + tip.offsetWidth > window.innerWidth) { left = Math.max(0, r.left + p.x - 16 - tip.offsetWidth); }
+    if (top + tip.offsetHeight > window.innerHeight) { top = Math.max(0, window.innerHeight - tip.offsetHeight - 4); }
+    tip.style.left = left + "px";
+    tip.style.top = top + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+  network.on("hoverNode", function (p) { showTip(p.node); });
+  network.on("blurNode", hideTip);
+  network.on("dragStart", hideTip);
+  network.on("zoom", hideTip);
+
+  /* ---- clicking: details and the neighbourhood ---- */
+  var details = document.getElementById("kg-details");
+  var hint = details.firstElementChild;
+  function highlight(id) {
+    highlighted = id;
+    var near = id === null ? null : adjacency.get(id);
+    visNodes.update(D.nodes.map(function (n) {
+      var on = id === null || n.id === id || near.has(n.id);
+      return { id: n.id, color: on ? colourOf(n) : FADED, font: { color: on ? "#222222" : "rgba(120,120,120,0.35)" } };
+    }));
+    visEdges.update(D.edges.map(function (e, i) {
+      var on = id === null || e.from === id || e.to === id;
+      return { id: i, color: on ? { color: "#b0bec5", highlight: "#37474f" } : { color: "rgba(200,200,200,0.25)" },
+               font: { color: on ? "#607d8b" : "rgba(0,0,0,0)" } };
+    }));
+    state.highlighted = id;
+    state.neighbourhood = id === null ? [] : [id].concat(Array.from(near));
+  }
+  function select(id) {
+    var n = byId.get(id);
+    if (!n) { return; }
+    details.replaceChildren(card(n, true));
+    highlight(id);
+    network.selectNodes([id]);
+  }
+  function clearSelection() {
+    details.replaceChildren(hint);
+    if (highlighted !== null) { highlight(null); }
+    network.unselectAll();
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) { select(p.nodes[0]); showTip(p.nodes[0]); } else { clearSelection(); hideTip(); }
+  });
+  state.select = select;
+
+  /* ---- filters: class (legend) and region ---- */
+  var status = document.getElementById("kg-status");
+  function updateStatus() {
+    var e = 0;
+    D.edges.forEach(function (x) { if (visible.has(x.from) && visible.has(x.to)) { e += 1; } });
+    status.textContent = fmt(T.showing, { n: visible.size, N: D.nodes.length, e: e, E: D.edges.length });
+  }
+  function applyFilters() {
+    var changes = [];
+    D.nodes.forEach(function (n) {
+      var on = classOn[n.c] && (region === "" || n.r.indexOf(Number(region)) >= 0);
+      if (on !== visible.has(n.id)) {
+        if (on) { visible.add(n.id); } else { visible.delete(n.id); }
+        changes.push({ id: n.id, hidden: !on });
+      }
+    });
+    if (changes.length) { visNodes.update(changes); }
+    updateStatus();
+  }
+  var legend = document.getElementById("kg-legend");
+  D.classes.forEach(function (c, i) {
+    var li = el("li"), label = el("label"), box = el("input"), sw = el("span", "kg-swatch " + c.shape);
+    box.type = "checkbox";
+    box.checked = true;
+    box.dataset.cls = c.curie;
+    box.addEventListener("change", function () { classOn[i] = box.checked; applyFilters(); });
+    sw.style.backgroundColor = c.color;
+    label.append(box, sw, el("span", null, c.label), el("span", "kg-count", c.count));
+    label.title = c.curie;
+    li.appendChild(label);
+    legend.appendChild(li);
+  });
+  var regionSelect = document.getElementById("kg-region");
+  D.regions.forEach(function (name, i) {
+    var o = el("option", null, name);
+    o.value = String(i);
+    regionSelect.appendChild(o);
+  });
+  regionSelect.addEventListener("change", function () { region = regionSelect.value; applyFilters(); });
+
+  /* ---- search ---- */
+  var search = document.getElementById("kg-search");
+  var resultsBox = document.getElementById("kg-results-box");
+  var results = document.getElementById("kg-results");
+  var matches = [];
+  var timer = null;
+  function runSearch() {
+    var q = search.value.trim().toLowerCase();
+    results.replaceChildren();
+    if (!q) { matches = []; resultsBox.hidden = true; network.unselectAll(); updateStatus(); return; }
+    matches = D.nodes.filter(function (n) {
+      return visible.has(n.id) && (n.label.toLowerCase().indexOf(q) >= 0 ||
+        n.aliases.some(function (a) { return a.toLowerCase().indexOf(q) >= 0; }));
+    });
+    matches.slice(0, 50).forEach(function (n) {
+      var li = el("li"), b = el("button", null, n.label);
+      b.type = "button";
+      b.addEventListener("click", function () { focusOn(n.id); });
+      li.appendChild(b);
+      results.appendChild(li);
+    });
+    resultsBox.hidden = false;
+    network.selectNodes(matches.slice(0, 500).map(function (n) { return n.id; }), false);
+    if (matches.length && matches.length <= 50) {
+      network.fit({ nodes: matches.map(function (n) { return n.id; }), animation: false });
+    }
+    status.textContent = fmt(T.matches, { n: matches.length });
+  }
+  function focusOn(id) {
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    select(id);
+    showTip(id);
+  }
+  search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(runSearch, 120); });
+  search.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { clearTimeout(timer); runSearch(); if (matches.length) { focusOn(matches[0].id); } }
+    if (e.key === "Escape") { search.value = ""; runSearch(); }
+  });
+
+  /* ---- for tests and benchmarks: what vis-network draws, and where a node is on screen ---- */
+  state.counts = function () {
+    network.redraw();
+    return { nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length };
+  };
+  state.screenPosition = function (id) {
+    var p = network.canvasToDOM(network.getPosition(id));
+    var r = container.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  };
+  state.positions = function () { return network.getPositions(); };
+  updateStatus();
+  if (D.nodes.some(function (n) { return n.focus; })) {
+    var f = D.nodes.filter(function (n) { return n.focus; })[0];
+    select(f.id);
+  }
+  network.fit({ animation: false });
+}());

@@ -1,0 +1,514 @@
+"""Write what extraction found as a draft Turtle file in the project's ontology, for review and ``kg merge``.
+
+It follows ``data/facts/rednet-2024-03-13-sanzhangpai.ttl``: entities under ``id/agent/``, ``id/person/``,
+``id/amount/`` …; regions as ``id/region/<code>``; every fact ``prov:wasDerivedFrom`` a ``zs:Sentence``
+whose selector holds its exact text and offsets (the sentences are written as ``kg segment`` writes them).
+Known entities keep their IRI and only gain new aliases (``skos:altLabel``) and provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from pypinyin import lazy_pinyin
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
+
+from kg.errors import InputError
+from kg.ingest.events import When
+from kg.ingest.extract import Extraction
+from kg.ingest.gazetteer import Place
+from kg.ingest.model import Finding
+from kg.ingest.money import Amount
+from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
+from kg.namespaces import DCTERMS, FOAF, GEO, OA, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
+from kg.sentences import split_sentences
+from kg.sources import Source, sentence_iri
+
+GAZETTEER_DATASET = URIRef(f"{ZR}dataset/gb2260-cpca")
+METRICS_DATASET = URIRef(f"{ZR}dataset/metrics")
+CHINA = URIRef(f"{ZR}place/china")
+_NS = {"organisation": "agent", "person": "person", "amount": "amount", "metric": "metric", "total": "total",
+       "project": "project", "event": "event", "policy": "doc", "appointment": "appointment", "group": "group"}
+_LEVEL_CLASS = {"province": ZS.ProvinceLevelDivision, "prefecture": ZS.PrefectureLevelDivision,
+                "county": ZS.CountyLevelDivision}
+
+
+@lru_cache(maxsize=65536)
+def slug(text: str, limit: int = 48) -> str:
+    """A readable ASCII slug: pinyin for Chinese, lower-case, hyphens.
+
+    >>> slug("北京辰溪商会")
+    'bei-jing-chen-xi-shang-hui'
+    """
+    words = lazy_pinyin(text, errors="default")
+    out = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")[:limit].strip("-")
+    return out or hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+class TripleSet:
+    """The draft's triples as Oxigraph terms, grouped by subject (rdflib's Graph is too slow at 10^6 triples)."""
+
+    def __init__(self) -> None:
+        self.by_subject: dict[str, set[ox.Triple]] = {}
+        self.prefixes: dict[str, str] = {}
+        self._nodes: dict[str, ox.NamedNode] = {}
+        self._count = 0
+
+    def _node(self, iri: str) -> ox.NamedNode:
+        node = self._nodes.get(iri)
+        if node is None:
+            node = self._nodes[iri] = ox.NamedNode(iri)
+        return node
+
+    def _term(self, t: rdflib.term.Node) -> ox.NamedNode | ox.Literal:
+        if isinstance(t, rdflib.Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=self._node(str(t.datatype or XSD.string)))
+        return self._node(str(t))
+
+    def add(self, t: tuple[URIRef, URIRef, rdflib.term.Node]) -> None:
+        """Add one triple."""
+        triples = self.by_subject.setdefault(str(t[0]), set())
+        before = len(triples)
+        triples.add(ox.Triple(self._node(str(t[0])), self._node(str(t[1])), self._term(t[2])))
+        self._count += len(triples) - before
+
+    def bind(self, prefix: str, ns: str) -> None:
+        """Use *prefix* for *ns* in the Turtle output."""
+        self.prefixes[prefix] = str(ns)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def take(self) -> str:
+        """The triples added since the last take, as Turtle; then forget them (the writer goes on)."""
+        text = self.serialize()
+        self.by_subject = {}
+        return text
+
+    def serialize(self) -> str:
+        """Turtle, grouped by subject, with the bound prefixes."""
+        triples = [t for group in self.by_subject.values() for t in group]
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
+        return (data or b"").decode("utf-8")
+
+
+class DraftWriter:
+    """Collects the triples of one or more articles into one graph."""
+
+    def __init__(self, known: KnownGraph) -> None:
+        self.known = known
+        self.g = TripleSet()
+        for prefix, ns in PREFIXES.items():
+            self.g.bind(prefix, ns)
+        for prefix in ("agent", "person", "amount", "metric", "total", "project", "event", "doc", "appointment",
+                       "group", "region", "indicator"):
+            self.g.bind(prefix, f"{ZR}{prefix}/")
+        self.reviews: list[str] = []
+        self.counts: dict[str, int] = defaultdict(int)
+        self._emitted: set[str] = set()
+
+    # -- helpers -------------------------------------------------------------------------------------------
+
+    def _sent(self, x: Extraction, f: Finding) -> URIRef:
+        return URIRef(sentence_iri(x.article.id, f.sentence.index))
+
+    def _new(self, iri: str) -> bool:
+        return not self.known.has(iri) and iri not in self._emitted
+
+    def _zh(self, text: str) -> Literal:
+        return Literal(text, lang="zh")
+
+    def region(self, place: Place) -> URIRef:
+        """The IRI of *place*, describing it (and its parents) when the graph does not know it yet."""
+        iri = URIRef(place.iri)
+        if not self._new(place.iri):
+            return iri
+        self._emitted.add(place.iri)
+        if not place.coded:
+            return iri  # graph places are known by construction
+        g = self.g
+        g.add((iri, RDF.type, _LEVEL_CLASS[place.kind]))
+        g.add((iri, ZS.adminCode, Literal(place.code)))
+        g.add((iri, RDFS.label, self._zh(place.label)))
+        g.add((iri, PROV.wasDerivedFrom, GAZETTEER_DATASET))
+        parent = self.known.gazetteer.by_code.get(place.parent)
+        g.add((iri, SCHEMA.containedInPlace, self.region(parent) if parent else self._china()))
+        centroid = URIRef(f"{iri}-centroid")
+        g.add((iri, GEO.hasCentroid, centroid))
+        g.add((centroid, RDF.type, GEO.Geometry))
+        lon, lat = (place.lon or "0"), (place.lat or "0")
+        g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
+        self._dataset()
+        return iri
+
+    def _china(self) -> URIRef:
+        if self._new(str(CHINA)):
+            self._emitted.add(str(CHINA))
+            self.g.add((CHINA, RDF.type, ZS.Country))
+            self.g.add((CHINA, RDFS.label, self._zh("中国")))
+            self.g.add((CHINA, PROV.wasDerivedFrom, GAZETTEER_DATASET))
+            c = URIRef(f"{CHINA}-centroid")
+            self.g.add((CHINA, GEO.hasCentroid, c))
+            self.g.add((c, GEO.asWKT, Literal("POINT(104.1954 35.8617)", datatype=GEO.wktLiteral)))
+        return CHINA
+
+    def _dataset(self) -> None:
+        if self._new(str(GAZETTEER_DATASET)):
+            self._emitted.add(str(GAZETTEER_DATASET))
+            d = GAZETTEER_DATASET
+            self.g.add((d, RDF.type, SCHEMA.Dataset))
+            self.g.add((d, RDF.type, PROV.Entity))
+            self.g.add((d, RDFS.label, self._zh("GB/T 2260 行政区划代码表(cpca 数据,已按现行代码修订)")))
+
+    def _fact(self, iri: URIRef, cls: URIRef, label: str, sent: URIRef) -> bool:
+        """Type, label and provenance of a new fact node; True when it is new."""
+        new = self._new(str(iri))
+        self.g.add((iri, RDF.type, cls))
+        if new:
+            self._emitted.add(str(iri))
+            self.g.add((iri, RDFS.label, self._zh(label)))
+        self.g.add((iri, PROV.wasDerivedFrom, sent))
+        return new
+
+    def _aliases(self, iri: URIRef, names: set[str], label: str) -> None:
+        known = self.known.alt.get(str(iri), set()) | {label}
+        for n in sorted(names - known):
+            if n and len(n) <= 60:
+                self.g.add((iri, SKOS.altLabel, self._zh(n)))
+
+    def _when(self, w: When) -> Literal:
+        dt = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}[w.datatype]
+        return Literal(w.value, datatype=dt)
+
+    # -- entities ------------------------------------------------------------------------------------------
+
+    def add(self, x: Extraction) -> None:
+        """Add the article, its sentences and every finding of *x*."""
+        art = self._article(x)
+        groups: dict[tuple[str, str], list[Finding]] = {}
+        for f in x.findings:
+            groups.setdefault((f.kind, f.key), []).append(f)
+        iris: dict[tuple[str, str], URIRef | None] = {}
+
+        def iri_of(f: Finding) -> URIRef | None:
+            key = (f.kind, f.key)
+            if key not in iris:
+                iris[key] = self._entity(x, groups.get(key, [f]), iris_of=iri_of)
+            return iris.get(key)
+
+        for (kind, _), fs in groups.items():
+            if kind in ("region", "place"):
+                place = self.known.gazetteer.places.get(fs[0].iri)
+                if place is not None:
+                    self.g.add((art, SCHEMA.mentions, self.region(place)))
+                    self.counts[kind] += 1
+            elif kind == "review":
+                for f in fs:
+                    self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.note}")
+                    self.counts["review"] += 1
+            else:
+                iri_of(fs[0])
+        for f in x.findings:
+            if f.kind == "person" and (f.attrs.get("author") or f.attrs.get("editor")):
+                p = iris.get(("person", f.key))
+                if p is not None:
+                    self.g.add((art, SCHEMA.author if f.attrs.get("author") else SCHEMA.editor, p))
+
+    def _article(self, x: Extraction) -> URIRef:
+        a = x.article
+        meta: dict[str, object] = {k: v for k, v in a.meta.items() if k in ("title", "url", "series", "language")}
+        source = Source(id=a.id, path=Path(f"{a.id}.txt"), text=a.text, meta=meta)
+        art = URIRef(source.iri)
+        self._sentences(source, art)
+        if "title" not in a.meta:
+            raise InputError(f"{a.path}: no title; give one with --title or a `title:` header line.")
+        if x.today is None:
+            raise InputError(f"{a.path}: no publication date; give one with --date YYYY-MM-DD or a `date:` line.")
+        published = a.meta.get("published", "")
+        if re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", published):
+            self.g.add((art, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime)))
+        else:
+            self.g.add((art, SCHEMA.datePublished, Literal(x.today.isoformat(), datatype=XSD.date)))
+        self.g.add((art, SCHEMA.encodingFormat, Literal(f"text/plain; charset={a.encoding.split()[0]}")))
+        publisher = a.meta.get("publisher")
+        if publisher:
+            iri = self.known.lookup(publisher, ORGANISATION_CLASSES)
+            byline = next((s for s in x.article.sentences if publisher in s.text), None)
+            if not iri and byline is not None:
+                iri = f"{ZR}agent/{slug(publisher)}"
+                sent = URIRef(sentence_iri(a.id, byline.index))
+                if self._fact(URIRef(iri), ZS.MediaOrganization, publisher, sent):
+                    self.counts["organisation"] += 1
+            if iri:
+                self.g.add((art, SCHEMA.publisher, URIRef(iri)))
+            else:
+                self.g.add((art, DCTERMS.publisher, self._zh(publisher)))
+        return art
+
+    def _sentences(self, source: Source, art: URIRef) -> None:
+        """The article and its sentences, exactly as ``kg segment`` describes them (kg.sources)."""
+        g, text = self.g, source.text
+        g.add((art, RDF.type, SCHEMA.NewsArticle))
+        g.add((art, RDF.type, PROV.Entity))
+        g.add((art, ZS.sourceFile, Literal(source.path.name)))
+        g.add((art, ZS.sha256, Literal(hashlib.sha256(text.encode("utf-8")).hexdigest())))
+        g.add((art, ZS.characterCount, Literal(len(text), datatype=XSD.integer)))
+        for key, prop in (("title", SCHEMA.headline), ("title", DCTERMS.title), ("title", RDFS.label),
+                          ("series", ZS.seriesTitle)):
+            if isinstance(source.meta.get(key), str):
+                g.add((art, prop, self._zh(str(source.meta[key]))))
+        if isinstance(source.meta.get("url"), str):
+            g.add((art, SCHEMA.url, Literal(str(source.meta["url"]), datatype=XSD.anyURI)))
+        for span in split_sentences(text):
+            node = URIRef(sentence_iri(source.id, span.index))
+            sel = URIRef(f"{node}-selector")
+            g.add((node, RDF.type, ZS.Sentence))
+            g.add((node, OA.hasSource, art))
+            g.add((node, OA.hasSelector, sel))
+            g.add((node, ZS.sentenceIndex, Literal(span.index, datatype=XSD.integer)))
+            g.add((sel, RDF.type, OA.TextQuoteSelector))
+            g.add((sel, RDF.type, OA.TextPositionSelector))
+            g.add((sel, OA.exact, self._zh(span.text)))
+            g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+            g.add((sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+
+    def _mint(self, x: Extraction, f: Finding, scoped: bool) -> URIRef:
+        ns = _NS.get(f.kind, f.kind)
+        if scoped:
+            return URIRef(f"{ZR}{ns}/{x.article.id}-s{f.sentence.index:03d}-{f.start - f.sentence.start:04d}")
+        return URIRef(f"{ZR}{ns}/{slug(f.label)}")
+
+    def _entity(self, x: Extraction, fs: list[Finding],
+                iris_of: Callable[[Finding], URIRef | None]) -> URIRef | None:
+        f = fs[0]
+        sents = sorted({self._sent(x, y) for y in fs}, key=str)
+        names = set().union(*(y.names for y in fs)) | {f.label}
+        cls = ZS[f.cls] if f.cls not in ("Person",) else SCHEMA.Person
+        get = iris_of  # resolver for linked findings
+        topic = f.attrs.get("topic")
+        if f.kind == "organisation":
+            iri_s = f.iri or next((i for n in sorted(names) if (i := self.known.lookup(n, ORGANISATION_CLASSES))),
+                                  "")
+            iri = URIRef(iri_s) if iri_s else self._mint(x, f, scoped=False)
+            new = self._new(str(iri))
+            if new and not self._org_ok(f):
+                self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.cls} {f.label}: "
+                                    + self._org_missing(f))
+                self.counts["review"] += 1
+                return None
+            for s in sents:
+                self._fact(iri, cls, f.label, s)
+            self._aliases(iri, names, self.known.labels.get(str(iri), f.label))
+            if new:
+                self._org_links(iri, f, get)
+            self.counts["organisation"] += 1
+            return iri
+        if f.kind == "person":
+            iri = URIRef(self.known.lookup(f.label, {str(SCHEMA.Person)}) or self._mint(x, f, scoped=False))
+            for s in sents:
+                if self._fact(iri, SCHEMA.Person, f.label, s):
+                    self.g.add((iri, RDF.type, FOAF.Person))
+                    self.g.add((iri, SCHEMA.name, self._zh(f.label)))
+            self.counts["person"] += 1
+            return iri
+        iri = self._mint(x, f, scoped=True)
+        s0 = sents[0]
+        if f.kind == "amount":
+            a = f.attrs["amount"]
+            assert isinstance(a, Amount)
+            self._amount(iri, a, x.article.text[a.start:a.end], s0)
+        elif f.kind == "group":
+            self._fact(iri, ZS.CountedGroup, f.label, s0)
+            self.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+            self.g.add((iri, ZS.qualifier, ZS.Exact))
+            self.g.add((iri, ZS.memberType, SCHEMA.Person))
+        elif f.kind == "appointment":
+            member, org = f.attrs["member"], f.attrs["org"]
+            assert isinstance(member, Finding) and isinstance(org, Finding)
+            m_iri, o_iri = get(member), get(org)
+            if m_iri is None or o_iri is None:
+                return None
+            self._fact(iri, ZS.Appointment, f.label, s0)
+            self.g.add((iri, ORG.member, m_iri))
+            self.g.add((iri, ORG.organization, o_iri))
+            self.g.add((iri, ORG.role, ZS[str(f.attrs["role"])]))
+            if f.attrs.get("count"):
+                self.g.add((iri, ZS.appointeeCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+            if f.attrs.get("batch"):
+                self.g.add((iri, ZS.appointmentBatch, self._zh(str(f.attrs["batch"]))))
+        elif f.kind == "metric":
+            if not isinstance(topic, Place):
+                self._review(x, f, "no region in or before the sentence for zs:refArea")
+                return None
+            self._fact(iri, ZS.Metric, f.label, s0)
+            self.g.add((iri, QB.dataSet, self._metrics_dataset()))
+            self.g.add((iri, ZS.refArea, self.region(topic)))
+            self.g.add((iri, ZS.indicator, self._indicator(str(f.attrs["indicator"]))))
+            self.g.add((iri, ZS.value, Literal(f.attrs["value"], datatype=XSD.decimal)))
+            self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
+            self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
+            self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
+        elif f.kind == "total":
+            a = f.attrs["amount"]
+            assert isinstance(a, Amount)
+            if not isinstance(topic, Place):
+                self._review(x, f, "no region for zs:refArea")
+                return None
+            self._fact(iri, ZS.SigningTotal, f.label, s0)
+            self.g.add((iri, ZS.refArea, self.region(topic)))
+            amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
+            self._amount(amount, a, x.article.text[a.start:a.end], s0)
+            self.g.add((iri, ZS.investment, amount))
+            if f.attrs.get("count"):
+                self.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+            if f.attrs.get("stage"):
+                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+        elif f.kind == "project":
+            where = self._project_place(x, f, topic)
+            if where is None:
+                self._review(x, f, "no place for schema:location")
+                return None
+            self._fact(iri, ZS.InvestmentProject, f.label, s0)
+            self.g.add((iri, SCHEMA.location, where))
+            a = f.attrs.get("amount")
+            if isinstance(a, Amount):
+                amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
+                self._amount(amount, a, x.article.text[a.start:a.end], s0)
+                self.g.add((iri, ZS.investment, amount))
+            if f.attrs.get("stage"):
+                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+        elif f.kind == "event":
+            self._fact(iri, ZS.PromotionEvent, f.label, s0)
+            w = f.attrs.get("date")
+            if isinstance(w, When) and not w.since:
+                self.g.add((iri, SCHEMA.startDate, self._when(w)))
+            if isinstance(topic, Place):
+                self.g.add((iri, ZS.region, self.region(topic)))
+        elif f.kind == "policy":
+            if f.cls == "PolicyDocument":
+                if not isinstance(topic, Place) or not topic.coded:
+                    self._review(x, f, "no issuing government (schema:legislationPassedBy)")
+                    return None
+                gov = get(Finding("organisation", f"{topic.label}人民政府", f.sentence, f.start, f.start,
+                                  cls="Government", key=f"gov:{topic.iri}",
+                                  iri=self.known.governments.get(topic.iri, ""), attrs={"governs": topic}))
+                if gov is None:
+                    return None
+                self._fact(iri, ZS.PolicyDocument, f.label, s0)
+                self.g.add((iri, SCHEMA.legislationPassedBy, gov))
+                self.g.add((iri, SCHEMA.legislationJurisdiction, self.region(topic)))
+            else:
+                self._fact(iri, ZS.PlanningDocument, f.label, s0)
+            self.g.add((iri, DCTERMS.title, self._zh(f.label)))
+            w = f.attrs.get("issued")
+            if isinstance(w, When) and not w.since:
+                self.g.add((iri, DCTERMS.issued, self._when(w)))
+        else:
+            return None
+        self.counts[f.kind] += 1
+        return iri
+
+    def _review(self, x: Extraction, f: Finding, why: str) -> None:  # returns None for the caller to return
+        self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.kind} {f.label}: {why}")
+        self.counts["review"] += 1
+
+    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef) -> None:
+        if self._fact(iri, SCHEMA.MonetaryAmount, surface, sent):
+            self.g.add((iri, SCHEMA.value, Literal(Decimal(a.value), datatype=XSD.decimal)))
+            self.g.add((iri, SCHEMA.currency, Literal(a.currency)))
+            self.g.add((iri, ZS.qualifier, ZS[a.qualifier]))
+            self.g.add((iri, ZS.surfaceForm, self._zh(surface)))
+
+    def _metrics_dataset(self) -> URIRef:
+        if self._new(str(METRICS_DATASET)):
+            self._emitted.add(str(METRICS_DATASET))
+            self.g.add((METRICS_DATASET, RDF.type, QB.DataSet))
+            self.g.add((METRICS_DATASET, RDFS.label, self._zh("招商引资统计指标")))
+            self.g.add((METRICS_DATASET, QB.structure, ZS.metricStructure))
+        return METRICS_DATASET
+
+    def _indicator(self, label: str) -> URIRef:
+        known = self.known.lookup(label, {str(ZS.Indicator)})
+        if known:
+            return URIRef(known)
+        iri = URIRef(f"{ZR}indicator/{slug(label)}")
+        if self._new(str(iri)):
+            self._emitted.add(str(iri))
+            self.g.add((iri, RDF.type, ZS.Indicator))
+            self.g.add((iri, SKOS.inScheme, ZS.Indicators))
+            self.g.add((iri, SKOS.prefLabel, self._zh(label)))
+            self.g.add((iri, RDFS.label, self._zh(label)))
+        return iri
+
+    def _project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:
+        zones = [y for y in x.findings if y.kind == "place" and y.sentence.index == f.sentence.index
+                 and y.cls in ("DevelopmentZone", "Township", "Port")]
+        if zones:
+            return URIRef(zones[0].iri)
+        return self.region(topic) if isinstance(topic, Place) else None
+
+    # -- organisations -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _org_missing(f: Finding) -> str:
+        if f.cls == "ChamberOfCommerce":
+            return "needs both a host and an origin region"
+        if f.cls == "TaskForce":
+            return "needs the city it is stationed in (zs:stationedIn) and its government"
+        if f.cls == "Government":
+            return "needs the region it governs"
+        return "incomplete"
+
+    @staticmethod
+    def _org_ok(f: Finding) -> bool:
+        a = f.attrs
+        if f.cls == "ChamberOfCommerce":
+            return isinstance(a.get("host"), Place) and isinstance(a.get("origin"), Place)
+        if f.cls == "TaskForce":
+            stationed = isinstance(a.get("station"), Place) or bool(a.get("stations"))
+            return isinstance(a.get("owner"), Place) and stationed
+        if f.cls == "Government":
+            return isinstance(a.get("governs"), Place)
+        return True
+
+    def _org_links(self, iri: URIRef, f: Finding, get: Callable[[Finding], URIRef | None]) -> None:
+        a, g = f.attrs, self.g
+
+        def gov_of(place: Place) -> URIRef | None:
+            return get(Finding("organisation", f"{place.label}人民政府", f.sentence, f.start, f.start,
+                               cls="Government", key=f"gov:{place.iri}",
+                               iri=self.known.governments.get(place.iri, ""), attrs={"governs": place}))
+
+        if f.cls == "Government":
+            g.add((iri, ZS.governs, self.region(a["governs"])))  # type: ignore[arg-type]
+        elif f.cls == "ChamberOfCommerce":
+            g.add((iri, ZS.hostRegion, self.region(a["host"])))  # type: ignore[arg-type]
+            g.add((iri, ZS.originRegion, self.region(a["origin"])))  # type: ignore[arg-type]
+        elif f.cls == "TaskForce":
+            owner = gov_of(a["owner"])  # type: ignore[arg-type]
+            if owner is not None:
+                g.add((iri, ORG.unitOf, owner))
+            for st in a.get("stations") or [a["station"]]:  # type: ignore[attr-defined]
+                g.add((iri, ZS.stationedIn, self.region(st)))
+            target = a.get("target")
+            if isinstance(target, Place):
+                g.add((iri, ZS.targetRegion, URIRef(target.iri)))
+        elif f.cls in ("GovernmentUnit", "ServiceCentre"):
+            owner_place = a.get("owner") or a.get("topic")
+            if isinstance(owner_place, Place) and owner_place.coded:
+                owner = gov_of(owner_place)
+                if owner is not None:
+                    g.add((iri, ORG.unitOf, owner))
+            for st in a.get("stations", []) or []:  # type: ignore[attr-defined]
+                g.add((iri, ZS.stationedIn, self.region(st)))
+

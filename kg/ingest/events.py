@@ -1,0 +1,176 @@
+"""Counted metrics, dates (relative ones resolved against the article date), events, policy documents,
+projects and signing totals in a sentence. Linear patterns only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kg.ingest.model import Finding
+from kg.ingest.money import NUMBER, Amount, parse_number
+from kg.sentences import Span
+
+_METRIC = re.compile(
+    r"(?<![0-9.第])(?P<num>[0-9]{1,9}(?:\.[0-9]{1,4})?)(?P<q>余|多)?"
+    r"(?P<unit>个工作日|个城市|个月|场次|人次|个|家|场|人|次|项|名|支|年(?!前|代|[0-9])|天|批|所|座|户|条|项次)"
+    r"(?![0-9万亿元])"
+)
+_DATE_FULL = re.compile(r"(?P<y>20[0-9]{2})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日")
+_DATE_MD = re.compile(r"(?<![0-9年])(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日")
+_DATE_REL = re.compile(r"(?P<rel>去年|今年|前年|明年)(?:(?P<m>[0-9]{1,2})月(?P<part>底|初|中旬|上旬|下旬)?)?")
+_DATE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年(?P<since>以来)?(?![0-9])")
+_EVENT = re.compile(r"(?<=[\u4e00-\u9fff])博会|推介会|招商会|博览会|座谈会|恳谈会|训练营|峰会|论坛|洽谈会|推进会|"
+                    r"招商引资大会|大会|第一会|对接会|"
+                    r"交易会|展销会|发布会|签约仪式")
+_POLICY = re.compile(r"《(?P<title>[^《》\n]{2,60})》")
+_POLICY_WORDS = ("办法", "通知", "意见", "规定", "方案", "措施", "条例", "决定", "细则", "政策", "若干")
+_PROJECT = re.compile(r"(?:总投资|投资)(?P<amt>[^,，。的]{1,16}?元)的(?P<name>[^,，。;；]{2,30}?项目)")
+_LIST_PROJECTS = re.compile(r"等(?:一批|[0-9]{1,3}个)?[\u4e00-\u9fff]{0,6}?项目(?!对接)")
+_COUNT = re.compile(r"(?<![0-9.])(?P<n>[0-9]{1,4})个")
+_STAGES = (("投产", "InProduction"), ("开工", "UnderConstruction"), ("落地", "Landed"), ("签约", "Signed"),
+           ("意向", "Intent"), ("引进", "Introduced"), ("招引", "Introduced"))
+_INDICATOR_CUT = re.compile(r"[,，。;；、:：“”《》()（）]")
+
+
+@dataclass(frozen=True)
+class When:
+    """A date at the precision the text gives: ``value`` is ISO, ``datatype`` date, gYearMonth or gYear."""
+
+    value: str
+    datatype: str
+    surface: str
+    since: bool = False
+
+
+def find_dates(t: str, today: date | None) -> list[tuple[int, When]]:
+    """Dates in *t*, relative ones resolved against *today* (the article date); (offset, date) pairs."""
+    out: list[tuple[int, When]] = []
+    for m in _DATE_FULL.finditer(t):
+        out.append((m.start(), When(f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}", "date", m.group())))
+    if today is not None:
+        for m in _DATE_MD.finditer(t):
+            if t[max(0, m.start() - 1):m.start()] == "年":
+                continue
+            y = today.year if (int(m["m"]), int(m["d"])) <= (today.month, today.day) else today.year - 1
+            out.append((m.start(), When(f"{y}-{int(m['m']):02d}-{int(m['d']):02d}", "date", m.group())))
+        for m in _DATE_REL.finditer(t):
+            y = today.year + {"去年": -1, "今年": 0, "前年": -2, "明年": 1}[m["rel"]]
+            if m["m"]:
+                out.append((m.start(), When(f"{y}-{int(m['m']):02d}", "gYearMonth", m.group())))
+            else:
+                out.append((m.start(), When(str(y), "gYear", m.group())))
+    for m in _DATE_YEAR.finditer(t):
+        if _DATE_FULL.match(t, m.start()):
+            continue
+        out.append((m.start(), When(m["y"], "gYear", m.group(), since=bool(m["since"]))))
+    return sorted(out, key=lambda x: x[0])
+
+
+def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
+    """Counted figures: 166场次, 3300余人, 40多个城市, 0.5个工作日."""
+    out = []
+    taken = [(a.start - base, a.end - base) for a in amounts]
+    for m in _METRIC.finditer(t):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        if m["unit"] == "年" and not m["q"]:
+            continue  # 2023年 is a date, 13年前 a time ago; only "20多年" counts
+        value = parse_number(m["num"])
+        head = t[max(0, m.start() - 12):m.start()]
+        cuts = list(_INDICATOR_CUT.finditer(head))
+        indicator = head[cuts[-1].end():] if cuts else head
+        indicator = re.split(r"[0-9]+[年月日个家名场]?", indicator)[-1]
+        indicator = re.sub(r"^(?:共|累计|先后|已|还|并|同时|其中|从而|成功|主动|全体县级领导)+", "", indicator)
+        tail = t[m.end():m.end() + 10]
+        noun = re.split(r"[,，。;；、“”]", tail)[0][:8]
+        label = (indicator + m.group() + ("" if indicator else noun)).strip()
+        out.append(Finding("metric", label, sent, base + m.start(), base + m.end(), cls="Metric",
+                           key=f"{sent.index}:{m.start()}",
+                           attrs={"value": value, "unit": m["unit"], "qualifier": "MoreThan" if m["q"] else "Exact",
+                                  "indicator": (indicator or noun or m["unit"]).strip(),
+                                  "surface": (indicator + m.group()) or m.group()}))
+    return out
+
+
+def find_events(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) -> list[Finding]:
+    """Named events (推介会, 座谈会, 训练营 …) with the date nearest before them in the sentence."""
+    from kg.ingest.orgs import left_name
+
+    out = []
+    for m in _EVENT.finditer(t):
+        s = left_name(t, m.start(), 24, allow="“”")
+        if t[s:s + 1] == "“" or (s > 0 and t[s - 1] == "“"):
+            s = max(0, s - 1)
+        label = t[s:m.end()].strip("“”")
+        if len(label) < 3:
+            continue
+        when = [d for off, d in dates if off <= m.start()]
+        out.append(Finding("event", label, sent, base + s, base + m.end(), cls="PromotionEvent", key=label,
+                           attrs={"date": when[-1] if when else None}))
+    return out
+
+
+def find_policies(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) -> list[Finding]:
+    """Documents in book-title marks: policies (办法, 通知 …) or plans (图谱, 规划)."""
+    out = []
+    for m in re.finditer(r"制定(?:了)?(?P<name>[\u4e00-\u9fff]{2,12}?图谱)", t):
+        out.append(Finding("policy", m["name"], sent, base + m.start("name"), base + m.end("name"),
+                           cls="PlanningDocument", key=m["name"], attrs={"issued": None, "prefix_topic": True}))
+    for m in _POLICY.finditer(t):
+        title = m["title"]
+        cls = "PolicyDocument" if any(w in title for w in _POLICY_WORDS) else "PlanningDocument"
+        when = [d for off, d in dates if off <= m.start()]
+        out.append(Finding("policy", title, sent, base + m.start(), base + m.end(), cls=cls, key=title,
+                           attrs={"issued": when[-1] if when else None}))
+    return out
+
+
+def find_projects(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
+    """Projects with an amount (投资约150亿元的…项目), listed projects (A、B等一批项目), and signing totals."""
+    out = []
+    stage = next((s for w, s in _STAGES if w in t), "")
+    for m in _PROJECT.finditer(t):
+        amt = next((a for a in amounts if a.start - base >= m.start("amt") and a.end - base <= m.end("amt")), None)
+        name = m["name"]
+        out.append(Finding("project", name, sent, base + m.start("name"), base + m.end("name"),
+                           cls="InvestmentProject", key=name, attrs={"amount": amt, "stage": stage}))
+    for m in _LIST_PROJECTS.finditer(t):
+        head_start = max(0, m.start() - 80)
+        head = t[head_start:m.start()]
+        cut = max(head.rfind(c) for c in ",，。;；")
+        items = head[cut + 1:]
+        if "、" not in items:
+            continue
+        from kg.ingest.orgs import left_name
+
+        first_end = items.find("、")
+        s0 = left_name(items, first_end, 30)
+        pos = head_start + cut + 1 + s0
+        for item in items[s0:].split("、"):
+            if 2 <= len(item) <= 24:
+                out.append(Finding("project", item, sent, base + pos, base + pos + len(item),
+                                   cls="InvestmentProject", key=item, attrs={"amount": None, "stage": stage,
+                                                                           "listed": True}))
+            pos += len(item) + 1
+    # Signing totals: a count of projects or enterprises and the money signed or invested for them.
+    money_words = re.compile(r"签约资金|总投资|签约金额|投资总额|合同金额")
+    money = [a for a in amounts if money_words.search(t[max(0, a.start - base - 8):a.start - base + 2])]
+    for a in money:
+        before = t[:a.start - base]
+        counts = list(re.finditer(r"(?<![0-9.])(?P<n>[0-9]{1,4})(?:个|家)", before))
+        listed = re.search(r"项目(?P<n>[0-9]{1,4})个|企业(?P<m>[0-9]{1,4})家", before)
+        n = None
+        if listed:
+            n = int(listed["n"] or listed["m"])
+        elif counts:
+            n = int(counts[-1]["n"])
+        clause_start = max(before.rfind(c) for c in "。;；") + 1
+        if counts:
+            clause_start = max(clause_start, max(before.rfind(c, 0, counts[-1].start()) for c in ",，") + 1)
+        out.append(Finding("total", t[clause_start:a.end - base], sent, a.start, a.end, cls="SigningTotal",
+                           key=f"{sent.index}:{a.start}", attrs={"amount": a, "count": n, "stage": stage}))
+    return out
+
+
+__all__ = ["NUMBER", "When", "find_dates", "find_events", "find_metrics", "find_policies", "find_projects"]

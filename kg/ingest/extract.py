@@ -1,0 +1,130 @@
+"""Run every extractor over an article, sentence by sentence, and resolve what it finds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from kg.ingest.events import find_dates, find_events, find_metrics, find_policies, find_projects
+from kg.ingest.gazetteer import Mention, Place
+from kg.ingest.model import Finding
+from kg.ingest.money import find_amounts
+from kg.ingest.orgs import find_organisations, find_people
+from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
+from kg.ingest.text import Article
+from kg.namespaces import ZS
+from kg.sentences import Span
+
+#: Sentences longer than this (code points) are cut for extraction: no sentence of a report is that long,
+#: and it bounds the work any one pattern does on hostile text.
+MAX_SENTENCE = 2000
+
+
+@dataclass
+class Extraction:
+    """What one article yielded."""
+
+    article: Article
+    today: date | None
+    findings: list[Finding] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+def article_date(article: Article) -> date | None:
+    """The publication date, from the metadata."""
+    raw = article.meta.get("date") or article.meta.get("published") or ""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", raw)
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def extract(article: Article, known: KnownGraph) -> Extraction:
+    """Every candidate fact of *article*, each tied to its sentence."""
+    out = Extraction(article, article_date(article))
+    text = article.match
+    all_mentions = [m for m in known.gazetteer.find(text)
+                    if not any(s <= m.start and m.end <= e for s, e in article.chrome)]
+    govs: dict[str, Finding] = {}
+    topic: Place | None = None
+    for sent in article.body:
+        end = min(sent.end, sent.start + MAX_SENTENCE)
+        t = text[sent.start:end]
+        mentions = [m for m in all_mentions if sent.start <= m.start and m.end <= end]
+        coded = [m.place for m in mentions if m.place is not None and m.place.coded]
+        if coded:
+            rank = {"county": 0, "prefecture": 1, "province": 2}
+            topic = min(coded, key=lambda p: rank.get(p.kind, 3))
+
+        def government(place: Place, here: Span = sent) -> Finding:
+            if place.iri not in govs:
+                label = f"{place.label}人民政府"
+                govs[place.iri] = Finding("organisation", label, here, here.start, here.start, cls="Government",
+                                          key=f"gov:{place.iri}", iri=known.governments.get(place.iri, ""),
+                                          attrs={"governs": place})
+            f = govs[place.iri]
+            return Finding("organisation", f.label, here, here.start, here.start, cls="Government", key=f.key,
+                           iri=f.iri, attrs=f.attrs)
+
+        for m in mentions:
+            if m.place is None:
+                out.findings.append(Finding(
+                    "review", m.surface, sent, m.start, m.end, note=f"{m.surface} is ambiguous ("
+                    + ", ".join(f"{c.label} {c.code} in {c.parent}" for c in m.candidates)
+                    + "); name its city or province, or add the right region by hand"))
+                continue
+            kind = "region" if m.place.coded else "place"
+            out.findings.append(Finding(kind, m.place.label, sent, m.start, m.end, cls=m.place.kind,
+                                        key=m.place.iri, iri=m.place.iri, names={article.text[m.start:m.end]}))
+            if m.place.kind in ("DevelopmentZone", "Port"):
+                iri = known.lookup(m.place.label + "管理机构", ORGANISATION_CLASSES) or known.lookup(
+                    article.text[m.start:m.end], ORGANISATION_CLASSES - {f"{ZS}DevelopmentZone"})
+                if iri and iri != m.place.iri:
+                    out.findings.append(Finding("organisation", known.labels.get(iri, m.surface), sent, m.start,
+                                                m.end, cls="GovernmentUnit", key=iri, iri=iri))
+        amounts = find_amounts(t, sent.start)
+        dates = find_dates(t, out.today)
+        found: list[Finding] = []
+        found += find_organisations(t, sent.start, sent, mentions, topic, government, known.gazetteer.places)
+        found += find_people(t, sent.start, sent, topic, government)
+        found += [Finding("amount", a.surface, sent, a.start, a.end, cls="MonetaryAmount", key=f"{a.start}",
+                          attrs={"amount": a}) for a in amounts]
+        found += find_metrics(t, sent.start, sent, amounts)
+        found += find_events(t, sent.start, sent, dates)
+        found += find_policies(t, sent.start, sent, dates)
+        found += find_projects(t, sent.start, sent, amounts)
+        for f in found:
+            f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
+            if f.attrs.get("prefix_topic") and topic is not None:
+                f.label = topic.label + f.label
+            f.attrs.setdefault("topic", topic)
+            f.attrs.setdefault("dates", dates)
+            f.names.add(article.text[f.start:f.end] if f.end > f.start else f.label)
+        people = [(f.start, f.end) for f in found if f.kind == "person"]
+        if people:  # 张锦州 is a person, not 锦州市
+            out.findings = [f for f in out.findings if f.kind not in ("region", "place") or f.sentence != sent
+                            or not any(s < f.end and f.start < e for s, e in people)]
+        out.findings += found
+    out.mentions = all_mentions
+    _authors(article, out)
+    return out
+
+
+def _authors(article: Article, out: Extraction) -> None:
+    """Authors from a byline (作者:甲 乙 丙), which lives in the page chrome."""
+    for sent in article.sentences:
+        for role in ("作者", "编辑"):
+            m = re.search(role + r"[:：]\s*(?P<names>[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4}(?![:：])){0,6})",
+                          sent.text)
+            if not m:
+                continue
+            pos = sent.start + m.start("names")
+            for name in m["names"].split():
+                i = article.text.index(name, pos)
+                if not any(f.kind == "person" and f.label == name for f in out.findings):
+                    out.findings.append(Finding("person", name, sent, i, i + len(name), cls="Person", key=name,
+                                                attrs={"author" if role == "作者" else "editor": True}))

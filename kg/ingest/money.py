@@ -1,0 +1,106 @@
+"""Amounts of money as exact decimals in CNY, with the qualifier the text gives them.
+
+Every pattern here is linear: a number may only start where a digit run starts (a look-behind forbids
+starting inside one), and no quantifier is nested, so a 100,000-digit run is scanned once. Digit runs
+longer than :data:`MAX_DIGITS` are ignored: no amount in a report has that many.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+#: Longest digit run read as a number.
+MAX_DIGITS = 18
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MULTIPLIERS = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7,
+                "百万": Decimal(10) ** 6, "万": Decimal(10) ** 4, "千": Decimal(1000), "": Decimal(1)}
+
+#: The qualifiers of the ontology (zs:Exact, zs:Approximately, zs:MoreThan, zs:Reaching, zs:UpTo) by word.
+QUALIFIER_WORDS: dict[str, str] = {
+    "约": "Approximately", "大约": "Approximately", "近": "Approximately", "将近": "Approximately",
+    "左右": "Approximately", "余": "MoreThan", "多": "MoreThan", "超": "MoreThan", "超过": "MoreThan",
+    "逾": "MoreThan", "以上": "MoreThan", "达": "Reaching", "达到": "Reaching", "共计": "Reaching",
+    "总计": "Reaching", "最高": "UpTo", "最高可达": "UpTo", "可达": "UpTo", "最多": "UpTo", "不超过": "UpTo",
+}
+
+NUMBER = r"(?<![0-9.])[0-9]{1," + str(MAX_DIGITS) + r"}(?:\.[0-9]{1,8})?(?![0-9])"
+_CN = "零〇一二两三四五六七八九十百千"
+CN_NUMBER = rf"(?<![{_CN}点])[{_CN}][{_CN}]{{0,15}}(?:点[零〇一二三四五六七八九]{{1,8}})?"
+_PRE = r"(?P<pre>最高可达|最高|可达|不超过|超过|将近|大约|达到|共计|总计|约|近|超|逾|达)?"
+_AMOUNT = re.compile(
+    _PRE + r"(?P<num>" + NUMBER + "|" + CN_NUMBER + r")(?P<post1>余|多)?(?P<mult>万亿|亿|千万|百万|万|千)?"
+    r"(?P<post2>余|多)?(?P<cur>元|人民币|美元)(?P<post3>以上|左右)?"
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A monetary amount found in a text."""
+
+    start: int
+    end: int
+    surface: str
+    value: Decimal
+    currency: str
+    qualifier: str  #: a local name of zs:Qualifier
+
+
+def parse_number(text: str) -> Decimal:
+    """A number written in ASCII digits or Chinese numerals, exactly.
+
+    >>> parse_number("一百零九点八"), parse_number("109.8"), parse_number("两千三百")
+    (Decimal('109.8'), Decimal('109.8'), Decimal('2300'))
+    """
+    if text and text[0].isdigit():
+        return Decimal(text)
+    whole, _, frac = text.partition("点")
+    total = 0
+    current = 0
+    for ch in whole:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            raise InvalidOperation(text)
+    total += current
+    if frac:
+        return Decimal(f"{total}.{''.join(str(_CN_DIGITS[c]) for c in frac)}")
+    return Decimal(total)
+
+
+def find_amounts(text: str, offset: int = 0) -> list[Amount]:
+    """Every amount of money in *text* (already folded to ASCII digits), with offsets shifted by *offset*.
+
+    >>> [(a.value, a.qualifier) for a in find_amounts("总投资约50亿元,最高奖励可达1100万元")]
+    [(Decimal('5000000000'), 'Approximately'), (Decimal('11000000'), 'UpTo')]
+    """
+    out: list[Amount] = []
+    for m in _AMOUNT.finditer(text):
+        try:
+            number = parse_number(m.group("num"))
+        except (InvalidOperation, KeyError):
+            continue
+        value = number * _MULTIPLIERS[m.group("mult") or ""]
+        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        currency = {"美元": "USD"}.get(m.group("cur"), "CNY")
+        word = m.group("post1") or m.group("post2") or m.group("post3") or m.group("pre") or ""
+        qualifier = QUALIFIER_WORDS.get(word, "Exact")
+        if m.group("pre") in ("最高", "最高可达", "可达", "不超过"):
+            qualifier = "UpTo"
+        start = m.start()
+        # "最高奖励可达1100万元": the qualifier word may stand a few characters before the number.
+        if not m.group("pre"):
+            lead = text[max(0, start - 8):start]
+            for w in ("最高", "约", "超过", "近"):
+                if w in lead and not re.search(r"[,，。;；、]", lead[lead.rfind(w):]):
+                    qualifier = QUALIFIER_WORDS[w]
+                    break
+        out.append(Amount(offset + start, offset + m.end(), m.group(), value, currency, qualifier))
+    return out

@@ -1,0 +1,191 @@
+"""``kg ingest``: articles in, one draft Turtle file out, written only when every article succeeded."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.export import write_atomic
+from kg.ingest.draft import DraftWriter
+from kg.ingest.extract import extract
+from kg.ingest.model import KINDS
+from kg.ingest.resolve import KnownGraph, load_known
+from kg.ingest.text import read_article
+from kg.paths import Paths
+
+#: Header line naming the file an article was read from, so that ``kg merge`` can copy it to data/sources/.
+SOURCE_LINE = "# kg-ingest-source:"
+
+
+#: Below this many articles, one process does all the work (starting workers costs more than it saves).
+PARALLEL_FROM = 16
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the summary says about one article."""
+
+    id: str
+    encoding: str
+    characters: int
+    sentences: int
+    chrome: int
+    date: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The draft of one article: its Turtle, counts and review items."""
+
+    info: ArticleInfo
+    turtle: str
+    counts: dict[str, int]
+    reviews: list[str]
+    triples: int
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What a run found, by kind, and what needs review."""
+
+    output: Path
+    articles: list[ArticleInfo]
+    counts: dict[str, int]
+    reviews: list[str]
+    triples: int
+    seconds: float = 0.0
+    encodings: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """The review summary: one line per kind, then every item left for review."""
+        lines = [f"Ingested {len(self.articles)} article(s) in {self.seconds:.2f} s into {self.output} "
+                 f"({self.triples} triples)."]
+        for a in self.articles:
+            lines.append(f"  {a.id}: {a.encoding}, {a.characters} characters, {a.sentences} sentences "
+                         f"({a.chrome} chrome lines set aside), date {a.date or '?'}")
+        lines.append("Found, by type:")
+        for kind in KINDS:
+            if self.counts.get(kind):
+                lines.append(f"  {kind:<13}{self.counts[kind]:>6}")
+        if self.reviews:
+            lines.append(f"For review ({len(self.reviews)}), also listed at the top of the draft:")
+            lines += [f"  - {r}" for r in self.reviews[:50]]
+            if len(self.reviews) > 50:
+                lines.append(f"  … and {len(self.reviews) - 50} more in the draft")
+        return "\n".join(lines)
+
+
+def article_files(inputs: Iterable[Path]) -> list[Path]:
+    """The ``.txt`` files named, or found directly inside the folders named, in order and without repeats."""
+    out: list[Path] = []
+    for p in inputs:
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() == ".txt")
+            if not found:
+                raise InputError(f"{p}: holds no .txt articles.")
+            out += found
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder.")
+    if not out:
+        raise InputError("No article given: name one or more .txt files or a folder.")
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
+    ids = [p.stem for p in unique]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise InputError(f"Two articles share the name {', '.join(dupes)}; rename one (the name becomes its IRI).")
+    return unique
+
+
+_STATE: tuple[KnownGraph, dict[str, str]] | None = None
+#: One writer per process, so that a region or a dataset is described once per process, not per article.
+_WRITER: DraftWriter | None = None
+
+
+def _one(path: Path) -> Chunk:
+    """Read, extract, resolve and draft one article (in a worker, or in this process)."""
+    global _WRITER
+    assert _STATE is not None
+    known, meta = _STATE
+    article = read_article(path, meta)
+    if _WRITER is None:
+        _WRITER = DraftWriter(known)
+    writer = _WRITER
+    before = len(writer.g)
+    writer.add(extract(article, known))
+    info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
+                       len(article.sentences) - len(article.body), article.meta.get("date", ""))
+    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\n" + writer.g.take()
+    chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before)
+    writer.counts.clear()
+    writer.reviews = []
+    return chunk
+
+
+def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
+    if workers <= 1 or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_one, files)
+        return
+    # fork: the workers inherit the gazetteer and the known graph instead of unpickling them.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_one, files, chunksize=8)
+
+
+def ingest(
+    paths: Paths,
+    inputs: Iterable[Path],
+    output: Path,
+    meta: dict[str, str] | None = None,
+    progress: Callable[[Iterator[Chunk], int], Iterator[Chunk]] | None = None,
+    known: KnownGraph | None = None,
+    workers: int | None = None,
+) -> IngestReport:
+    """Read, extract, resolve and write a draft for every article; nothing is written if any one fails.
+
+    Articles are processed in *workers* processes (default: one per CPU) when there are many; every
+    article's draft is a self-contained Turtle chunk (entity IRIs are deterministic, so chunks agree).
+    """
+    global _STATE, _WRITER
+    started = time.perf_counter()
+    files = article_files(inputs)
+    _STATE = (known or load_known(paths), meta or {})
+    _WRITER = None
+    chunks: list[Chunk] = []
+    try:
+        stream = _chunks(files, workers if workers is not None else (os.cpu_count() or 1))
+        chunks = list(progress(stream, len(files)) if progress else stream)
+    finally:
+        _STATE, _WRITER = None, None
+    reviews = [r for c in chunks for r in c.reviews]
+    counts: dict[str, int] = {}
+    for c in chunks:
+        for k, n in c.counts.items():
+            counts[k] = counts.get(k, 0) + n
+    header = ["# Draft written by `kg ingest`: review it, then run `kg merge` on it.",
+              "# Facts not in the draft are listed under REVIEW below; each article's facts follow its",
+              f"# '{SOURCE_LINE}' line (the file it was read from)."]
+    if reviews:
+        header.append(f"# REVIEW: {len(reviews)} finding(s) left out; complete them by hand if they matter:")
+        header += [f"#   - {r}" for r in reviews]
+    text = "\n".join(header) + "\n\n" + "\n".join(c.turtle for c in chunks)
+    write_atomic(output, text.encode("utf-8"))
+    return IngestReport(
+        output=output,
+        articles=[c.info for c in chunks],
+        counts=counts,
+        reviews=reviews,
+        triples=sum(c.triples for c in chunks),
+        seconds=time.perf_counter() - started,
+        encodings={c.info.id: c.info.encoding for c in chunks},
+    )

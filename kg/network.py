@@ -1,0 +1,388 @@
+"""The entity graph as networkx sees it: entities are nodes, literals become their attributes.
+
+A node is an IRI the data describes (a region, an organisation, a person, a project, a practice, an event,
+a chain, a card …). Sentences, monetary amounts, periods, qualifiers, stages, indicators and geometries are
+not nodes: they become attributes of the node that points to them (``investment = 约50亿元``). Every edge
+keeps its relation, the relation's zh and en labels, and the sentences of the fact it comes from, so that a
+path can be explained hop by hop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.entities import EntityIndex, compact_iri, resolve
+from kg.errors import QueryError, UnknownEntity
+from kg.namespaces import PREFIXES
+from kg.paths import Paths
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+_ZS, _SCHEMA, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["rdfs"]
+
+#: Classes whose members are values, not entities: they become attributes of the nodes that use them.
+VALUE_CLASSES = {
+    _ZS + "Sentence", _SCHEMA + "MonetaryAmount", _ZS + "Period", _ZS + "Qualifier", _ZS + "ProjectStage",
+    _ZS + "Indicator", PREFIXES["geo"] + "Geometry", _ZS + "OverlapGroup", PREFIXES["qb"] + "DataSet",
+    _SCHEMA + "NewsArticle", _SCHEMA + "Dataset", PREFIXES["oa"] + "TextQuoteSelector",
+    PREFIXES["oa"] + "TextPositionSelector",
+}
+#: Ontology terms that are entities too (cards and roles), although they live in the ontology graph.
+CONCEPT_CLASSES = {_ZS + "Card", PREFIXES["org"] + "Role", _ZS + "IndustryChain"}
+_SKIP_PREDICATES = {PREFIXES["prov"] + "wasDerivedFrom", _SKOS + "inScheme", _SKOS + "topConceptOf",
+                    PREFIXES["qb"] + "structure"}
+_LABEL_PREDICATES = {_RDFS + "label", _SKOS + "prefLabel"}
+
+#: zh / en labels of the standard relations the data uses (the ontology labels its own).
+STANDARD_LABELS: dict[str, tuple[str, str]] = {
+    "schema:location": ("位于", "located in"),
+    "schema:containedInPlace": ("隶属于", "contained in"),
+    "schema:containsPlace": ("包含", "contains"),
+    "schema:organizer": ("主办方", "organised by"),
+    "schema:attendee": ("参加者", "attended by"),
+    "schema:creator": ("制定者", "created by"),
+    "schema:legislationPassedBy": ("发布机关", "issued by"),
+    "schema:legislationJurisdiction": ("适用地区", "jurisdiction"),
+    "schema:author": ("作者", "author"),
+    "schema:editor": ("编辑", "editor"),
+    "schema:publisher": ("发布者", "publisher"),
+    "schema:worksFor": ("供职于", "works for"),
+    "org:unitOf": ("隶属机构", "unit of"),
+    "org:member": ("成员", "member"),
+    "org:organization": ("聘任机构", "organisation"),
+    "org:role": ("职务", "role"),
+    "skos:broader": ("上位概念", "broader"),
+    "dcterms:subject": ("主题", "subject"),
+}
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: *source* and *target* are linked by *relation*, as *sentence* says."""
+
+    source: str
+    source_label: str
+    target: str
+    target_label: str
+    relation: str
+    label_zh: str
+    label_en: str
+    forward: bool
+    sentence: str
+    sentence_iri: str
+
+    def explain(self) -> str:
+        """``北京辰溪商会 —所在地区 (host region)→ 北京市``, in the direction of the fact."""
+        rel = f"{self.label_zh} ({self.label_en})" if self.label_en else self.label_zh
+        if self.forward:
+            return f"{self.source_label} —{rel}→ {self.target_label}"
+        return f"{self.source_label} ←{rel}— {self.target_label}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-friendly view."""
+        return {"from": self.source, "from_label": self.source_label, "to": self.target,
+                "to_label": self.target_label, "relation": self.relation, "label_zh": self.label_zh,
+                "label_en": self.label_en, "forward": self.forward, "sentence": self.sentence,
+                "sentence_iri": self.sentence_iri, "explanation": self.explain()}
+
+
+def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
+    """Build the entity graph of *store* (every named graph merged)."""
+    triples = {(q.subject, q.predicate, q.object) for q in store}
+    types: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for s, p, o in triples:
+        if not isinstance(s, ox.NamedNode):
+            continue
+        if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+            types[s.value].add(o.value)
+        elif p.value in _LABEL_PREDICATES and isinstance(o, ox.Literal) and o.language in ("zh", "en"):
+            labels[s.value].setdefault(o.language, o.value)
+    ontology_terms = {s for s, ts in types.items()
+                      if ts & {PREFIXES["owl"] + "Class", PREFIXES["owl"] + "ObjectProperty",
+                               PREFIXES["owl"] + "DatatypeProperty", _SKOS + "ConceptScheme"}}
+    superclasses = _superclasses(triples)
+
+    def is_node(iri: str) -> bool:
+        ts = types.get(iri, set())
+        if not ts or iri in ontology_terms or ts & VALUE_CLASSES:
+            return False
+        return not (iri.startswith(_ZS) and not ts & CONCEPT_CLASSES)
+
+    sentences: dict[str, str] = {}
+    sentence_iris = {s for s, ts in types.items() if _ZS + "Sentence" in ts}
+    selector_of: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    for s, p, o in triples:
+        if p.value == PREFIXES["oa"] + "hasSelector" and isinstance(o, ox.NamedNode):
+            selector_of[o.value] = s.value
+        elif p.value == PREFIXES["oa"] + "exact" and isinstance(o, ox.Literal):
+            exact[s.value] = o.value
+    for selector, sentence in selector_of.items():
+        if sentence in sentence_iris and selector in exact:
+            sentences[sentence] = exact[selector]
+
+    class_labels = {compact_iri(c): tuple(labels[c].values()) for c in ontology_terms if labels.get(c)}
+    g = nx.MultiDiGraph(sentences=sentences, class_labels=class_labels)
+    for iri in types:
+        if is_node(iri):
+            classes = {compact_iri(t) for t in types[iri]}
+            classes |= {compact_iri(c) for t in types[iri] for c in superclasses.get(t, ())}
+            g.add_node(iri, label=labels[iri].get("zh") or labels[iri].get("en") or compact_iri(iri),
+                       label_en=labels[iri].get("en", ""), classes=sorted(classes),
+                       class_label=_class_label(types[iri], labels), sentences=[], sources=[])
+    for s, p, o in sorted(triples, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        if not isinstance(s, ox.NamedNode) or s.value not in g:
+            continue
+        node = g.nodes[s.value]
+        pred = p.value
+        if pred == PREFIXES["prov"] + "wasDerivedFrom" and isinstance(o, ox.NamedNode):
+            (node["sentences"] if o.value in sentences else node["sources"]).append(o.value)
+            continue
+        if pred in _SKIP_PREDICATES or pred == RDF_TYPE or pred in _LABEL_PREDICATES:
+            continue
+        key = compact_iri(pred)
+        if isinstance(o, ox.NamedNode) and o.value in g:
+            zh, en = relation_labels(pred, labels)
+            g.add_edge(s.value, o.value, key=key, relation=key, label_zh=zh, label_en=en)
+        elif isinstance(o, ox.Literal):
+            _add_attribute(node, key.split(":")[-1], o.value, o.language)
+        elif isinstance(o, ox.NamedNode):
+            value = _value_text(o.value, triples, labels)
+            _add_attribute(node, key.split(":")[-1], value, "zh")
+    return g
+
+
+def _add_attribute(node: dict[str, Any], name: str, value: str, language: str | None) -> None:
+    if language == "en" and name in node:
+        return  # keep the Chinese text when both are given
+    if name in node and name not in ("label", "classes"):
+        current = node[name]
+        values = current if isinstance(current, list) else [current]
+        if value not in values:
+            node[name] = [*values, value]
+    elif name not in ("label", "classes"):
+        node[name] = value
+
+
+def _value_text(iri: str, triples: set[tuple[Any, Any, Any]], labels: dict[str, dict[str, str]]) -> str:
+    for s, p, o in triples:
+        if s.value == iri and p.value == _ZS + "surfaceForm":
+            return str(o.value)
+    return labels.get(iri, {}).get("zh") or labels.get(iri, {}).get("en") or compact_iri(iri)
+
+
+def _superclasses(triples: set[tuple[Any, Any, Any]]) -> dict[str, set[str]]:
+    parents: dict[str, set[str]] = defaultdict(set)
+    for s, p, o in triples:
+        if p.value == _RDFS + "subClassOf" and isinstance(o, ox.NamedNode):
+            parents[s.value].add(o.value)
+    closure: dict[str, set[str]] = {}
+    for cls in list(parents):
+        seen: set[str] = set()
+        todo = list(parents[cls])
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo += parents.get(c, ())
+        closure[cls] = seen
+    return closure
+
+
+def _class_label(ts: set[str], labels: dict[str, dict[str, str]]) -> str:
+    for t in sorted(ts):
+        if labels.get(t, {}).get("zh"):
+            return labels[t]["zh"]
+    return compact_iri(sorted(ts)[0]) if ts else ""
+
+
+def relation_labels(predicate: str, labels: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """The zh and en labels of a relation: the ontology's, else the table of standard ones, else its name."""
+    key = compact_iri(predicate)
+    own = labels.get(predicate, {})
+    if own:
+        return own.get("zh", own.get("en", key)), own.get("en", "")
+    if key in STANDARD_LABELS:
+        return STANDARD_LABELS[key]
+    return key, ""
+
+
+def node_id(g: nx.MultiDiGraph, index: EntityIndex, name: str) -> str:
+    """The node an entity name (label, alias, prefixed name or IRI) stands for."""
+    entity = resolve(index, name)
+    if entity.iri not in g:
+        raise UnknownEntity(f"{entity.describe()} is a value, not an entity of the graph; pick an entity.")
+    return entity.iri
+
+
+def neighbors(g: nx.MultiDiGraph, node: str, hops: int = 1) -> list[dict[str, Any]]:
+    """Entities within *hops* steps of *node* (either direction), nearest first, with the relation that
+    reaches them from the previous step."""
+    if hops < 1:
+        raise QueryError("--hops must be 1 or more.")
+    undirected = g.to_undirected(as_view=True)
+    paths = nx.single_source_shortest_path(undirected, node, cutoff=hops)
+    out = []
+    for target, path in paths.items():
+        if target == node:
+            continue
+        hop = explain_hop(g, path[-2], target)
+        out.append({"node": target, "label": g.nodes[target]["label"], "class": g.nodes[target]["class_label"],
+                    "hops": len(path) - 1, "via": g.nodes[path[-2]]["label"], "relation": hop.explain(),
+                    "sentence": hop.sentence})
+    out.sort(key=lambda r: (r["hops"], r["class"], r["label"]))
+    return out
+
+
+def explain_hop(g: nx.MultiDiGraph, u: str, v: str) -> Hop:
+    """Why *u* and *v* are linked: the relation between them and the sentence of the fact that says so.
+
+    Of the sentences behind the fact, the one that names the other end is preferred.
+    """
+    for a, b, forward in ((u, v, True), (v, u, False)):
+        data = g.get_edge_data(a, b)
+        if not data:
+            continue
+        key = sorted(data)[0]
+        edge = data[key]
+        sentence_iri, sentence = _best_sentence(g, a, b)
+        return Hop(source=u, source_label=g.nodes[u]["label"], target=v, target_label=g.nodes[v]["label"],
+                   relation=edge["relation"], label_zh=edge["label_zh"], label_en=edge["label_en"],
+                   forward=forward, sentence=sentence, sentence_iri=sentence_iri)
+    raise QueryError(f"{u} and {v} are not linked.")
+
+
+def _best_sentence(g: nx.MultiDiGraph, subject: str, obj: str) -> tuple[str, str]:
+    sentences: dict[str, str] = g.graph["sentences"]
+    node = g.nodes[subject]
+    full = [n for n in (g.nodes[obj]["label"], g.nodes[obj]["label_en"]) if n]
+    short = [n[:-1] for n in full if len(n) > 2 and n[-1] in "市县区省"]
+    own = [n for n in (node["label"], node["label_en"]) if n]
+    candidates = [(iri, sentences[iri]) for iri in node["sentences"] if iri in sentences]
+    if candidates:
+        def score(item: tuple[str, str]) -> int:
+            text = item[1]
+            return (4 * any(n in text for n in full) + 2 * any(n in text for n in short)
+                    + any(n in text for n in own))
+        return max(candidates, key=score)  # the first of the best, in the order the data lists them
+    if node["sources"]:
+        return node["sources"][0], f"(from {compact_iri(node['sources'][0])}, not a sentence of an article)"
+    return "", ""
+
+
+def path(g: nx.MultiDiGraph, source: str, target: str, *, paths: int = 1) -> list[list[Hop]]:
+    """Up to *paths* shortest ways from *source* to *target*, each as explained hops."""
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    if source == target:
+        raise QueryError("Give two different entities.")
+    try:
+        found = []
+        for nodes in nx.shortest_simple_paths(simple, source, target):
+            found.append([explain_hop(g, a, b) for a, b in pairwise(nodes)])
+            if len(found) >= paths:
+                break
+    except nx.NetworkXNoPath:
+        raise QueryError(
+            f"No path links {g.nodes[source]['label']} and {g.nodes[target]['label']} in the graph."
+        ) from None
+    return found
+
+
+#: Measures ``kg rank`` knows.
+MEASURES = ("degree", "pagerank", "betweenness")
+
+
+def rank(g: nx.MultiDiGraph, measure: str = "degree", *, cls: str | None = None, top: int = 20
+         ) -> list[tuple[str, str, str, float]]:
+    """The *top* entities by *measure* (degree, pagerank, betweenness), optionally only of class *cls*.
+
+    The measures run on the undirected simple graph of the entities (parallel relations count once).
+    Returns (node, label, class label, score) tuples.
+    """
+    simple = nx.Graph(g.to_undirected(as_view=True))
+    if measure == "degree":
+        scores = nx.degree_centrality(simple)
+    elif measure == "pagerank":
+        scores = pagerank(simple)
+    elif measure == "betweenness":
+        scores = nx.betweenness_centrality(simple)
+    else:
+        raise QueryError(f"Unknown measure {measure!r}. Use one of: {', '.join(MEASURES)}.")
+    wanted = None if cls is None else class_filter(g, cls)
+    rows = [(n, g.nodes[n]["label"], g.nodes[n]["class_label"], score) for n, score in scores.items()
+            if wanted is None or wanted in g.nodes[n]["classes"]]
+    rows.sort(key=lambda r: (-r[3], r[1]))
+    return rows[:top]
+
+
+def pagerank(g: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+    """PageRank by power iteration, in pure Python (networkx's own needs SciPy); dangling nodes spread evenly."""
+    nodes = list(g)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    rank_ = dict.fromkeys(nodes, 1.0 / n)
+    degree = {v: g.degree(v) for v in nodes}
+    for _ in range(max_iter):
+        dangling = alpha * sum(rank_[v] for v in nodes if degree[v] == 0) / n
+        new = {v: (1.0 - alpha) / n + dangling for v in nodes}
+        for v in nodes:
+            if degree[v]:
+                share = alpha * rank_[v] / degree[v]
+                for w in g[v]:
+                    new[w] += share
+        if sum(abs(new[v] - rank_[v]) for v in nodes) < n * tol:
+            return new
+        rank_ = new
+    return rank_
+
+
+def class_filter(g: nx.MultiDiGraph, cls: str) -> str:
+    """The prefixed name of the class *cls* names: ``zs:ChamberOfCommerce``, its IRI, ``ChamberOfCommerce``,
+    or its label (商会, chamber of commerce)."""
+    used = {c for _, d in g.nodes(data=True) for c in d["classes"]}
+    names: dict[str, str] = {}
+    for c in used:
+        names[c.lower()] = c
+        names.setdefault(c.split(":")[-1].lower(), c)
+        for label in g.graph["class_labels"].get(c, ()):
+            names.setdefault(label.lower(), c)
+    key = cls.strip().lower()
+    found = names.get(key) or names.get(compact_iri(cls.strip()).lower())
+    if found:
+        return found
+    own = sorted(c for c in used if c.startswith("zs:"))
+    raise QueryError(f"No entity has class {cls!r}. Classes in the graph include: {', '.join(own)}.")
+
+
+def _graph_and_index(paths: Paths) -> tuple[nx.MultiDiGraph, EntityIndex]:
+    from kg.backend import connect
+    from kg.entities import load_entities
+
+    store = connect(paths)
+    return entity_graph(store), load_entities(store)  # type: ignore[arg-type]
+
+
+def neighbors_of(paths: Paths, entity: str, hops: int = 1) -> list[dict[str, Any]]:
+    """What ``kg neighbors`` does: the entities near the one named *entity* in the store of *paths*."""
+    g, index = _graph_and_index(paths)
+    return neighbors(g, node_id(g, index, entity), hops)
+
+
+def paths_between(paths: Paths, source: str, target: str, k: int = 1) -> list[list[Hop]]:
+    """What ``kg path`` does: up to *k* shortest explained paths between two named entities."""
+    g, index = _graph_and_index(paths)
+    return path(g, node_id(g, index, source), node_id(g, index, target), paths=k)
+
+
+def rank_entities(paths: Paths, measure: str = "degree", cls: str | None = None, top: int = 20
+                  ) -> list[tuple[str, str, str, float]]:
+    """What ``kg rank`` does: the most central entities of the store of *paths*."""
+    g, _ = _graph_and_index(paths)
+    return rank(g, measure, cls=cls, top=top)

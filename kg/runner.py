@@ -1,0 +1,230 @@
+"""Run untrusted SPARQL in a worker process that is killed when it runs out of time.
+
+The embedded engine ignores Python signals, so a runaway query cannot be interrupted in the process that
+runs it: :func:`run_query` checks the query with :mod:`kg.guard`, starts a fresh worker (``spawn``), lets it
+open the store read-only and evaluate the query, and kills it at the deadline. The worker drops its network
+access first where the system allows (a new network namespace), as a second line behind the guard.
+Rows beyond ``limit`` are not sent back; the result says that it was cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import re
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError
+from kg.guard import check_query
+from kg.namespaces import PREFIXES
+from kg.paths import Paths
+from kg.store import current_generation
+
+#: Rows (or triples) returned when no limit is given.
+DEFAULT_LIMIT = 1000
+#: Seconds a query may run when no timeout is given.
+DEFAULT_TIMEOUT = 30.0
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+_SYNTAX = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+@dataclass
+class QueryResult:
+    """What a query returned, cut to a limit.
+
+    ``form`` is ``select``, ``ask``, ``construct`` or ``describe``. SELECT fills ``variables`` and ``rows``;
+    ASK fills ``boolean``; CONSTRUCT and DESCRIBE fill ``triples``. ``truncated`` is true when more rows (or
+    triples) existed than ``limit``.
+    """
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+    limit: int = DEFAULT_LIMIT
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.form in ("construct", "describe") else len(self.rows)
+
+
+def syntax_error(exc: BaseException) -> QuerySyntaxError:
+    """Turn the engine's ``error at L:C: …`` message into a :class:`QuerySyntaxError` naming line and column."""
+    text = str(exc)
+    m = _SYNTAX.search(text)
+    if m:
+        return QuerySyntaxError(
+            f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {m.group(3).strip()}."
+        )
+    return QuerySyntaxError(f"SPARQL syntax error: {text}")
+
+
+def run_query(
+    store_path: Path,
+    sparql: str,
+    *,
+    bindings: dict[str, Term] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> QueryResult:
+    """Check *sparql* with the guard, then evaluate it on the store at *store_path* in a killable worker.
+
+    *bindings* maps variable names to RDF terms (substituted by the engine, never pasted into the text).
+    Raises :class:`~kg.errors.QueryRefused`, :class:`~kg.errors.QuerySyntaxError` or
+    :class:`~kg.errors.QueryTimeout`.
+    """
+    if limit < 0:
+        raise QueryError("--limit must be 0 (no limit) or more.")
+    if timeout <= 0:
+        raise QueryError("--timeout must be more than 0 seconds.")
+    checked = check_query(sparql)
+    generation = current_generation(store_path)
+    ctx = mp.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(
+        target=_work,
+        args=(sender, str(generation), checked.text, checked.form, dict(bindings or {}), limit),
+        daemon=True,
+        name="kg-query",
+    )
+    started = time.perf_counter()
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(
+                f"The query ran longer than {timeout:g} s and was stopped. "
+                "Narrow it (add patterns or a LIMIT) or raise --timeout."
+            )
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            raise QueryError(
+                f"The query worker died (exit code {worker.exitcode}) before answering; "
+                "the query may need more memory than is available."
+            ) from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+        receiver.close()
+    if kind == "error":
+        err_type, message = payload
+        if err_type == "syntax":
+            raise syntax_error(SyntaxError(message))
+        if err_type == "store":
+            raise StoreError(message)
+        raise QueryError(message)
+    result: QueryResult = payload
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _drop_network() -> None:
+    """Best effort: move this process into an empty network namespace, so no request can leave it."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        clone_newnet, clone_newuser = 0x40000000, 0x10000000
+        if libc.unshare(clone_newnet) != 0:
+            libc.unshare(clone_newuser | clone_newnet)
+
+
+def _work(
+    conn: Connection, generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int
+) -> None:
+    """The worker: open the store read-only, evaluate, send back at most *limit* rows."""
+    _drop_network()
+    try:
+        conn.send(("ok", _evaluate(generation, sparql, form, bindings, limit)))
+    except SyntaxError as exc:
+        conn.send(("error", ("syntax", str(exc))))
+    except OSError as exc:
+        conn.send(("error", ("store", f"Cannot read the store: {exc}. Rebuild it with `kg build`.")))
+    except RuntimeError as exc:
+        conn.send(("error", ("query", _runtime_message(exc, bindings))))
+    except Exception as exc:  # anything else must still reach the parent as a message
+        conn.send(("error", ("query", f"The query failed: {exc}")))
+    finally:
+        conn.close()
+
+
+def _runtime_message(exc: RuntimeError, bindings: dict[str, Any]) -> str:
+    text = str(exc)
+    if "SELECT projection" in text and bindings:
+        return f"{text}. A --param variable must appear in the SELECT clause (for example SELECT ?x …)."
+    return f"The query failed: {text}"
+
+
+def _evaluate(generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
+    store = ox.Store.read_only(generation)
+    answer = store.query(
+        sparql,
+        prefixes=PREFIXES,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): v for k, v in bindings.items()},
+    )
+    cap = limit if limit > 0 else None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(form="ask", boolean=bool(answer), limit=limit)
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows: list[dict[str, Term | None]] = []
+        truncated = False
+        for solution in answer:
+            if cap is not None and len(rows) >= cap:
+                truncated = True
+                break
+            rows.append({name: solution[name] for name in variables})
+        return QueryResult(form="select", variables=variables, rows=rows, truncated=truncated, limit=limit)
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in answer:
+        if cap is not None and len(triples) >= cap:
+            truncated = True
+            break
+        triples.append(triple)
+    kind = "describe" if form == "describe" else "construct"
+    return QueryResult(form=kind, triples=triples, truncated=truncated, limit=limit)
+
+
+def run_text(
+    paths: Paths,
+    text: str | None,
+    *,
+    question: str | None = None,
+    params: list[str] | tuple[str, ...] = (),
+    limit: int = DEFAULT_LIMIT,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> QueryResult:
+    """What ``kg query`` does: take the query text or a catalogue question, bind ``NAME=VALUE`` parameters
+    and run it with :func:`run_query` on the store of *paths*."""
+    from kg.ask import parse_params
+    from kg.queries import get_question, load_catalogue
+    from kg.store import open_store
+
+    q = None
+    if question is not None:
+        if text:
+            raise QueryError("Give either a query or --question, not both.")
+        q = get_question(load_catalogue(paths.queries), question)
+        text = q.sparql
+    if not text or not text.strip():
+        raise QueryError("No query given. Pass it as an argument, with -f FILE, on standard input, "
+                         "or name a catalogue question with --question (see `kg queries`).")
+    bindings: dict[str, Term] = {}
+    if params:
+        bindings = dict(parse_params(open_store(paths.store), params, q))
+    elif q is not None and any(p.required for p in q.params):
+        parse_params(open_store(paths.store), [], q)  # raises, naming the missing parameter
+    return run_query(paths.store, text, bindings=bindings, limit=limit, timeout=timeout)

@@ -1,0 +1,181 @@
+"""Every question of the catalogue runs on the founding article's graph and gives the rows it should."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from kg.queries import Table, load_catalogue, select, term_text
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = load_catalogue(ROOT / "queries")
+R = "https://w3id.org/zhaoshang-kg/id/region/"
+A = "https://w3id.org/zhaoshang-kg/id/agent/"
+
+BINDINGS: dict[str, dict[str, ox.NamedNode]] = {
+    "projects_in_region": {"region": ox.NamedNode(R + "431200")},  # 怀化市
+    "region_metrics": {"region": ox.NamedNode(R + "431223")},  # 辰溪县
+    "connections_between_regions": {"a": ox.NamedNode(R + "431223"), "b": ox.NamedNode(R + "110000")},
+    "entity_facts": {"entity": ox.NamedNode(A + "chamber-beijing-chenxi")},
+}
+
+
+def rows(store: ox.Store, name: str, **bind: ox.NamedNode) -> list[dict[str, str]]:
+    table: Table = select(store, CATALOGUE[name].sparql, bind or BINDINGS.get(name))
+    return [{k: term_text(v) for k, v in r.items()} for r in table.rows]
+
+
+def column(found: list[dict[str, str]], name: str) -> list[str]:
+    return [r[name] for r in found]
+
+
+def test_catalogue_has_the_questions_of_the_issue() -> None:
+    assert len(CATALOGUE) >= 12
+    for q in CATALOGUE.values():
+        assert q.title_zh and q.title_en and q.description, q.name
+        assert all(p.description for p in q.params), q.name
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_question_runs_and_cites_sentences(store: ox.Store, name: str) -> None:
+    found = rows(store, name)
+    assert found, f"{name} returned no rows"
+    if "quote" in found[0]:
+        assert any(r["quote"] for r in found), f"{name} cites no sentence"
+    q = CATALOGUE[name]
+    for p in q.params:
+        assert p.name in select(store, q.sparql, BINDINGS[name]).variables  # bound variables are projected
+    for f in q.filters:
+        assert f in select(store, q.sparql, BINDINGS.get(name)).variables, f"filter column {f} missing in {name}"
+
+
+def test_chambers(store: ox.Store) -> None:
+    found = rows(store, "chambers_linking_regions")
+    assert {(r["chamberLabel"], r["hostLabel"], r["originLabel"]) for r in found} == {
+        ("北京辰溪商会", "北京市", "辰溪县"), ("浙江湖南商会", "浙江省", "湖南省"),
+        ("上海怀化商会", "上海市", "怀化市"), ("深圳辰溪商会", "深圳市", "辰溪县"),
+    }
+    assert set(column(found, "governmentLabel")) == {"辰溪县人民政府"}
+
+
+def test_task_forces(store: ox.Store) -> None:
+    found = rows(store, "task_forces")
+    assert len({r["taskForce"] for r in found}) == 7
+    beijing = [r for r in found if r["taskForceLabel"] == "长沙市政府驻北京招引工作专班"]
+    assert beijing[0]["ownerLabel"] == "长沙市人民政府" and beijing[0]["stationLabel"] == "北京市"
+    assert beijing[0]["targetLabel"] == "京津冀"
+    assert "中国长城科技总部" in beijing[0]["broughtIn"] and "中公教育第二总部" in beijing[0]["broughtIn"]
+    shenzhen = next(r for r in found if r["taskForceLabel"] == "长沙市政府驻深圳招引工作专班")
+    assert "创业训练营" in shenzhen["broughtIn"]
+
+
+def test_projects_in_a_region_include_sub_regions(store: ox.Store) -> None:
+    huaihua = rows(store, "projects_in_region")
+    assert set(column(huaihua, "projectLabel")) == {"湘中石油临港产业项目", "智慧市场临港产业项目"}
+    assert set(column(huaihua, "placeLabel")) == {"辰溪县"}
+    hunan = rows(store, "projects_in_region", region=ox.NamedNode(R + "430000"))
+    assert {"湘中石油临港产业项目", "玉湖冷链(长沙)交易中心", "巴陵石化己内酰胺产业链搬迁与升级转型发展项目"} <= set(
+        column(hunan, "projectLabel"))
+    yuhu = next(r for r in hunan if r["projectLabel"] == "玉湖冷链(长沙)交易中心")
+    assert (yuhu["amount"], yuhu["qualifierLabel"], yuhu["stageLabel"]) == ("5000000000", "约", "落地")
+    assert yuhu["currency"] == "CNY"
+    assert yuhu["placeLabel"] == "长沙自贸临空区" and yuhu["facilitatorLabel"] == "张锦州"
+    changsha_county = rows(store, "projects_in_region", region=ox.NamedNode(R + "430121"))
+    assert column(changsha_county, "projectLabel") == ["玉湖冷链(长沙)交易中心"]
+
+
+def test_signed_investment_never_adds_overlapping_totals(store: ox.Store) -> None:
+    by_region = {r["regionLabel"]: r for r in rows(store, "signed_investment_by_region")}
+    yunxi = by_region["云溪区"]
+    assert Decimal(yunxi["signedAtLeast"]) == Decimal("43065000000") and yunxi["projectsAtLeast"] == "59"
+    chenxi = by_region["辰溪县"]
+    # Four totals in one overlap group: only the largest counts (109.8亿), never their sum (250.76亿).
+    assert Decimal(chenxi["signedAtLeast"]) == Decimal("10980000000")
+    assert chenxi["totals"] == "4" and chenxi["overlapGroups"] == "1"
+    assert Decimal(by_region["怀化市"]["signedAtLeast"]) == Decimal("10980000000")
+    assert Decimal(by_region["湖南省"]["signedAtLeast"]) == Decimal("54045000000")
+    assert "签约资金达109.8亿元" in chenxi["quote"]
+
+
+def test_ambassadors_and_advisers(store: ox.Store) -> None:
+    found = {r["memberLabel"]: r for r in rows(store, "ambassadors_and_advisers")}
+    zhang = found["张锦州"]
+    assert (zhang["roleLabel"], zhang["organizationLabel"], zhang["batch"]) == ("招商顾问", "长沙市人民政府", "首批")
+    assert zhang["policyLabel"] == "长沙市招商大使、招商顾问、招商专员聘用办法"
+    assert zhang["brokered"] == "玉湖冷链(长沙)交易中心"
+    chenxi = next(r for name, r in found.items() if name.startswith("辰溪县9名"))
+    assert (chenxi["roleLabel"], chenxi["count"], chenxi["regionLabel"]) == ("招商大使", "9", "辰溪县")
+
+
+def test_events_in_date_order(store: ox.Store) -> None:
+    found = rows(store, "events")
+    assert found[0]["eventLabel"] == "辰溪(上海)长三角地区招商引资推介会"
+    first = found[0]
+    assert (first["date"], first["placeLabel"], first["organizerLabel"]) == ("2024-03-08", "上海市", "辰溪县人民政府")
+    camp = next(r for r in found if r["eventLabel"] == "长沙驻深圳招引专班创业训练营")
+    assert camp["placeLabel"] == "深圳市" and "香港城市大学深圳研究院" in camp["organizerLabel"]
+    assert len(found) == 14
+
+
+def test_initiatives_by_region(store: ox.Store) -> None:
+    found = rows(store, "initiatives_by_region")
+    kinds = {(r["regionLabel"], r["kindLabel"]) for r in found}
+    assert {("岳阳市", "改革"), ("岳阳市", "服务举措"), ("辰溪县", "改革"), ("长沙市", "政策文件")} <= kinds
+    cleanup = next(r for r in found if r["initiativeLabel"] == "岳阳全面清理各县市区招商引资优惠政策")
+    assert cleanup["policyLabel"] == "关于进一步规范和加强招商引资工作的通知"
+
+
+def test_region_metrics(store: ox.Store) -> None:
+    found = rows(store, "region_metrics")
+    by_text = {r["surfaceForm"]: r for r in found}
+    trips = by_text["前往长三角及粤港澳等地区招商考察17次"]
+    assert (trips["value"], trips["unit"], trips["qualifierLabel"]) == ("17", "次", "确数")
+    assert trips["periodLabel"] == "2023年"
+    assert by_text["对接洽谈企业200余家"]["qualifierLabel"] == "余"
+    huaihua = rows(store, "region_metrics", region=ox.NamedNode(R + "431200"))
+    assert len(huaihua) == len(found)  # 辰溪县's metrics count for 怀化市
+
+
+def test_three_cards(store: ox.Store) -> None:
+    found = rows(store, "three_cards")
+    assert column(found, "cardLabel")[0] == "主动牌"
+    cards = {r["cardLabel"] for r in found}
+    assert cards == {"主动牌", "精准牌", "感情牌"}
+    precise = {r["filedUnderLabel"] for r in found if r["cardLabel"] == "精准牌"}
+    assert {"招商目的地的精准", "自身禀赋契合度的精准", "产业链成长方向取舍的精准"} == precise
+    proactive = {(r["regionLabel"], r["practiceLabel"]) for r in found if r["cardLabel"] == "主动牌"}
+    assert ("长沙市", "长沙招商顾问张锦州促成玉湖冷链项目落地") in proactive
+
+
+def test_industry_chains(store: ox.Store) -> None:
+    found = rows(store, "industry_chains")
+    port = {r["itemLabel"] for r in found if r["chainLabel"] == "临港产业"}
+    assert port == {"湘中石油临港产业项目", "智慧市场临港产业项目", "辰溪县签约引进临港产业项目9个,签约资金达62.4亿元"}
+    petro = next(r for r in found if r["chainLabel"] == "现代石化" and r["itemLabel"])
+    assert petro["kind"] == "signing total" and petro["regionLabel"] == "云溪区"
+    assert next(r for r in found if r["chainLabel"] == "己内酰胺产业链")["broaderLabel"] == "现代石化"
+
+
+def test_connections_between_regions(store: ox.Store) -> None:
+    found = rows(store, "connections_between_regions")
+    assert [(r["viaLabel"], r["howB"], r["placeBLabel"]) for r in found] == [("北京辰溪商会", "所在地区", "北京市")]
+    changsha_shenzhen = rows(store, "connections_between_regions",
+                             a=ox.NamedNode(R + "430100"), b=ox.NamedNode(R + "440300"))
+    vias = {r["viaLabel"] for r in changsha_shenzhen}
+    assert {"长沙市政府驻深圳招引工作专班", "长沙驻深圳招引专班创业训练营"} <= vias
+    assert all(r["quote"] for r in changsha_shenzhen)
+
+
+def test_entity_facts_with_sources(store: ox.Store) -> None:
+    found = rows(store, "entity_facts")
+    facts = {(r["direction"], r["propertyLabel"], r["valueLabel"]) for r in found}
+    assert {("out", "所在地区", "北京市"), ("out", "籍贯地区", "辰溪县"), ("in", "合作对象", "辰溪县人民政府")} <= facts
+    host = next(r for r in found if r["propertyLabel"] == "所在地区")
+    assert "北京辰溪商会" in host["quote"]
+    place = rows(store, "entity_facts", entity=ox.NamedNode(R + "431223"))
+    parent: dict[str, Any] = next(r for r in place if r["property"].endswith("containedInPlace"))
+    assert parent["valueLabel"] == "怀化市" and parent["source"].startswith("行政区划与地名表")

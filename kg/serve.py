@@ -67,6 +67,14 @@ class KGServer(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(options.workers)
         super().__init__((options.host, options.port), _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up early is not an error worth a traceback; anything else is reported."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     @property
     def url(self) -> str:
         """The base URL clients use."""

@@ -6,13 +6,22 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import DCTERMS, OA, PREFIXES, PROV, SCHEMA, ZS, source_iri
 from kg.sentences import Span, split_sentences
 from kg.textio import read_bytes, read_text
+
+
+class TripleSink(Protocol):
+    """Anything triples can be added to: an rdflib Graph, or the ingest draft's faster triple set."""
+
+    def add(self, triple: tuple[URIRef, URIRef, Node], /) -> object:
+        """Add one triple."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,14 @@ def sentences_graph(source: Source) -> Graph:
     g.add((art, ZS.sha256, Literal(hashlib.sha256(source.text.encode("utf-8")).hexdigest())))
     g.add((art, ZS.characterCount, Literal(len(source.text), datatype=XSD.integer)))
     _add_metadata(g, art, source.meta)
+    add_sentences(g, source, art)
+    return g
+
+
+def add_sentences(g: TripleSink, source: Source, art: URIRef) -> None:
+    """Add every sentence of *source* to *g* as a quote of *art* with its code-point offsets."""
     for span in split_sentences(source.text):
         _add_sentence(g, source, art, span)
-    return g
 
 
 def _add_metadata(g: Graph, art: URIRef, meta: dict[str, object]) -> None:
@@ -99,7 +113,7 @@ def _add_metadata(g: Graph, art: URIRef, meta: dict[str, object]) -> None:
         g.add((art, ZS.seriesTitle, Literal(series, lang="zh")))
 
 
-def _add_sentence(g: Graph, source: Source, art: URIRef, span: Span) -> None:
+def _add_sentence(g: TripleSink, source: Source, art: URIRef, span: Span) -> None:
     node = URIRef(sentence_iri(source.id, span.index))
     sel = URIRef(f"{node}-selector")
     g.add((node, RDF.type, ZS.Sentence))

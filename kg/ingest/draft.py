@@ -28,9 +28,8 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Finding
 from kg.ingest.money import Amount
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
-from kg.namespaces import DCTERMS, FOAF, GEO, OA, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
-from kg.sentences import split_sentences
-from kg.sources import Source, sentence_iri
+from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
+from kg.sources import Source, add_sentences, sentence_iri
 
 GAZETTEER_DATASET = URIRef(f"{ZR}dataset/gb2260-cpca")
 METRICS_DATASET = URIRef(f"{ZR}dataset/metrics")
@@ -269,18 +268,7 @@ class DraftWriter:
                 g.add((art, prop, self._zh(str(source.meta[key]))))
         if isinstance(source.meta.get("url"), str):
             g.add((art, SCHEMA.url, Literal(str(source.meta["url"]), datatype=XSD.anyURI)))
-        for span in split_sentences(text):
-            node = URIRef(sentence_iri(source.id, span.index))
-            sel = URIRef(f"{node}-selector")
-            g.add((node, RDF.type, ZS.Sentence))
-            g.add((node, OA.hasSource, art))
-            g.add((node, OA.hasSelector, sel))
-            g.add((node, ZS.sentenceIndex, Literal(span.index, datatype=XSD.integer)))
-            g.add((sel, RDF.type, OA.TextQuoteSelector))
-            g.add((sel, RDF.type, OA.TextPositionSelector))
-            g.add((sel, OA.exact, self._zh(span.text)))
-            g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-            g.add((sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        add_sentences(g, source, art)
 
     def _mint(self, x: Extraction, f: Finding, scoped: bool) -> URIRef:
         ns = _NS.get(f.kind, f.kind)

@@ -7,6 +7,9 @@ describe or used to describe, the entities of other sources that point at those,
 (so ``sh:class`` and the code-hierarchy constraints see the types and codes they need). A change to the
 ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
 
+Every build also recomputes the derived graph (see :mod:`kg.derive`: ``zs:withinRegion``, the place
+hierarchy closure) from the whole data whenever anything changed.
+
 The target is the embedded store at ``paths.store`` or, when ``paths.endpoint`` is set, a remote SPARQL
 endpoint (see :mod:`kg.remote`): the same checks run first, then each changed graph is replaced there.
 """
@@ -23,6 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.derive import DERIVED_GRAPH, check_graph_name, derive
 from kg.errors import InputError, QuoteMismatch, StoreError, ValidationError
 from kg.namespaces import GRAPH, source_graph
 from kg.paths import Paths
@@ -114,7 +118,9 @@ def graph_for(path: Path, paths: Paths) -> ox.NamedNode:
     """
     if path.resolve() == paths.ontology.resolve():
         return ox.NamedNode(ONTOLOGY_GRAPH)
-    return ox.NamedNode(source_graph(path.name.split(".", 1)[0]))
+    graph = source_graph(path.name.split(".", 1)[0])
+    check_graph_name(graph, path)
+    return ox.NamedNode(graph)
 
 
 def collect(paths: Paths) -> Collected:
@@ -342,6 +348,7 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         report = check(paths, collected)
         _raise_if_bad(report)
         quads: list[ox.Quad] = list(dict.fromkeys(collected.all_quads()))
+        quads += derive(quads)
         graphs = _count_graphs(quads)
         statements = {_rel(p, paths): len(qs) for p, qs in collected.quads.items()}
         generation = write_generation(paths.store, quads, _manifest(fp, graphs, statements))
@@ -365,17 +372,20 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         del live
         report = check_changed(paths, new_quads, (q for qs in others.values() for q in qs), old_subjects)
         _raise_if_bad(report)
+        # the derived graph depends on every source: recompute it from the whole new data
+        derived = derive(q for part in (others, new_quads) for qs in part.values() for q in qs)
         graphs = {g: n for g, n in old.get("graphs", {}).items() if g not in changed and g not in removed}
         for g, qs in new_quads.items():
             graphs[g] = len(qs)
+        graphs[DERIVED_GRAPH] = len(derived)
         all_statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}
         all_statements.update(statements)
         generation = write_generation(
             paths.store,
-            (q for qs in new_quads.values() for q in qs),
+            [*(q for qs in new_quads.values() for q in qs), *derived],
             _manifest(fp, graphs, all_statements),
             base=base,
-            drop_graphs=[ox.NamedNode(g) for g in [*changed, *removed]],
+            drop_graphs=[ox.NamedNode(g) for g in [*changed, *removed, DERIVED_GRAPH]],
         )
     return BuildReport(
         store=paths.store,
@@ -461,11 +471,16 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
         others = (q for g, qs in by_graph.items() if g not in changed for q in qs)
         _raise_if_bad(check_changed(paths, {g: by_graph[g] for g in changed}, others, old_subjects))
     statements = {_rel(p, paths): len(qs) for p, qs in collected.quads.items()}
+    derived = derive(q for qs in by_graph.values() for q in qs)
     graphs = {g: len(qs) for g, qs in by_graph.items()}
+    graphs[DERIVED_GRAPH] = len(derived)
     # The manifest on the server is updated after each graph, so that a load cut short resumes where it was.
     done = dict(old.get("graph_keys", {})) if old and not is_full else {}
     keys = fp.graph_keys()
     manifest = _manifest(fp, graphs, statements)
+    if changed or removed:
+        # First, from the new data: a load cut short later leaves graphs unmarked, so the retry writes it again.
+        remote.replace_graph(DERIVED_GRAPH, derived)
     for g in removed:
         remote.remove_graph(g)
         done.pop(g, None)
@@ -476,7 +491,7 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
         _write_remote_manifest(remote, {**manifest, "graph_keys": done})
     if is_full:
         for g in remote.project_graphs(refresh=True):
-            if g not in by_graph:
+            if g not in by_graph and g != DERIVED_GRAPH:
                 remote.remove_graph(g)
                 removed.append(g)
     _write_remote_manifest(remote, manifest)

@@ -35,7 +35,8 @@ VALUE_CLASSES = {
 #: Ontology terms that are entities too (cards and roles), although they live in the ontology graph.
 CONCEPT_CLASSES = {_ZS + "Card", PREFIXES["org"] + "Role", _ZS + "IndustryChain"}
 _SKIP_PREDICATES = {PREFIXES["prov"] + "wasDerivedFrom", _SKOS + "inScheme", _SKOS + "topConceptOf",
-                    PREFIXES["qb"] + "structure"}
+                    PREFIXES["qb"] + "structure",
+                    PREFIXES["zs"] + "withinRegion"}  # derived closure (kg.derive), not a stated relation
 _LABEL_PREDICATES = {_RDFS + "label", _SKOS + "prefLabel"}
 
 #: zh / en labels of the standard relations the data uses (the ontology labels its own).

@@ -29,11 +29,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import EndpointError, PartialResult, QueryError
+from kg.errors import EndpointError, PartialResult, QueryError, QueryTimeout
 from kg.namespaces import GRAPH
 
 #: Graphs whose IRI starts with this belong to the project (one per source, plus the ontology).
@@ -46,6 +47,7 @@ CHUNK = 50_000
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+_T = TypeVar("_T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class RemoteStore:
         password: str | None = None,
         graph_store: str | None = None,
         timeout: float = 300.0,
+        query_time_limit: float | None = None,
     ) -> None:
         for url in (endpoint, update_endpoint, graph_store):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -82,6 +85,9 @@ class RemoteStore:
         self.graph_store = graph_store or _derive(endpoint, "-graph-crud-auth" if user else "-graph-crud")
         self.read_store = _derive(endpoint, "-graph-crud")
         self.timeout = timeout
+        # Asked of the server with each query as the `timeout` parameter (milliseconds), which Virtuoso and
+        # Fuseki honour. Virtuoso then answers what it has, flagged `X-SQL-State: S1TAT`: an error here.
+        self.query_time_limit = query_time_limit
         self._graphs: list[str] | None = None
         handlers: list[urllib.request.BaseHandler] = []
         self._digest: urllib.request.HTTPDigestAuthHandler | None = None
@@ -118,6 +124,8 @@ class RemoteStore:
             text = bind_values(text, substitutions)
         form = query_form(text)
         params: list[tuple[str, str]] = [("query", text)]
+        if self.query_time_limit is not None:
+            params.append(("timeout", str(max(1, round(self.query_time_limit * 1000)))))
         if use_default_graph_as_union:
             ours = self.project_graphs()
             params += [("default-graph-uri", g) for g in ours or [EMPTY_GRAPH]]
@@ -141,7 +149,7 @@ class RemoteStore:
                 return _check_max_rows(result, headers, self.endpoint)
             return result
         fmt = ox.RdfFormat.TURTLE if "turtle" in headers.get("content-type", "") else ox.RdfFormat.N_TRIPLES
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
+        triples = [ox.Triple(q.subject, q.predicate, restore_literal(q.object)) for q in ox.parse(body, format=fmt)]
         _check_triple_limit(headers, self.endpoint)
         return RemoteTriples(triples)
 
@@ -183,7 +191,7 @@ class RemoteStore:
             return []
         fmt = ox.RdfFormat.TURTLE if "turtle" in headers.get("content-type", "") else ox.RdfFormat.N_TRIPLES
         name = ox.NamedNode(graph)
-        return [ox.Quad(q.subject, q.predicate, q.object, name) for q in ox.parse(body, format=fmt)]
+        return [ox.Quad(q.subject, q.predicate, restore_literal(q.object), name) for q in ox.parse(body, format=fmt)]
 
     def quads_for_pattern(
         self,
@@ -326,6 +334,11 @@ class RemoteStore:
             if exc.code == 404 and what == "read":
                 return b"", {"status": "404"}
             detail = exc.read(2000).decode("utf-8", "replace").strip()
+            if exc.code == 500 and ("SR171" in detail or "S1T00" in detail):
+                raise QueryTimeout(
+                    f"{where} stopped the query at its time limit ({detail.splitlines()[0]}). Narrow the query, "
+                    "or raise the server's MaxQueryExecutionTime."
+                ) from None
             if exc.code == 401:
                 raise EndpointError(
                     f"{where} refused the credentials (HTTP 401). Check --user/--password "
@@ -347,6 +360,46 @@ class RemoteStore:
                 "the query hit the server's time limit. Narrow the query or raise MaxQueryExecutionTime."
             )
         return body, headers
+
+
+_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+_VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+_WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
+
+
+def restore_literal(term: _T) -> _T:
+    """Undo what a server did to a literal's lexical form where the value survived.
+
+    Virtuoso 7 stores an ``xsd:duration`` as a number and gives that number back: months for a year-month
+    duration (``"P1Y2M"`` → ``"14"``), seconds as a float for a day-time one (``"P3D"`` → ``"259200.0"``).
+    Those are turned back into the canonical ``xsd:duration`` form (what Oxigraph gives). It also turns a
+    ``geo:wktLiteral`` into its own ``virtrdf:Geometry`` type (coordinates as 32-bit floats): the datatype is
+    given back; the coordinates stay as the server rounded them.
+    """
+    if not isinstance(term, ox.Literal):
+        return term
+    dt = term.datatype.value
+    if dt == _VIRTUOSO_GEOMETRY:
+        return ox.Literal(term.value, datatype=_WKT)
+    if dt != _DURATION or not term.value or term.value.lstrip("-")[:1] not in "0123456789" or "P" in term.value:
+        return term
+    try:
+        number = Decimal(term.value)
+    except InvalidOperation:
+        return term
+    sign, number = ("-" if number < 0 else ""), abs(number)
+    if "." not in term.value and "E" not in term.value.upper():
+        years, months = divmod(int(number), 12)
+        text = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+        return ox.Literal(f"{sign}P{text}", datatype=term.datatype)
+    days, rest = divmod(number, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    clock = "".join(f"{int(v)}{u}" for v, u in ((hours, "H"), (minutes, "M")) if v)
+    if seconds or (not days and not clock):
+        clock += f"{seconds.normalize():f}S"
+    text = (f"{int(days)}D" if days else "") + (f"T{clock}" if clock else "")
+    return ox.Literal(f"{sign}P{text}", datatype=term.datatype)
 
 
 def _derive(endpoint: str, suffix: str) -> str:

@@ -204,7 +204,8 @@ def read_store(store: ox.Store) -> _Raw:
     links = [
         (_v(r["s"]), _v(r["p"]), _v(r["o"]))
         for r in select(store, """SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o .
-                FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && ?p != prov:wasDerivedFrom) }""").rows
+                FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type && ?p != prov:wasDerivedFrom
+                       && ?p != zs:withinRegion) }""").rows
     ]
     literals: dict[str, list[tuple[str, ox.Literal]]] = defaultdict(list)
     for r in select(store, "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o)) }").rows:

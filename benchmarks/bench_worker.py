@@ -1,0 +1,296 @@
+"""The child side of ``benchmarks/run.py``: one backend, measured in its own process.
+
+Results are written to the output JSON after every step, so a backend stopped at its time cap still reports
+what it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.build import data_files, graph_for
+from kg.namespaces import PREFIXES
+from kg.paths import Paths, make_paths
+from kg.queries import Question, load_catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+ZS = PREFIXES["zs"]
+
+
+class Results:
+    """The results of one backend, saved after each step."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.data: dict[str, Any] = {"questions": {}}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        self.save()
+
+    def save(self) -> None:
+        """Write the results so far (temporary file, then rename)."""
+        self.data["_child_peak_kb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        tmp = self.out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.out)
+
+
+def timed(fn: Callable[[], Any], runs: int, slow: float) -> tuple[dict[str, float], Any]:
+    """p50 and p95 in ms of *fn* over *runs* runs after a warm-up (one run only when the warm-up is slow)."""
+    started = time.perf_counter()
+    value = fn()
+    first = time.perf_counter() - started
+    times = [first]
+    if first < slow:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            value = fn()
+            times.append(time.perf_counter() - started)
+    ms = sorted(t * 1000 for t in times)
+    p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
+    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(p95, 2), "runs": len(ms)}, value
+
+
+def files_and_graphs(paths: Paths) -> list[tuple[Path, str]]:
+    """Every file a build reads, with the named graph it goes into."""
+    return [(f, graph_for(f, paths).value) for f in data_files(paths)]
+
+
+def parameters(select_one: Callable[[str], list[str]]) -> dict[str, str]:
+    """IRIs of the corpus for the questions' parameters: the busiest government, its region and prefecture."""
+    gov = select_one(f"""SELECT ?g ?r WHERE {{ ?g a <{ZS}Government> ; <{ZS}governs> ?r .
+        ?t <{ZS}refArea> ?r }} GROUP BY ?g ?r ORDER BY DESC(COUNT(?t)) ?g LIMIT 1""")
+    parent = select_one(f"""SELECT ?p WHERE {{ <{gov[1]}> <https://schema.org/containedInPlace> ?p .
+        ?p a <{ZS}PrefectureLevelDivision> }} LIMIT 1""")
+    region = parent[0] if parent else gov[1]
+    return {"entity": gov[0], "region": region, "a": region, "b": "https://w3id.org/zhaoshang-kg/id/region/110000",
+            "home": gov[1]}
+
+
+def bindings_for(q: Question, params: dict[str, str]) -> dict[str, str]:
+    """The parameter values of question *q*."""
+    return {p.name: params.get(p.name, params["region"]) for p in q.params}
+
+
+def run(backend: str, corpus: Path, work: Path, out: Path, *, runs: int, slow: float, build_cap: float) -> int:
+    """Measure *backend* on *corpus*; write the results to *out*."""
+    results = Results(out)
+    paths = make_paths(corpus, work / f"{backend}-store")
+    catalogue = load_catalogue(ROOT / "queries")
+    if backend == "embedded":
+        embedded(paths, work, results, catalogue, runs, slow, build_cap)
+    elif backend == "rdflib":
+        rdflib_backend(paths, results, catalogue, runs, slow)
+    else:
+        virtuoso_backend(paths, work, results, catalogue, runs, slow)
+    results.save()
+    return 0
+
+
+def _ox_select(store: Any) -> Callable[[str], list[str]]:
+    def select_one(sparql: str) -> list[str]:
+        from kg.queries import select
+
+        rows = select(store, sparql).rows
+        return [t.value for t in rows[0].values() if t is not None] if rows else []
+    return select_one
+
+
+def _questions(store: Any, results: Results, catalogue: dict[str, Question], params: dict[str, str],
+               runs: int, slow: float) -> None:
+    from kg.queries import select
+
+    for name, q in catalogue.items():
+        b = {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
+        try:
+            stats, table = timed(lambda q=q, b=b: select(store, q.sparql, b), runs, slow)  # type: ignore[misc]
+            stats["rows"] = len(table.rows)
+        except Exception as exc:  # noqa: BLE001 - a failing question is a result, not a crash
+            stats = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        results.data["questions"][name] = stats
+        results.save()
+
+
+def _network_and_view(store: Any, results: Results, params: dict[str, str], runs: int, slow: float,
+                      view: bool = True) -> None:
+    from kg.network import entity_graph, neighbors, path
+
+    started = time.perf_counter()
+    g = entity_graph(store)
+    results["entity_graph_s"] = round(time.perf_counter() - started, 3)
+    stats, found = timed(lambda: neighbors(g, params["entity"], 1), runs, slow)
+    results["neighbors_ms"] = stats["p50_ms"]
+    results["neighbors_rows"] = len(found)
+    stats, found = timed(lambda: path(g, params["entity"], params["b"]), runs, slow)
+    results["path_ms"] = stats["p50_ms"]
+    results["path_hops"] = len(found[0]) if found else 0
+    del g
+    if view:
+        from kg.visualize import graph_page
+
+        stats, page = timed(lambda: graph_page(store, focus=params["entity"], hops=1), 1, slow)
+        results["view_ms"] = stats["p50_ms"]
+        results["view_bytes"] = len(page)
+
+
+def _build_step(corpus: Path, store: Path, out: Path) -> None:
+    """``kg build`` of *corpus* into *store*, with its SHACL and quote checks timed apart (a grandchild)."""
+    import importlib
+
+    kb = importlib.import_module("kg.build")
+
+    spent = {"validate_s": 0.0, "quotes_s": 0.0, "to_rdflib_s": 0.0}
+
+    def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def inner(*a: Any, **k: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return inner
+
+    kb.validate_graph = wrap("validate_s", kb.validate_graph)  # type: ignore[assignment]
+    kb.check_quotes = wrap("quotes_s", kb.check_quotes)  # type: ignore[assignment]
+    kb.to_rdflib = wrap("to_rdflib_s", kb.to_rdflib)  # type: ignore[assignment]
+    started = time.perf_counter()
+    report = kb.build(make_paths(corpus, store), full=True)
+    spent["build_s"] = time.perf_counter() - started
+    out.write_text(json.dumps({**{k: round(v, 3) for k, v in spent.items()}, "triples": report.triples}),
+                   encoding="utf-8")
+
+
+def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Question], runs: int,
+             slow: float, build_cap: float) -> None:
+    """Raw bulk load (the floor), ``kg build``, then the questions on the built store."""
+    raw_path = work / "raw-store"
+    started = time.perf_counter()
+    raw = ox.Store(str(raw_path))
+    for f, g in files_and_graphs(paths):
+        raw.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(g))
+    raw.flush()
+    results["raw_load_s"] = round(time.perf_counter() - started, 3)
+    results["raw_triples"] = len(raw)
+    step_out = work / "build-step.json"
+    cmd = [sys.executable, "-m", "benchmarks.bench_worker", "build", str(paths.project), str(paths.store),
+           str(step_out)]
+    started = time.perf_counter()
+    try:
+        subprocess.run(cmd, cwd=ROOT, check=True, timeout=build_cap)
+        step = json.loads(step_out.read_text(encoding="utf-8"))
+        results.data.update(step)
+        results["build_s"] = round(step["build_s"], 3)
+        del raw
+        from kg.store import open_store
+
+        store: Any = open_store(paths.store)
+    except subprocess.TimeoutExpired:
+        results["build_s"] = None
+        results["note"] = (f"kg build timed out after {build_cap:.0f} s; questions ran on the raw-loaded store")
+        store = raw
+    except subprocess.CalledProcessError as exc:
+        results["build_s"] = None
+        results["note"] = f"kg build failed ({exc.returncode}); questions ran on the raw-loaded store"
+        store = raw
+    results["build_wall_s"] = round(time.perf_counter() - started, 3)
+    params = parameters(_ox_select(store))
+    results["parameters"] = params
+    _questions(store, results, catalogue, params, runs, slow)
+    _network_and_view(store, results, params, runs, slow)
+
+
+def rdflib_backend(paths: Paths, results: Results, catalogue: dict[str, Question], runs: int, slow: float) -> None:
+    """rdflib's in-memory Dataset, one named graph per source, queried over their union."""
+    import rdflib
+
+    started = time.perf_counter()
+    ds = rdflib.Dataset(default_union=True)
+    for f, g in files_and_graphs(paths):
+        ds.graph(rdflib.URIRef(g)).parse(str(f), format="turtle")
+    results["raw_load_s"] = round(time.perf_counter() - started, 3)
+    results["build_s"] = results.data["raw_load_s"]
+    results["note"] = "load only (no validation); rdflib's in-memory Dataset"
+    header = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+    def select_one(sparql: str) -> list[str]:
+        for row in ds.query(sparql):
+            return [str(t) for t in row if t is not None]  # type: ignore[union-attr]
+        return []
+
+    params = parameters(select_one)
+    results["parameters"] = params
+    for name, q in catalogue.items():
+        b = {k: rdflib.URIRef(v) for k, v in bindings_for(q, params).items()}
+        try:
+            stats, rows = timed(lambda q=q, b=b: list(ds.query(header + q.sparql, initBindings=b)),  # type: ignore[misc]
+                                runs, slow)
+            stats["rows"] = len(rows)
+        except Exception as exc:  # noqa: BLE001
+            stats = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        results.data["questions"][name] = stats
+        results.save()
+
+
+def virtuoso_backend(paths: Paths, work: Path, results: Results, catalogue: dict[str, Question], runs: int,
+                     slow: float) -> None:
+    """A private Virtuoso, bulk-loaded one graph per source, queried through RemoteStore."""
+    from kg.remote import RemoteStore
+    from kg.virtuoso import VirtuosoInstance
+
+    load = work / "virtuoso-load"
+    load.mkdir()
+    for i, (f, g) in enumerate(files_and_graphs(paths)):
+        link = load / f"{i:06d}.ttl"
+        link.symlink_to(f.resolve())
+        (load / f"{i:06d}.ttl.graph").write_text(g + "\n", encoding="utf-8")
+    inst = VirtuosoInstance.start(work / "virtuoso-db", load_dir=load, max_seconds=120, buffers=170_000)
+    try:
+        started = time.perf_counter()
+        inst.isql(f"ld_dir('{load}', '*.ttl', 'urn:kg:bench:unused');\nrdf_loader_run();\ncheckpoint;",
+                  timeout=3600)
+        results["raw_load_s"] = round(time.perf_counter() - started, 3)
+        errors = inst.isql("SELECT COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        results["load_errors"] = errors.strip().splitlines()[-5:]
+        results["build_s"] = None
+        results["note"] = "bulk loader (ld_dir + rdf_loader_run + checkpoint); kg build --endpoint not timed"
+        store = RemoteStore(inst.endpoint, timeout=300)
+        params = parameters(_ox_select(store))
+        results["parameters"] = params
+        _questions(store, results, catalogue, params, runs, slow)
+        _network_and_view(store, results, params, runs, slow, view=False)
+    finally:
+        results.data["_server_peak_kb"] = _vm_hwm_kb(inst.process.pid if inst.process else None)
+        results.save()
+        inst.stop()
+
+
+def _vm_hwm_kb(pid: int | None) -> int:
+    if pid is None:
+        return 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "build":
+        _build_step(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+        sys.exit(0)
+    sys.exit("usage: python -m benchmarks.bench_worker build CORPUS STORE OUT")

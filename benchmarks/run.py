@@ -1,0 +1,220 @@
+"""Scale benchmarks: build, load, memory and answer times of every backend on a synthetic corpus.
+
+Run::
+
+    .venv/bin/python benchmarks/run.py --triples 1M [--backends embedded,rdflib,virtuoso] --json OUT.json
+
+It writes (or reuses) the corpus of :mod:`benchmarks.synth` under ``/tmp/kg-bench/`` and then, each backend in
+its own child process so that peak memory is per backend:
+
+- **embedded**: raw pyoxigraph bulk load of the very same files into an on-disk store (the floor), then
+  ``kg build`` (parse, quote check, SHACL validation, load; the validation share is timed apart), then every
+  catalogue question (``queries/*.rq``, parameters filled with IRIs of the corpus), ``neighbors`` and ``path``
+  (:mod:`kg.network`) and the graph view focused on one government (:mod:`kg.visualize`). If the build passes
+  ``--build-cap`` seconds it is stopped, reported as timed out, and the questions run on the raw-loaded store.
+- **rdflib**: the baseline, rdflib's in-memory ``Dataset`` with the same named graphs, the same questions;
+  stopped with "timed out after N s" above ``--rdflib-cap``.
+- **virtuoso**: a private server (:mod:`kg.virtuoso`) loaded with its bulk loader (one graph per source),
+  the same questions through :class:`kg.remote.RemoteStore`.
+
+Peak RSS is the child's own high-water mark (``wait4``) plus, for Virtuoso, the server's (``VmHWM``).
+Times: p50 and p95 over ``--runs`` runs after one warm-up; a question whose warm-up takes longer than
+``--slow`` seconds is timed once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.synth import generate, parse_size  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("embedded", "rdflib", "virtuoso")
+
+
+# -- the parent: corpus, one child per backend, table and JSON ------------------------------------------------
+
+
+def corpus_for(triples: int, seed: int, base: Path) -> Path:
+    """The corpus folder for *triples* and *seed*, generated on first use."""
+    folder = base / f"synth-{triples}-seed{seed}"
+    done = folder / ".complete"
+    if not done.is_file():
+        if folder.exists():
+            import shutil
+
+            shutil.rmtree(folder)
+        started = time.perf_counter()
+        counts = generate(folder, triples, seed)
+        done.write_text(json.dumps(counts), encoding="utf-8")
+        print(f"Generated {counts['total']} statements ({counts['articles']} articles) in "
+              f"{time.perf_counter() - started:.1f} s into {folder}", flush=True)
+    return folder
+
+
+def run_child(backend: str, corpus: Path, work: Path, args: argparse.Namespace, cap: float | None
+              ) -> dict[str, Any]:
+    """Run one backend in a child process; return its results with its peak RSS (MB)."""
+    out = work / f"{backend}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", backend, "--corpus", str(corpus),
+           "--work", str(work), "--out", str(out), "--runs", str(args.runs), "--slow", str(args.slow),
+           "--build-cap", str(args.build_cap)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, start_new_session=True)
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(cap, kill) if cap else None
+    if timer:
+        timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if timer:
+        timer.cancel()
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    peak_kb = max(usage.ru_maxrss, int(result.pop("_child_peak_kb", 0)))
+    result["peak_rss_mb"] = round((peak_kb + int(result.pop("_server_peak_kb", 0))) / 1024, 1)
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    if timed_out.is_set():
+        result["timed_out_after_s"] = cap
+        print(f"{backend}: timed out after {cap:.0f} s", flush=True)
+    elif proc.returncode != 0:
+        result.setdefault("error", f"exit status {proc.returncode}")
+    return result
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    """A number for the table, or a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    """The human-readable table of *report* (the JSON shape)."""
+    backends = report["backends"]
+    names = list(backends)
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, get: Callable[[dict[str, Any]], Any], digits: int = 1) -> None:
+        rows.append((label, [fmt(get(backends[n]), digits) for n in names]))
+
+    row("raw load (s)", lambda b: b.get("raw_load_s"), 2)
+    row("raw load (triples/s)", lambda b: _rate(report["triples"], b.get("raw_load_s")))
+    row("build (s)", lambda b: b.get("build_s"), 2)
+    row("  of which SHACL (s)", lambda b: b.get("validate_s"), 2)
+    row("  of which quotes (s)", lambda b: b.get("quotes_s"), 2)
+    row("build / raw load", lambda b: _ratio(b.get("build_s"), b.get("raw_load_s")), 2)
+    row("peak RSS (MB)", lambda b: b.get("peak_rss_mb"))
+    questions = sorted({q for b in backends.values() for q in b.get("questions", {})})
+    for q in questions:
+        row(f"{q} p50/p95 (ms)", lambda b, q=q: _pair(b.get("questions", {}).get(q)))
+    row("entity graph (s)", lambda b: b.get("entity_graph_s"), 2)
+    row("neighbors (ms)", lambda b: b.get("neighbors_ms"))
+    row("path (ms)", lambda b: b.get("path_ms"))
+    row("view (ms)", lambda b: b.get("view_ms"))
+    row("note", lambda b: b.get("note") or b.get("error")
+        or (f"timed out after {b['timed_out_after_s']:.0f} s" if b.get("timed_out_after_s") else None))
+    width = max(len(r[0]) for r in rows)
+    cols = [max(len(n), *(len(r[1][i]) for r in rows if r[0] != "note")) for i, n in enumerate(names)]
+    print(f"\n{report['triples']:,} statements ({report.get('corpus', '')})")
+    print(" " * width + "  " + "  ".join(n.rjust(c) for n, c in zip(names, cols, strict=True)))
+    for label, values in rows:
+        if label == "note":
+            for n, v in zip(names, values, strict=True):
+                if v != "—":
+                    print(f"note {n}: {v}")
+            continue
+        print(label.ljust(width) + "  " + "  ".join(v.rjust(c) for v, c in zip(values, cols, strict=True)))
+
+
+def _rate(triples: int, seconds: Any) -> float | None:
+    return round(triples / seconds) if isinstance(seconds, (int, float)) and seconds > 0 else None
+
+
+def _ratio(a: Any, b: Any) -> float | None:
+    return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0 else None
+
+
+def _pair(q: dict[str, Any] | None) -> str | None:
+    if not q:
+        return None
+    if "error" in q:
+        return "error"
+    return f"{q['p50_ms']:.1f}/{q['p95_ms']:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line (parent and, with ``--worker``, child)."""
+    ap = argparse.ArgumentParser(description="Scale benchmarks of the stores on a synthetic corpus.")
+    ap.add_argument("--triples", type=parse_size, help="corpus size: 10k, 100k, 1M, 5M …")
+    ap.add_argument("--backends", default="embedded,rdflib,virtuoso")
+    ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--corpora", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench",
+                    help="where corpora are generated and kept (default /tmp/kg-bench)")
+    ap.add_argument("--runs", type=int, default=7, help="timed runs per question after one warm-up")
+    ap.add_argument("--slow", type=float, default=10.0, help="time a question once when its warm-up is slower")
+    ap.add_argument("--rdflib-cap", type=float, default=600.0, help="seconds before rdflib is stopped")
+    ap.add_argument("--virtuoso-cap", type=float, default=1800.0, help="seconds before Virtuoso is stopped")
+    ap.add_argument("--build-cap", type=float, default=900.0, help="seconds before `kg build` is stopped")
+    ap.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        from benchmarks import bench_worker
+
+        return bench_worker.run(args.worker, args.corpus, args.work, args.out, runs=args.runs, slow=args.slow,
+                                build_cap=args.build_cap)
+    if not args.triples:
+        ap.error("--triples is required")
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = [b for b in backends if b not in BACKENDS]
+    if unknown:
+        ap.error(f"unknown backend(s) {', '.join(unknown)}; choose from {', '.join(BACKENDS)}")
+    args.corpora.mkdir(parents=True, exist_ok=True)
+    corpus = corpus_for(args.triples, args.seed, args.corpora)
+    counts = json.loads((corpus / ".complete").read_text(encoding="utf-8"))
+    report: dict[str, Any] = {"triples": counts["total"], "target": args.triples, "corpus": str(corpus),
+                              "backends": {}}
+    caps = {"embedded": None, "rdflib": args.rdflib_cap, "virtuoso": args.virtuoso_cap}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        for backend in backends:
+            print(f"{backend}: running …", flush=True)
+            report["backends"][backend] = run_child(backend, corpus, Path(tmp), args, caps[backend])
+    print_table(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nWrote {args.json}")
+    print(f"(this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -171,10 +171,10 @@ def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, worker
 def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple[str, ...], lang: str,
         max_nodes: int) -> None:
     """Write the graph as an interactive HTML page that works offline."""
-    from kg.store import open_store
+    from kg.backend import connect
     from kg.visualize import graph_page, write_view
 
-    page = graph_page(open_store(paths.store), focus=focus, hops=hops, classes=classes, lang=lang,
+    page = graph_page(connect(paths), focus=focus, hops=hops, classes=classes, lang=lang,
                       max_nodes=max_nodes)
     click.echo(f"Wrote {write_view(page, output)}")
 
@@ -186,11 +186,11 @@ def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple
 @click.pass_obj
 def map_view(paths: Paths, output: Path, lang: str) -> None:
     """Write a map of regions, chambers, task forces and projects as an offline HTML page."""
+    from kg.backend import connect
     from kg.geomap import map_page
-    from kg.store import open_store
     from kg.visualize import write_view
 
-    click.echo(f"Wrote {write_view(map_page(open_store(paths.store), lang), output)}")
+    click.echo(f"Wrote {write_view(map_page(connect(paths), lang), output)}")
 
 
 @cli.command("run")

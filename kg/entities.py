@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.backend import AnyStore
 from kg.errors import AmbiguousEntity, UnknownEntity
-from kg.namespaces import GRAPH, PREFIXES
+from kg.namespaces import GRAPH, ORG, PREFIXES, SKOS
 from kg.queries import select
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
@@ -35,13 +36,16 @@ SELECT ?s ?label ?kind ?ontology WHERE {
 """
 
 _TYPES = """
-SELECT ?s ?type ?typeLabel ?isPlace ?isConcept WHERE {
+SELECT ?s ?type ?typeLabel WHERE {
   ?s a ?type .
   OPTIONAL { ?type rdfs:label ?typeLabel . FILTER (LANG(?typeLabel) = "zh") }
-  BIND (EXISTS { ?type rdfs:subClassOf* geo:Feature } AS ?isPlace)
-  BIND (EXISTS { ?type rdfs:subClassOf* skos:Concept } || ?type = skos:Concept || ?type = org:Role AS ?isConcept)
 }
 """
+
+# Sub-classes of a fixed class: the fixed end keeps the path query simple enough for every engine
+# (Virtuoso refuses EXISTS inside BIND, and transitive paths whose start is not a constant).
+_PLACE_CLASSES = "SELECT ?c WHERE { ?c rdfs:subClassOf* geo:Feature }"
+_CONCEPT_CLASSES = "SELECT ?c WHERE { ?c rdfs:subClassOf* skos:Concept }"
 
 _PARENTS = """
 SELECT ?s ?parentLabel ?governs WHERE {
@@ -50,9 +54,8 @@ SELECT ?s ?parentLabel ?governs WHERE {
 }
 """
 
-_WITHIN = """
-SELECT ?root ?x WHERE { ?x (schema:containedInPlace|^schema:containsPlace|skos:broader)* ?root }
-"""
+_WITHIN_REGION = "SELECT ?root ?x WHERE { ?x zs:withinRegion ?root }"
+_BROADER = "SELECT ?x ?y WHERE { ?x skos:broader ?y }"
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _CJK_SUFFIXES = ("特别行政区", "自治区", "省", "市", "县", "区")
@@ -130,7 +133,7 @@ class EntityIndex:
         return sorted((self.entities[i] for i in iris), key=lambda e: (e.is_concept, e.label))
 
 
-def load_entities(store: ox.Store) -> EntityIndex:
+def load_entities(store: AnyStore) -> EntityIndex:
     """Read every label and alias of the store into an :class:`EntityIndex`."""
     entities: dict[str, Entity] = {}
     names: dict[str, set[str]] = {}
@@ -149,16 +152,20 @@ def load_entities(store: ox.Store) -> EntityIndex:
         key = normalize(text)
         if key:
             names.setdefault(key, set()).add(s.value)
+    place_classes = {str(r["c"].value) for r in select(store, _PLACE_CLASSES).rows if r["c"] is not None}
+    concept_classes = {str(r["c"].value) for r in select(store, _CONCEPT_CLASSES).rows if r["c"] is not None}
+    concept_classes |= {f"{SKOS}Concept", f"{ORG}Role"}
     for row in select(store, _TYPES).rows:
         s = row["s"]
         if not isinstance(s, ox.NamedNode) or s.value not in entities or row["type"] is None:
             continue
         e = entities[s.value]
-        e.classes.append(compact_iri(str(row["type"].value)))
+        type_iri = str(row["type"].value)
+        e.classes.append(compact_iri(type_iri))
         if row["typeLabel"] is not None and not e.class_label:
             e.class_label = str(row["typeLabel"].value)
-        e.is_place = e.is_place or _true(row["isPlace"])
-        e.is_concept = e.is_concept or _true(row["isConcept"])
+        e.is_place = e.is_place or type_iri in place_classes
+        e.is_concept = e.is_concept or type_iri in concept_classes
     for row in select(store, _PARENTS).rows:
         s = row["s"]
         if isinstance(s, ox.NamedNode) and s.value in entities:
@@ -168,10 +175,6 @@ def load_entities(store: ox.Store) -> EntityIndex:
                 entities[s.value].governs = str(row["governs"].value)
     _add_short_names(entities, names)
     return EntityIndex(entities=entities, names=names)
-
-
-def _true(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> bool:
-    return term is not None and term.value == "true"
 
 
 def _add_short_names(entities: dict[str, Entity], names: dict[str, set[str]]) -> None:
@@ -275,7 +278,18 @@ def suggest(index: EntityIndex, name: str, n: int = 5) -> list[str]:
     return [labels[k] for k in close]
 
 
-def within(store: ox.Store, iri: str) -> set[str]:
+def within(store: AnyStore, iri: str) -> set[str]:
     """*iri* and every place, sub-card or narrower chain inside it (containedInPlace, containsPlace, broader)."""
-    rows = select(store, _WITHIN, {"root": ox.NamedNode(iri)}).rows
-    return {iri} | {str(r["x"].value) for r in rows if r["x"] is not None}
+    rows = select(store, _WITHIN_REGION, {"root": ox.NamedNode(iri)}).rows
+    inside = {iri} | {str(r["x"].value) for r in rows if r["x"] is not None}
+    narrower: dict[str, set[str]] = {}
+    for r in select(store, _BROADER).rows:
+        if r["x"] is not None and r["y"] is not None:
+            narrower.setdefault(str(r["y"].value), set()).add(str(r["x"].value))
+    todo = list(inside)
+    while todo:  # sub-cards and narrower chains, and what lies inside them
+        for child in narrower.get(todo.pop(), ()):
+            if child not in inside:
+                inside.add(child)
+                todo.append(child)
+    return inside

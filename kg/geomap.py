@@ -24,6 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.backend import AnyStore
 from kg.errors import InputError
 from kg.queries import select
 from kg.viewgraph import ViewGraph, ViewNode, curie, extract
@@ -85,7 +86,7 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return lon, lat
 
 
-def build_map(store: ox.Store, lang: str = "zh", graph: ViewGraph | None = None) -> MapModel:
+def build_map(store: AnyStore, lang: str = "zh", graph: ViewGraph | None = None) -> MapModel:
     """Read places, chambers, task forces and projects from *store* into a :class:`MapModel`."""
     graph = graph or extract(store, lang)
     centroids: dict[str, tuple[float, float]] = {}
@@ -229,13 +230,13 @@ def render_map(model: MapModel, class_labels: dict[str, str] | None = None) -> s
     })
 
 
-def map_page(store: ox.Store, lang: str = "zh") -> str:
+def map_page(store: AnyStore, lang: str = "zh") -> str:
     """Build the map of *store* and render it: what ``kg map`` writes."""
     graph = extract(store, lang)
     labels = {c.id: c.label for c in graph.classes.values()}
     return render_map(build_map(store, lang, graph), labels)
 
 
-def show_map(store: ox.Store, lang: str = "zh") -> HTMLView:
+def show_map(store: AnyStore, lang: str = "zh") -> HTMLView:
     """The map view as an object that Jupyter shows inline (``kg.show_map(store)``)."""
     return HTMLView(map_page(store, lang))

@@ -25,6 +25,7 @@ from kg.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError
 from kg.guard import check_query
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
+from kg.remote import RemoteStore
 from kg.store import current_generation
 
 #: Rows (or triples) returned when no limit is given.
@@ -131,6 +132,33 @@ def run_query(
     return result
 
 
+def run_remote(
+    store: RemoteStore,
+    sparql: str,
+    *,
+    bindings: dict[str, Term] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> QueryResult:
+    """What :func:`run_query` does, on a SPARQL endpoint: the same guard and limits, and the time limit is
+    asked of the server (``timeout`` parameter) as well as enforced on the connection."""
+    if limit < 0:
+        raise QueryError("--limit must be 0 (no limit) or more.")
+    if timeout <= 0:
+        raise QueryError("--timeout must be more than 0 seconds.")
+    checked = check_query(sparql)
+    bounded = RemoteStore(
+        store.endpoint, timeout=timeout + 5, query_time_limit=timeout, graph_store=store.graph_store
+    )
+    started = time.perf_counter()
+    try:
+        result = _evaluate_on(bounded, checked.text, checked.form, dict(bindings or {}), limit)
+    except SyntaxError as exc:
+        raise syntax_error(exc) from None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def _drop_network() -> None:
     """Best effort: move this process into an empty network namespace, so no request can leave it."""
     with contextlib.suppress(Exception):
@@ -167,7 +195,11 @@ def _runtime_message(exc: RuntimeError, bindings: dict[str, Any]) -> str:
 
 
 def _evaluate(generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
-    store = ox.Store.read_only(generation)
+    return _evaluate_on(ox.Store.read_only(generation), sparql, form, bindings, limit)
+
+
+def _evaluate_on(store: Any, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
+    """Evaluate on an open store (embedded or remote) and keep at most *limit* rows or triples."""
     answer = store.query(
         sparql,
         prefixes=PREFIXES,
@@ -210,8 +242,8 @@ def run_text(
     """What ``kg query`` does: take the query text or a catalogue question, bind ``NAME=VALUE`` parameters
     and run it with :func:`run_query` on the store of *paths*."""
     from kg.ask import parse_params
+    from kg.backend import connect
     from kg.queries import get_question, load_catalogue
-    from kg.store import open_store
 
     q = None
     if question is not None:
@@ -222,9 +254,12 @@ def run_text(
     if not text or not text.strip():
         raise QueryError("No query given. Pass it as an argument, with -f FILE, on standard input, "
                          "or name a catalogue question with --question (see `kg queries`).")
+    store = connect(paths)
     bindings: dict[str, Term] = {}
     if params:
-        bindings = dict(parse_params(open_store(paths.store), params, q))
+        bindings = dict(parse_params(store, params, q))  # type: ignore[arg-type]
     elif q is not None and any(p.required for p in q.params):
-        parse_params(open_store(paths.store), [], q)  # raises, naming the missing parameter
+        parse_params(store, [], q)  # type: ignore[arg-type]  # raises, naming the missing parameter
+    if isinstance(store, RemoteStore):
+        return run_remote(store, text, bindings=bindings, limit=limit, timeout=timeout)
     return run_query(paths.store, text, bindings=bindings, limit=limit, timeout=timeout)

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from kg.backend import AnyStore
 from kg.errors import AmbiguousEntity, InputError, UnknownEntity, ViewTooLarge
 from kg.namespaces import PREFIXES, ZS
 from kg.queries import select
@@ -190,7 +191,7 @@ def _local_name(iri: str) -> str:
     return iri
 
 
-def read_store(store: ox.Store) -> _Raw:
+def read_store(store: AnyStore) -> _Raw:
     """Read the types, labels, links, literals, quotes and ontology labels that views need."""
     types: dict[str, set[str]] = defaultdict(set)
     for row in select(store, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t . FILTER(isIRI(?e) && isIRI(?t)) }").rows:
@@ -228,9 +229,18 @@ def read_store(store: ox.Store) -> _Raw:
     for r in select(store, "SELECT DISTINCT ?c ?l WHERE { ?c a owl:Class ; rdfs:label ?l }").rows:
         lit = r["l"]
         class_labels[_v(r["c"])][lit.language or "" if isinstance(lit, ox.Literal) else ""] = _v(lit)
+    # Direct sub-class links, closed here: a transitive path with no constant end is not portable (Virtuoso).
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in select(store, "SELECT DISTINCT ?c ?d WHERE { ?c rdfs:subClassOf ?d . FILTER(isIRI(?d)) }").rows:
+        parents[_v(r["c"])].add(_v(r["d"]))
     superclasses: dict[str, set[str]] = defaultdict(set)
-    for r in select(store, "SELECT DISTINCT ?c ?d WHERE { ?c rdfs:subClassOf+ ?d . FILTER(isIRI(?d)) }").rows:
-        superclasses[_v(r["c"])].add(_v(r["d"]))
+    for c in list(parents):
+        todo = list(parents[c])
+        while todo:
+            d = todo.pop()
+            if d not in superclasses[c]:
+                superclasses[c].add(d)
+                todo.extend(parents.get(d, ()))
     return _Raw(types, labels, links, literals, quotes, prop_labels, class_labels, superclasses)
 
 
@@ -319,7 +329,7 @@ def _literal_text(lit: ox.Literal, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def extract(store: ox.Store, lang: str = "zh") -> ViewGraph:
+def extract(store: AnyStore, lang: str = "zh") -> ViewGraph:
     """The whole graph of entities in *store*, with labels in *lang* (``zh`` or ``en``)."""
     if lang not in ("zh", "en"):
         raise InputError(f"Unknown language {lang!r}: use zh or en.")
@@ -541,7 +551,7 @@ def narrow(
 
 
 def build_view(
-    store: ox.Store,
+    store: AnyStore,
     focus: str | None = None,
     hops: int = 1,
     classes: Iterable[str] = (),

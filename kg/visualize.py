@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyoxigraph as ox
 
+from kg.backend import AnyStore
 from kg.errors import InputError
 from kg.export import write_atomic
 from kg.viewgraph import MAX_NODES, ViewGraph, build_view, curie
@@ -294,7 +294,7 @@ class HTMLView:
 
 
 def graph_page(
-    store: ox.Store,
+    store: AnyStore,
     focus: str | None = None,
     hops: int = 1,
     classes: tuple[str, ...] | list[str] = (),
@@ -306,7 +306,7 @@ def graph_page(
 
 
 def show_graph(
-    store: ox.Store,
+    store: AnyStore,
     focus: str | None = None,
     hops: int = 1,
     classes: tuple[str, ...] | list[str] = (),

@@ -197,6 +197,41 @@ def test_cli_reads_through_the_endpoint(remote_project: Paths, virtuoso: Virtuos
     assert out.read_text(encoding="utf-8").count(" .\n") == len(remote(virtuoso, writer=False))
 
 
+def test_every_reading_command_works_through_the_endpoint(
+    remote_project: Paths, virtuoso: VirtuosoInstance, tmp_path: Path
+) -> None:
+    """query, ask, neighbors, path, rank, viz and map read the server, with no embedded store at all."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    runner = CliRunner()
+    assert not (tmp_path / "nostore").exists()
+    base = ["--project", str(remote_project.project), "--store", str(tmp_path / "nostore"),
+            "--endpoint", virtuoso.endpoint]
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(cli, [*base, *args])
+        assert result.exit_code == 0, (args, result.output)
+        return result.output
+
+    out = ok("query", "-q", "projects_in_region", "--param", "region=怀化市", "--format", "csv")
+    assert "湘中石油" in out
+    out = ok("query", "SELECT ?c WHERE { ?c a zs:ChamberOfCommerce }", "--limit", "2")
+    assert "cut" in out.lower() or "limit" in out.lower()
+    result = runner.invoke(cli, [*base, "query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"])
+    assert result.exit_code == 1 and "SERVICE" in result.output
+    assert "北京辰溪商会" in ok("ask", "哪些商会把哪些地方联系在一起")
+    assert "北京市" in ok("neighbors", "北京辰溪商会")
+    assert "→" in ok("path", "北京辰溪商会", "长沙市") or "←" in ok("path", "北京辰溪商会", "长沙市")
+    assert "岳阳市" in ok("rank", "--top", "5")
+    ok("viz", "-o", str(tmp_path / "v.html"), "--focus", "长沙市", "--hops", "1")
+    ok("map", "-o", str(tmp_path / "m.html"))
+    assert "长沙市" in (tmp_path / "v.html").read_text(encoding="utf-8")
+    assert "北京辰溪商会" in (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "nostore").exists()
+
+
 # ------------------------------------------------------------------ writes
 
 

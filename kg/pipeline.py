@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from kg.backend import AnyStore, connect
 from kg.build import BuildReport, build
 from kg.errors import ViewTooLarge
 from kg.paths import Paths
 from kg.queries import Question, Table, get_question, load_catalogue, select, term_text
 from kg.stats import Stats, compute_stats
-from kg.store import open_store
 from kg.tables import format_table
 
 #: The questions the main job answers, in order.
@@ -63,7 +61,7 @@ class MainReport:
 def run_main(paths: Paths) -> MainReport:
     """Build the store, compute its statistics and answer :data:`HEADLINE_QUESTIONS`."""
     report = build(paths)
-    store = open_store(paths.store)
+    store = connect(paths)  # the embedded store, or the endpoint that --endpoint names
     catalogue = load_catalogue(paths.queries)
     answers = []
     for name in HEADLINE_QUESTIONS:
@@ -74,7 +72,7 @@ def run_main(paths: Paths) -> MainReport:
     return main
 
 
-def write_views(store: ox.Store, folder: Path) -> tuple[list[Path], str]:
+def write_views(store: AnyStore, folder: Path) -> tuple[list[Path], str]:
     """Write ``viz.html`` (the graph) and ``map.html`` into *folder*; a view too large is skipped with a note."""
     from kg.geomap import map_page
     from kg.visualize import graph_page, write_view

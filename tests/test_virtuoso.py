@@ -229,6 +229,8 @@ def test_every_reading_command_works_through_the_endpoint(
     ok("map", "-o", str(tmp_path / "m.html"))
     assert "长沙市" in (tmp_path / "v.html").read_text(encoding="utf-8")
     assert "北京辰溪商会" in (tmp_path / "m.html").read_text(encoding="utf-8")
+    main = ok("--user", virtuoso.writer, "--password", virtuoso.writer_password, "run")
+    assert "深圳辰溪商会" in main and "map.html" in main
     assert not (tmp_path / "nostore").exists()
 
 

@@ -47,7 +47,7 @@ class Results:
         tmp.replace(self.out)
 
 
-def timed(fn: Callable[[], Any], runs: int, slow: float) -> tuple[dict[str, float], Any]:
+def timed(fn: Callable[[], Any], runs: int, slow: float) -> tuple[dict[str, Any], Any]:
     """p50 and p95 in ms of *fn* over *runs* runs after a warm-up (one run only when the warm-up is slow)."""
     started = time.perf_counter()
     value = fn()
@@ -118,7 +118,7 @@ def _questions(store: Any, results: Results, catalogue: dict[str, Question], par
         try:
             stats, table = timed(lambda q=q, b=b: select(store, q.sparql, b), runs, slow)  # type: ignore[misc]
             stats["rows"] = len(table.rows)
-        except Exception as exc:  # noqa: BLE001 - a failing question is a result, not a crash
+        except Exception as exc:
             stats = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
         results.data["questions"][name] = stats
         results.save()
@@ -137,7 +137,6 @@ def _network_and_view(store: Any, results: Results, params: dict[str, str], runs
     stats, found = timed(lambda: path(g, params["entity"], params["b"]), runs, slow)
     results["path_ms"] = stats["p50_ms"]
     results["path_hops"] = len(found[0]) if found else 0
-    del g
     if view:
         from kg.visualize import graph_page
 
@@ -150,7 +149,7 @@ def _build_step(corpus: Path, store: Path, out: Path) -> None:
     """``kg build`` of *corpus* into *store*, with its SHACL and quote checks timed apart (a grandchild)."""
     import importlib
 
-    kb = importlib.import_module("kg.build")
+    kb: Any = importlib.import_module("kg.build")
 
     spent = {"validate_s": 0.0, "quotes_s": 0.0, "to_rdflib_s": 0.0}
 
@@ -163,9 +162,9 @@ def _build_step(corpus: Path, store: Path, out: Path) -> None:
                 spent[name] += time.perf_counter() - started
         return inner
 
-    kb.validate_graph = wrap("validate_s", kb.validate_graph)  # type: ignore[assignment]
-    kb.check_quotes = wrap("quotes_s", kb.check_quotes)  # type: ignore[assignment]
-    kb.to_rdflib = wrap("to_rdflib_s", kb.to_rdflib)  # type: ignore[assignment]
+    kb.validate_graph = wrap("validate_s", kb.validate_graph)
+    kb.check_quotes = wrap("quotes_s", kb.check_quotes)
+    kb.to_rdflib = wrap("to_rdflib_s", kb.to_rdflib)
     started = time.perf_counter()
     report = kb.build(make_paths(corpus, store), full=True)
     spent["build_s"] = time.perf_counter() - started
@@ -193,7 +192,6 @@ def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Qu
         step = json.loads(step_out.read_text(encoding="utf-8"))
         results.data.update(step)
         results["build_s"] = round(step["build_s"], 3)
-        del raw
         from kg.store import open_store
 
         store: Any = open_store(paths.store)
@@ -238,7 +236,7 @@ def rdflib_backend(paths: Paths, results: Results, catalogue: dict[str, Question
             stats, rows = timed(lambda q=q, b=b: list(ds.query(header + q.sparql, initBindings=b)),  # type: ignore[misc]
                                 runs, slow)
             stats["rows"] = len(rows)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             stats = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
         results.data["questions"][name] = stats
         results.save()

@@ -25,6 +25,7 @@ Times: p50 and p95 over ``--runs`` runs after one warm-up; a question whose warm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -41,7 +42,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synth import generate, parse_size  # noqa: E402
+from benchmarks.synth import generate, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("embedded", "rdflib", "virtuoso")
@@ -80,10 +81,8 @@ def run_child(backend: str, corpus: Path, work: Path, args: argparse.Namespace, 
 
     def kill() -> None:
         timed_out.set()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     timer = threading.Timer(cap, kill) if cap else None
     if timer:
@@ -131,7 +130,7 @@ def print_table(report: dict[str, Any]) -> None:
     row("peak RSS (MB)", lambda b: b.get("peak_rss_mb"))
     questions = sorted({q for b in backends.values() for q in b.get("questions", {})})
     for q in questions:
-        row(f"{q} p50/p95 (ms)", lambda b, q=q: _pair(b.get("questions", {}).get(q)))
+        row(f"{q} p50/p95 (ms)", _question_getter(q))
     row("entity graph (s)", lambda b: b.get("entity_graph_s"), 2)
     row("neighbors (ms)", lambda b: b.get("neighbors_ms"))
     row("path (ms)", lambda b: b.get("path_ms"))
@@ -149,6 +148,10 @@ def print_table(report: dict[str, Any]) -> None:
                     print(f"note {n}: {v}")
             continue
         print(label.ljust(width) + "  " + "  ".join(v.rjust(c) for v, c in zip(values, cols, strict=True)))
+
+
+def _question_getter(q: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda b: _pair(b.get("questions", {}).get(q))
 
 
 def _rate(triples: int, seconds: Any) -> float | None:

@@ -127,6 +127,11 @@ def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
     for selector, sentence in selector_of.items():
         if sentence in sentence_iris and selector in exact:
             sentences[sentence] = exact[selector]
+    # The text a value node (an amount, a period) shows as an attribute: read once, not once per use.
+    surface: dict[str, str] = {}
+    for s, p, o in triples:
+        if p.value == _ZS + "surfaceForm" and s.value not in surface:
+            surface[s.value] = str(o.value)
 
     class_labels = {compact_iri(c): tuple(labels[c].values()) for c in ontology_terms if labels.get(c)}
     g = nx.MultiDiGraph(sentences=sentences, class_labels=class_labels)
@@ -154,7 +159,7 @@ def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
         elif isinstance(o, ox.Literal):
             _add_attribute(node, key.split(":")[-1], o.value, o.language)
         elif isinstance(o, ox.NamedNode):
-            value = _value_text(o.value, triples, labels)
+            value = _value_text(o.value, surface, labels)
             _add_attribute(node, key.split(":")[-1], value, "zh")
     return g
 
@@ -171,10 +176,9 @@ def _add_attribute(node: dict[str, Any], name: str, value: str, language: str | 
         node[name] = value
 
 
-def _value_text(iri: str, triples: set[tuple[Any, Any, Any]], labels: dict[str, dict[str, str]]) -> str:
-    for s, p, o in triples:
-        if s.value == iri and p.value == _ZS + "surfaceForm":
-            return str(o.value)
+def _value_text(iri: str, surface: dict[str, str], labels: dict[str, dict[str, str]]) -> str:
+    if iri in surface:
+        return surface[iri]
     return labels.get(iri, {}).get("zh") or labels.get(iri, {}).get("en") or compact_iri(iri)
 
 

@@ -104,6 +104,11 @@ def test_merge_new_article_shows_up_in_queries(project: Paths, runner: CliRunner
     res = runner.invoke(cli, [*args, "ask", "哪些商会把哪些地区联系在一起"])
     assert res.exit_code == 0, res.output
     assert "北京衡阳商会" in res.output and "衡阳市" in res.output
+    # ... and in both views
+    for command, page in (("viz", tmp_path / "viz.html"), ("map", tmp_path / "map.html")):
+        res = runner.invoke(cli, [*args, command, "-o", str(page)])
+        assert res.exit_code == 0, res.output
+        assert "北京衡阳商会" in page.read_text(encoding="utf-8")
     # A second merge of the same article is refused, and changes nothing.
     res = runner.invoke(cli, [*args, "merge", str(draft)])
     assert res.exit_code == 1 and "already has facts" in res.output

@@ -372,3 +372,22 @@ def test_timed_out_partial_answer_is_an_error(tiny: VirtuosoInstance) -> None:
     # Without one, the server's own MaxQueryExecutionTime stops it: a clear timeout, not a generic failure.
     with pytest.raises(QueryTimeout, match="time limit"):
         select(remote(tiny, writer=False), slow)
+
+
+def test_a_project_of_many_sources_is_queried_whole(tmp_path: Path) -> None:
+    # Virtuoso sends back one header per default graph: more than 100 of them must not break the client.
+    inst = VirtuosoInstance.start(tmp_path / "db")
+    try:
+        _many_sources(inst)
+    finally:
+        inst.stop()
+
+
+def _many_sources(inst: VirtuosoInstance) -> None:
+    writer = remote(inst)
+    for i in range(110):
+        writer.replace_graph(f"https://w3id.org/zhaoshang-kg/graph/many-{i:03d}",
+                             [ox.Triple(ox.NamedNode(f"urn:m{i}"), ox.NamedNode("urn:p"), ox.Literal(i))])
+    reader = remote(inst, writer=False)
+    n = select(reader, "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o FILTER (isNumeric(?o)) }").rows[0]["n"]
+    assert n is not None and int(n.value) >= 110

@@ -43,17 +43,21 @@ class Source:
 def load_source(path: Path) -> Source:
     """Read an article (strict UTF-8) and its ``<stem>.meta.json`` beside it, if there is one."""
     text, had_bom = read_text(path)
+    return Source(id=path.stem, path=path, text=text, meta=read_meta(path), had_bom=had_bom)
+
+
+def read_meta(path: Path) -> dict[str, object]:
+    """The ``<stem>.meta.json`` beside an article, or an empty dict when there is none."""
     meta_path = path.with_name(path.stem + ".meta.json")
-    meta: dict[str, object] = {}
-    if meta_path.exists():
-        try:
-            loaded = json.loads(read_bytes(meta_path).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{meta_path}: is not valid UTF-8 JSON ({exc}).") from None
-        if not isinstance(loaded, dict):
-            raise InputError(f"{meta_path}: must hold a JSON object.")
-        meta = loaded
-    return Source(id=path.stem, path=path, text=text, meta=meta, had_bom=had_bom)
+    if not meta_path.is_file():
+        return {}
+    try:
+        loaded = json.loads(read_bytes(meta_path).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{meta_path}: is not valid UTF-8 JSON ({exc}).") from None
+    if not isinstance(loaded, dict):
+        raise InputError(f"{meta_path}: must hold a JSON object.")
+    return loaded
 
 
 def load_sources(folder: Path) -> dict[str, Source]:

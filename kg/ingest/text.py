@@ -9,7 +9,6 @@ exactly the same length, so every offset found in it is an offset into the origi
 from __future__ import annotations
 
 import codecs
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from kg.errors import EncodingError, InputError
 from kg.sentences import Span, split_sentences
+from kg.sources import read_meta
 from kg.textio import read_bytes
 
 #: Largest article accepted (bytes). A long news report is 10-30 KB; 2 MB leaves room for a whole series.
@@ -188,15 +188,7 @@ def source_id(path: Path) -> str:
 
 
 def _sidecar(path: Path) -> dict[str, str]:
-    side = path.with_name(path.stem + ".meta.json")
-    if not side.is_file():
-        return {}
-    try:
-        loaded = json.loads(read_bytes(side).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{side}: is not valid UTF-8 JSON ({exc}).") from None
-    if not isinstance(loaded, dict):
-        raise InputError(f"{side}: must hold a JSON object.")
+    loaded = read_meta(path)
     out = {k: str(v) for k, v in loaded.items() if isinstance(v, str | int | float)}
     if "published" in out and "date" not in out:
         out["date"] = out["published"][:10]

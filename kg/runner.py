@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError
-from kg.guard import check_query
+from kg.guard import CheckedQuery, check_query
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
 from kg.remote import RemoteStore
@@ -71,6 +71,15 @@ def syntax_error(exc: BaseException) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax error: {text}")
 
 
+def _check(sparql: str, limit: int, timeout: float) -> CheckedQuery:
+    """Refuse bad limits and, with the guard, bad queries; the same rules for the store and for an endpoint."""
+    if limit < 0:
+        raise QueryError("--limit must be 0 (no limit) or more.")
+    if timeout <= 0:
+        raise QueryError("--timeout must be more than 0 seconds.")
+    return check_query(sparql)
+
+
 def run_query(
     store_path: Path,
     sparql: str,
@@ -85,11 +94,7 @@ def run_query(
     Raises :class:`~kg.errors.QueryRefused`, :class:`~kg.errors.QuerySyntaxError` or
     :class:`~kg.errors.QueryTimeout`.
     """
-    if limit < 0:
-        raise QueryError("--limit must be 0 (no limit) or more.")
-    if timeout <= 0:
-        raise QueryError("--timeout must be more than 0 seconds.")
-    checked = check_query(sparql)
+    checked = _check(sparql, limit, timeout)
     generation = current_generation(store_path)
     ctx = mp.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
@@ -142,11 +147,7 @@ def run_remote(
 ) -> QueryResult:
     """What :func:`run_query` does, on a SPARQL endpoint: the same guard and limits, and the time limit is
     asked of the server (``timeout`` parameter) as well as enforced on the connection."""
-    if limit < 0:
-        raise QueryError("--limit must be 0 (no limit) or more.")
-    if timeout <= 0:
-        raise QueryError("--timeout must be more than 0 seconds.")
-    checked = check_query(sparql)
+    checked = _check(sparql, limit, timeout)
     bounded = RemoteStore(
         store.endpoint, timeout=timeout + 5, query_time_limit=timeout, graph_store=store.graph_store
     )

@@ -11,12 +11,17 @@ The output is a project folder that ``kg build`` and ``kg validate`` accept as i
   prefectures, each with a centroid near its prefecture's;
 - ``data/facts/synth-concepts.ttl``: the industry chains, indicators and the metrics data set of the founding
   article, copied without their provenance (concepts need none);
+- ``data/facts/synth-registry.ttl``: the authority file of the entities many articles name (governments,
+  chambers of commerce, periods): each is described once, there, and the articles only cite it. A description
+  repeated in every source graph would be stored once per graph, and Oxigraph and Virtuoso both answer a
+  pattern over the union of the graphs once per copy, so every join through a shared entity would multiply;
 - ``data/sources/synth-NNNNNN.txt`` and ``.meta.json``: generated articles, and
   ``data/facts/synth-NNNNNN.ttl``: the article, its sentences (exact text and code-point offsets) and the facts
   each sentence states, in the modelling of ``data/facts/rednet-2024-03-13-sanzhangpai.ttl``: governments,
   task forces, chambers with host and origin, people and appointments, enterprises, projects with
   ``xsd:decimal`` CNY amounts and qualifiers, signing totals in overlap groups, metrics, events, initiatives
-  and practices under the three cards. Every fact ``prov:wasDerivedFrom`` the sentence that says it.
+  and practices under the three cards. Every fact ``prov:wasDerivedFrom`` the sentence that says it (a shared
+  entity: the sentences of every article that names it, each in that article's graph).
 
 One article per file, so each lands in its own named graph. Articles are written one at a time (nothing holds
 the whole graph), and the statement count (quads, as the store counts them) is kept exactly, so the corpus
@@ -323,6 +328,8 @@ class Generator:
         self.regions, self.prefectures = real_regions(ROOT / "data" / "facts" / "gazetteer.ttl")
         self.counties: list[Region] = []
         self.homes: list[Region] = []
+        self.registry = TurtleFile()
+        self.registry_source = f"<{ID}source/synth-registry>"
 
     def _names(self, k: int = 2) -> tuple[str, str]:
         parts = self.rng.sample(SYLLABLES, k)
@@ -357,18 +364,30 @@ class Generator:
             encoding="utf-8")
         counts["regions"] = len(rf)
         self.homes = self.counties + [self.regions[p] for p in self.prefectures]
-        total = sum(counts.values())
+        self._describe_registry()
+        fixed = sum(counts.values())
+        in_articles = 0
         n = 0
-        articles = 0
-        while total < target - 15:
+        while fixed + in_articles < target - 15:  # in_articles: the articles and what they added to the register
             n += 1
-            budget = min(target - total, self.rng.randint(600, 1400))
+            budget = min(target - fixed - in_articles, self.rng.randint(600, 1400))
+            before = len(self.registry)
             article = self.article(n, budget)
-            total += self._write_article(article)
-            articles += 1
-        counts["articles"] = articles
-        counts["total"] = total
+            in_articles += self._write_article(article) + len(self.registry) - before
+        (self.out / "data" / "facts" / "synth-registry.ttl").write_text(
+            self.registry.text("# Entities many synthetic articles name, described once (benchmarks/synth.py).\n"),
+            encoding="utf-8")
+        counts["registry"] = len(self.registry)
+        counts["articles"] = n
+        counts["total"] = fixed + in_articles
         return counts
+
+    def _describe_registry(self) -> None:
+        t, ds = self.registry, self.registry_source
+        t.add(ds, "a", "schema:Dataset")
+        t.add(ds, "a", "prov:Entity")
+        t.add(ds, "rdfs:label", zh("合成机构名录 (基准测试用)"))
+        t.add(ds, "rdfs:label", en("Generated register of governments, chambers and periods (for benchmarks)"))
 
     def _write_article(self, a: Article) -> int:
         src = self.out / "data" / "sources"
@@ -435,13 +454,14 @@ class Generator:
         gov = f"agent:gov-{home.code}"
         kind = {"县": "县", "区": "区", "市": "市"}.get(suffix, "市")
         s = a.say(f"{home.zh}人民政府把招商引资作为“一号工程”,{kind}级领导带头招商。", new_paragraph=True)
-        t = a.facts
+        a.facts.add(gov, "prov:wasDerivedFrom", s)
+        t = self.registry
         t.add(gov, "a", "zs:Government")
         t.add(gov, "rdfs:label", zh(f"{home.zh}人民政府"))
         t.add(gov, "rdfs:label", en(f"People's Government of {home.en}"))
         t.add(gov, "skos:altLabel", zh(f"{home.zh}政府"))
         t.add(gov, "zs:governs", f"region:{home.code}")
-        t.add(gov, "prov:wasDerivedFrom", s)
+        t.add(gov, "prov:wasDerivedFrom", self.registry_source)
         return gov
 
     def _slug(self, a: Article, ctx: _Context, kind: str) -> str:
@@ -450,13 +470,14 @@ class Generator:
 
     def _period(self, a: Article, year: int, s: str) -> str:
         p = f"period:{year}"
-        t = a.facts
+        a.facts.add(p, "prov:wasDerivedFrom", s)
+        t = self.registry
         t.add(p, "a", "zs:Period")
         t.add(p, "rdfs:label", zh(f"{year}年"))
         t.add(p, "rdfs:label", en(str(year)))
         t.add(p, "zs:periodStart", lit(str(year), "xsd:gYear"))
         t.add(p, "zs:periodEnd", lit(str(year), "xsd:gYear"))
-        t.add(p, "prov:wasDerivedFrom", s)
+        t.add(p, "prov:wasDerivedFrom", self.registry_source)
         return p
 
     def _task_force(self, a: Article, ctx: _Context) -> None:
@@ -484,13 +505,14 @@ class Generator:
             chambers.append((f"agent:chamber-{h}-{origin.code}", name, host, h))
         s = a.say(f"{ctx.home.zh}充分发挥{'、'.join(n for _, n, _, _ in chambers)}的人脉资源优势,引导湘商回归。",
                   new_paragraph=True)
-        t = a.facts
+        t, r = a.facts, self.registry
         for c, name, host, h in chambers:
-            t.add(c, "a", "zs:ChamberOfCommerce")
-            t.add(c, "rdfs:label", zh(name))
-            t.add(c, "rdfs:label", en(f"{host.en} {origin.en} Chamber of Commerce"))
-            t.add(c, "zs:hostRegion", f"region:{h}")
-            t.add(c, "zs:originRegion", f"region:{origin.code}")
+            r.add(c, "a", "zs:ChamberOfCommerce")
+            r.add(c, "rdfs:label", zh(name))
+            r.add(c, "rdfs:label", en(f"{host.en} {origin.en} Chamber of Commerce"))
+            r.add(c, "zs:hostRegion", f"region:{h}")
+            r.add(c, "zs:originRegion", f"region:{origin.code}")
+            r.add(c, "prov:wasDerivedFrom", self.registry_source)
             t.add(c, "prov:wasDerivedFrom", s)
             t.add(ctx.gov, "zs:worksWith", c)
             ctx.actors.append(c)

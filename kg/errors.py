@@ -6,6 +6,7 @@
     ├── InputError                 a file or argument the user gave cannot be used
     │   ├── EncodingError          not UTF-8 (or a BOM where none is allowed)
     │   ├── RDFSyntaxError         Turtle/TriG/N-Triples that does not parse (file, line, column)
+    │   ├── UnsupportedShape       the shapes use a SHACL feature the in-store validator does not implement
     │   └── ViewTooLarge           a view would draw more nodes than its cap; narrow it
     ├── ValidationError            the data breaks the SHACL shapes; nothing was loaded
     ├── QuoteMismatch              a provenance quote differs from its slice of the source text
@@ -37,6 +38,13 @@ class EncodingError(InputError):
 
 class RDFSyntaxError(InputError):
     """An RDF file does not parse; the message names the file, line and column."""
+
+
+class UnsupportedShape(InputError):
+    """The shapes graph uses a SHACL feature :mod:`kg.shacl` does not implement; names the shape and the term.
+
+    Raised when the shapes are compiled, so that no shape is ever silently skipped.
+    """
 
 
 class ValidationError(KGError):

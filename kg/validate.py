@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyshacl
@@ -62,8 +62,12 @@ def validate_graph(
         allow_warnings=True,
     )
     assert isinstance(report, rdflib.Graph)
-    violations = sorted(_violations(report), key=lambda v: (v.focus, v.path, v.message))
-    return ValidationResult(conforms=bool(conforms), violations=violations)
+    return ValidationResult(conforms=bool(conforms), violations=sorted_violations(_violations(report)))
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """Violations in report order: by focus node, then path, then message (the order both engines use)."""
+    return sorted(violations, key=lambda v: (v.focus, v.path, v.message))
 
 
 def _violations(report: rdflib.Graph) -> list[Violation]:
@@ -83,6 +87,11 @@ def _violations(report: rdflib.Graph) -> list[Violation]:
             )
         )
     return out
+
+
+def term_text(node: rdflib.term.Node) -> str:
+    """How a violation shows an RDF term: ``zs:``/``sh:`` names, ``<iri>`` otherwise, a literal's text."""
+    return _short(node)
 
 
 def _short(node: rdflib.term.Node) -> str:

@@ -1,17 +1,22 @@
-"""Turn ``ontology/`` and ``data/`` into a store: parse strictly, check quotes, validate, load all or nothing.
+"""Turn ``ontology/`` and ``data/`` into a store: parse strictly, load, check quotes, validate, swap all or nothing.
+
+A build streams every file (parsed strictly: file, line and column on error) into a new store generation,
+one named graph per source, and then checks that generation where it lies: the provenance quotes against the
+source texts (:mod:`kg.quotes`), and the SHACL shapes compiled to SPARQL and run inside Oxigraph
+(:mod:`kg.shacl`). Only when both pass does it add the derived graph (:mod:`kg.derive`) and point ``CURRENT``
+at the new generation; otherwise the generation is deleted and the live store stays as it was. Nothing holds
+the whole data in Python, so memory stays flat from one article to millions of statements.
 
 Builds are incremental. The manifest of the live store records the sha256 of every file it was built from;
-the next build reloads only the named graphs whose files (or source text) changed, added or went away. It
-validates the changed graphs together with what they touch in the rest of the store: every entity they
-describe or used to describe, the entities of other sources that point at those, and two hops around them
-(so ``sh:class`` and the code-hierarchy constraints see the types and codes they need). A change to the
-ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
-
-Every build also recomputes the derived graph (see :mod:`kg.derive`: ``zs:withinRegion``, the place
-hierarchy closure) from the whole data whenever anything changed.
+the next build copies the live generation (hard links), drops the named graphs whose files (or source text)
+changed or went away, loads their new contents, and validates only what the change can affect: every entity
+the changed graphs describe now or described before, and the entities that point at those (SHACL's focus
+nodes; the checks still see the whole store, so ``sh:class`` finds types stated by other sources). A change to
+the ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
 
 The target is the embedded store at ``paths.store`` or, when ``paths.endpoint`` is set, a remote SPARQL
-endpoint (see :mod:`kg.remote`): the same checks run first, then each changed graph is replaced there.
+endpoint (see :mod:`kg.remote`): the same checks run first on an in-memory store, then each changed graph is
+replaced there.
 """
 
 from __future__ import annotations
@@ -26,29 +31,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.derive import DERIVED_GRAPH, check_graph_name, derive
+from kg.derive import DERIVED_GRAPH, check_graph_name, derive_store
 from kg.errors import InputError, QuoteMismatch, StoreError, ValidationError
+from kg.loader import LoadStats, Subject, graph_subjects, load_graphs, referrers
 from kg.namespaces import GRAPH, source_graph
 from kg.paths import Paths
-from kg.rdfio import FORMATS, parse_file, to_rdflib
+from kg.quotes import QuoteChecker
+from kg.rdfio import FORMATS, parse_file
 from kg.remote import RemoteStore
-from kg.sources import Source, load_sources
-from kg.store import CURRENT, current_generation, read_manifest, write_generation, write_lock
-from kg.validate import QuoteProblem, ValidationResult, check_quotes, validate_graph
+from kg.shacl import ShapeProgram, compile_shapes
+from kg.store import CURRENT, current_generation, new_generation, read_manifest, write_lock
+from kg.validate import QuoteProblem, ValidationResult
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
-
-
-@dataclass
-class Collected:
-    """Everything a build reads: quads by file, and the source texts."""
-
-    quads: dict[Path, list[ox.Quad]] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-
-    def all_quads(self) -> list[ox.Quad]:
-        """Every quad, in file order."""
-        return [q for qs in self.quads.values() for q in qs]
 
 
 @dataclass(frozen=True)
@@ -95,6 +90,8 @@ class BuildReport:
     full: bool = True
     #: Whether a remote server wrote a checkpoint after the load (None: embedded store).
     checkpointed: bool | None = None
+    #: Seconds per step: ``load`` (parse and load), ``quotes``, ``validate``, ``derive``, ``commit``.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def up_to_date(self) -> bool:
@@ -123,26 +120,77 @@ def graph_for(path: Path, paths: Paths) -> ox.NamedNode:
     return ox.NamedNode(graph)
 
 
-def collect(paths: Paths) -> Collected:
-    """Parse every file strictly (stopping at the first error) and load the source texts."""
-    out = Collected()
+def files_by_graph(paths: Paths, graphs: Iterable[str] | None = None) -> dict[str, list[Path]]:
+    """The files of every named graph (or of *graphs* only), in build order."""
+    wanted = None if graphs is None else set(graphs)
+    out: dict[str, list[Path]] = {}
     for path in data_files(paths):
-        out.quads[path] = parse_file(path, graph_for(path, paths))
-    out.sources = load_sources(paths.sources) if paths.sources.is_dir() else {}
+        g = str(graph_for(path, paths).value)
+        if wanted is None or g in wanted:
+            out.setdefault(g, []).append(path)
     return out
 
 
-def check(paths: Paths, collected: Collected | None = None) -> CheckReport:
-    """Validate the data against the shapes and the quotes against the sources, without loading."""
-    collected = collected or collect(paths)
-    data = to_rdflib(collected.all_quads())
-    shapes = to_rdflib(parse_file(paths.shapes))
-    return CheckReport(
-        validation=validate_graph(data, shapes),  # data already holds the ontology
-        quote_problems=check_quotes(data, collected.sources),
-        triples=len(data),
-        files=list(collected.quads),
-    )
+def shape_program(paths: Paths) -> ShapeProgram:
+    """The project's shapes, compiled to the SPARQL checks that run inside the store."""
+    return compile_shapes(parse_file(paths.shapes))
+
+
+def check_store(
+    store: ox.Store,
+    quotes: QuoteChecker,
+    *,
+    program: ShapeProgram,
+    focus: set[Subject] | None = None,
+    timings: dict[str, float] | None = None,
+) -> CheckReport:
+    """Check a loaded store: the quotes *quotes* saw during the load, and the shapes (for *focus*, or all)."""
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+    problems = quotes.finish(store)
+    timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - started
+    started = time.perf_counter()
+    validation = program.validate(store, focus=focus)
+    timings["validate"] = time.perf_counter() - started
+    return CheckReport(validation=validation, quote_problems=problems, triples=len(store), files=[])
+
+
+def _load(store: ox.Store, groups: dict[str, list[Path]], quotes: QuoteChecker, timings: dict[str, float],
+          keep_subjects: bool = False, quote_graphs: set[str] | None = None) -> LoadStats:
+    """Load *groups* into *store*, letting *quotes* see each graph (or those in *quote_graphs*).
+
+    The load and the quote check are timed apart.
+    """
+    spent = [0.0]
+
+    def inspect(quads: list[ox.Quad]) -> None:
+        graph = quads[0].graph_name if quads else None
+        if not isinstance(graph, ox.NamedNode) or (quote_graphs is not None and graph.value not in quote_graphs):
+            return
+        started = time.perf_counter()
+        quotes.graph(quads)
+        spent[0] += time.perf_counter() - started
+
+    started = time.perf_counter()
+    stats = load_graphs(store, groups, keep_subjects=keep_subjects, inspect=inspect)
+    timings["load"] = time.perf_counter() - started - spent[0]
+    timings["quotes"] = spent[0]
+    return stats
+
+
+def check(paths: Paths) -> CheckReport:
+    """Validate the data against the shapes and the quotes against the sources, without touching the store.
+
+    The files are loaded into a temporary in-memory store, where the same checks as a build's run.
+    """
+    program = shape_program(paths)  # a broken shapes file fails before any data is read
+    store = ox.Store()
+    groups = files_by_graph(paths)
+    quotes = QuoteChecker(paths.sources)
+    _load(store, groups, quotes, {})
+    report = check_store(store, quotes, program=program)
+    return CheckReport(validation=report.validation, quote_problems=report.quote_problems,
+                       triples=report.triples, files=[f for fs in groups.values() for f in fs])
 
 
 def build(paths: Paths, *, full: bool = False) -> BuildReport:
@@ -171,6 +219,15 @@ def _raise_if_bad(report: CheckReport) -> None:
             "Some provenance quotes differ from their source files; nothing was loaded.\n"
             + "\n".join(f"  - {p}" for p in report.quote_problems)
         )
+
+
+def _derive_into(store: ox.Store, timings: dict[str, float]) -> int:
+    """Add the derived graph to *store* (which holds none); return its size."""
+    started = time.perf_counter()
+    derived = derive_store(store)
+    store.bulk_extend(derived)
+    timings["derive"] = time.perf_counter() - started
+    return len(derived)
 
 
 # ---------------------------------------------------------------------------- what changed
@@ -244,90 +301,6 @@ def _manifest(fp: Fingerprint, graphs: dict[str, int], statements: dict[str, int
     }
 
 
-# ---------------------------------------------------------------------------- incremental checks
-
-
-def check_changed(
-    paths: Paths,
-    changed: dict[str, list[ox.Quad]],
-    others: Iterable[ox.Quad],
-    old_subjects: Iterable[ox.NamedNode | ox.BlankNode] = (),
-) -> CheckReport:
-    """Validate the graphs in *changed* (graph IRI → its new quads) against the rest of the data.
-
-    *others* are the statements of every graph that does not change, as parsed from their files (not read
-    back from a store: stores may rewrite literals, Oxigraph turns xsd:nonNegativeInteger into xsd:integer);
-    *old_subjects* are the subjects the changed or removed graphs had before. The SHACL data is the ontology,
-    the new quads, and the part of the other graphs the change can affect: the entities described in the
-    change or before it, the entities that point at them, and two hops around those. Violations are
-    reported for the nodes that part is about.
-    """
-    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
-    by_object: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = {}
-    for q in others:
-        if isinstance(q.subject, ox.Triple):
-            continue
-        by_subject.setdefault(q.subject, []).append(q)
-        if isinstance(q.object, ox.NamedNode | ox.BlankNode):
-            by_object.setdefault(q.object, []).append(q)
-    touched: set[ox.NamedNode | ox.BlankNode] = set(old_subjects)
-    for qs in changed.values():
-        for q in qs:
-            if not isinstance(q.subject, ox.Triple):
-                by_subject.setdefault(q.subject, []).append(q)
-                touched.add(q.subject)
-    focus = set(touched)
-    for node in touched:
-        focus.update(q.subject for q in by_object.get(node, ()) if not isinstance(q.subject, ox.Triple))
-    data: set[ox.Quad] = set()
-    frontier = set(focus)
-    for hop in range(3):
-        next_frontier: set[ox.NamedNode | ox.BlankNode] = set()
-        for node in frontier:
-            for q in by_subject.get(node, ()):
-                if hop == 2 and q.predicate not in _LAST_HOP:  # the last hop only needs types and codes
-                    continue
-                if q not in data:
-                    data.add(q)
-                    if isinstance(q.object, ox.NamedNode | ox.BlankNode):
-                        next_frontier.add(q.object)
-        frontier = next_frontier - focus
-    ontology = parse_file(paths.ontology, ox.NamedNode(ONTOLOGY_GRAPH))
-    graph = to_rdflib([*ontology, *data])
-    shapes = to_rdflib(parse_file(paths.shapes))
-    result = validate_graph(graph, shapes)
-    keep = {_short_node(n) for n in focus}
-    violations = [v for v in result.violations if v.focus in keep]
-    validation = ValidationResult(
-        conforms=not any(v.severity.endswith("Violation") for v in violations), violations=violations
-    )
-    sources = load_sources(paths.sources) if paths.sources.is_dir() else {}
-    quotes = check_quotes(to_rdflib(q for qs in changed.values() for q in qs), sources)
-    return CheckReport(
-        validation=validation,
-        quote_problems=quotes,
-        triples=sum(len(qs) for qs in changed.values()),
-        files=[],
-    )
-
-
-_LAST_HOP = {
-    ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-    ox.NamedNode("https://w3id.org/zhaoshang-kg/def#adminCode"),
-    ox.NamedNode("https://schema.org/containedInPlace"),
-}
-
-
-def _short_node(node: ox.NamedNode | ox.BlankNode) -> str:
-    """The focus-node text :class:`~kg.validate.Violation` uses for *node*."""
-    import rdflib
-
-    from kg.validate import _short
-
-    term = rdflib.URIRef(node.value) if isinstance(node, ox.NamedNode) else rdflib.BNode(node.value)
-    return _short(term)
-
-
 # ---------------------------------------------------------------------------- embedded store
 
 
@@ -343,86 +316,58 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         except StoreError:
             base, old = None, None
     is_full, changed, removed = _plan(fp, old, full or base is None)
-    if is_full:
-        collected = collect(paths)
-        report = check(paths, collected)
-        _raise_if_bad(report)
-        quads: list[ox.Quad] = list(dict.fromkeys(collected.all_quads()))
-        quads += derive(quads)
-        graphs = _count_graphs(quads)
-        statements = {_rel(p, paths): len(qs) for p, qs in collected.quads.items()}
-        generation = write_generation(paths.store, quads, _manifest(fp, graphs, statements))
-        files = list(collected.quads)
-    elif not changed and not removed:
+    if not is_full and not changed and not removed:
         assert base is not None and old is not None
         return BuildReport(store=paths.store, generation=base, triples=int(old.get("quads", 0)),
                            graphs=dict(old.get("graphs", {})), files=[], seconds=time.perf_counter() - started,
                            target=str(paths.store), full=False)
+    program = shape_program(paths)  # a broken shapes file fails before anything is loaded
+    timings: dict[str, float] = {}
+    groups = files_by_graph(paths, None if is_full else changed)
+    if is_full:
+        with new_generation(paths.store) as gen:
+            quotes = QuoteChecker(paths.sources)
+            stats = _load(gen.store, groups, quotes, timings)
+            _raise_if_bad(check_store(gen.store, quotes, program=program, timings=timings))
+            graphs = dict(stats.graphs)
+            graphs[DERIVED_GRAPH] = _derive_into(gen.store, timings)
+            t = time.perf_counter()
+            generation = gen.commit(_manifest(fp, graphs, {_rel(p, paths): n for p, n in stats.statements.items()}))
+            timings["commit"] = time.perf_counter() - t
     else:
         assert base is not None and old is not None
-        new_quads, statements, files = _parse_graphs(paths, changed)
-        others, _, _ = _parse_graphs(paths, [g for g in fp.graph_keys() if g not in new_quads])
         live = ox.Store.read_only(str(base))
-        old_subjects = {
-            q.subject
-            for g in [*changed, *removed]
-            for q in live.quads_for_pattern(None, None, None, ox.NamedNode(g))
-            if not isinstance(q.subject, ox.Triple)
-        }
+        before = graph_subjects(live, [*changed, *removed])
         del live
-        report = check_changed(paths, new_quads, (q for qs in others.values() for q in qs), old_subjects)
-        _raise_if_bad(report)
-        # the derived graph depends on every source: recompute it from the whole new data
-        derived = derive(q for part in (others, new_quads) for qs in part.values() for q in qs)
-        graphs = {g: n for g, n in old.get("graphs", {}).items() if g not in changed and g not in removed}
-        for g, qs in new_quads.items():
-            graphs[g] = len(qs)
-        graphs[DERIVED_GRAPH] = len(derived)
-        all_statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}
-        all_statements.update(statements)
-        generation = write_generation(
-            paths.store,
-            [*(q for qs in new_quads.values() for q in qs), *derived],
-            _manifest(fp, graphs, all_statements),
-            base=base,
-            drop_graphs=[ox.NamedNode(g) for g in [*changed, *removed, DERIVED_GRAPH]],
-        )
+        drop = [ox.NamedNode(g) for g in [*changed, *removed, DERIVED_GRAPH]]
+        with new_generation(paths.store, base=base, drop_graphs=drop) as gen:
+            quotes = QuoteChecker(paths.sources)
+            stats = _load(gen.store, groups, quotes, timings, keep_subjects=True)
+            # the focus: every entity the change describes now or described before, and what points at them
+            touched = before | stats.subjects
+            focus = touched | referrers(gen.store, touched)
+            _raise_if_bad(check_store(gen.store, quotes, program=program, focus=focus, timings=timings))
+            graphs = {g: n for g, n in old.get("graphs", {}).items() if g not in changed and g not in removed}
+            graphs.update(stats.graphs)
+            graphs[DERIVED_GRAPH] = _derive_into(gen.store, timings)
+            statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}
+            statements.update({_rel(p, paths): n for p, n in stats.statements.items()})
+            t = time.perf_counter()
+            generation = gen.commit(_manifest(fp, graphs, statements))
+            timings["commit"] = time.perf_counter() - t
     return BuildReport(
         store=paths.store,
         generation=generation,
         triples=sum(graphs.values()),
         graphs=graphs,
-        files=files,
+        files=[f for fs in groups.values() for f in fs],
         seconds=time.perf_counter() - started,
         changed=changed,
         removed=removed,
         target=str(paths.store),
         full=is_full,
+        timings={k: round(v, 3) for k, v in timings.items()},
     )
-
-
-def _parse_graphs(paths: Paths, graphs: list[str]) -> tuple[dict[str, list[ox.Quad]], dict[str, int], list[Path]]:
-    """Parse the files of *graphs*: quads per graph (duplicates dropped), statements per file, the files."""
-    wanted = set(graphs)
-    out: dict[str, list[ox.Quad]] = {g: [] for g in graphs}
-    statements: dict[str, int] = {}
-    files = []
-    for p in data_files(paths):
-        g = str(graph_for(p, paths).value)
-        if g in wanted:
-            qs = parse_file(p, ox.NamedNode(g))
-            out[g].extend(qs)
-            statements[_rel(p, paths)] = len(qs)
-            files.append(p)
-    return {g: list(dict.fromkeys(qs)) for g, qs in out.items()}, statements, files
-
-
-def _count_graphs(quads: Iterable[ox.Quad]) -> dict[str, int]:
-    graphs: dict[str, int] = {}
-    for q in quads:
-        key = str(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""
-        graphs[key] = graphs.get(key, 0) + 1
-    return graphs
 
 
 # ---------------------------------------------------------------------------- remote endpoint
@@ -456,24 +401,28 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
     fp = fingerprint(paths)
     old = read_remote_manifest(remote)
     is_full, changed, removed = _plan(fp, old, full)
-    collected = collect(paths)
-    by_graph: dict[str, list[ox.Quad]] = {}
-    for p, qs in collected.quads.items():
-        by_graph.setdefault(str(graph_for(p, paths).value), []).extend(qs)
-    by_graph = {g: list(dict.fromkeys(qs)) for g, qs in by_graph.items()}
+    program = shape_program(paths)
+    timings: dict[str, float] = {}
+    # The checks run on an in-memory copy of the whole data, as an embedded build would run them.
+    staged = ox.Store()
+    groups = files_by_graph(paths)
+    quotes = QuoteChecker(paths.sources)
+    # on an incremental build only the quotes of the graphs that change are checked
+    stats = _load(staged, groups, quotes, timings, quote_graphs=None if is_full else set(changed))
     if is_full:
-        _raise_if_bad(check(paths, collected))
+        _raise_if_bad(check_store(staged, quotes, program=program, timings=timings))
     elif changed or removed:
-        old_subjects = {  # what the graphs held before, to find what pointed at entities that change
+        before = {  # what the graphs held on the server, to find what pointed at entities that change
             q.subject for g in [*changed, *removed] for q in remote.graph_quads(g)
             if not isinstance(q.subject, ox.Triple)
         }
-        others = (q for g, qs in by_graph.items() if g not in changed for q in qs)
-        _raise_if_bad(check_changed(paths, {g: by_graph[g] for g in changed}, others, old_subjects))
-    statements = {_rel(p, paths): len(qs) for p, qs in collected.quads.items()}
-    derived = derive(q for qs in by_graph.values() for q in qs)
-    graphs = {g: len(qs) for g, qs in by_graph.items()}
+        touched = before | graph_subjects(staged, changed)
+        focus = touched | referrers(staged, touched)
+        _raise_if_bad(check_store(staged, quotes, program=program, focus=focus, timings=timings))
+    graphs = dict(stats.graphs)
+    derived = derive_store(staged)
     graphs[DERIVED_GRAPH] = len(derived)
+    statements = {_rel(p, paths): n for p, n in stats.statements.items()}
     # The manifest on the server is updated after each graph, so that a load cut short resumes where it was.
     done = dict(old.get("graph_keys", {})) if old and not is_full else {}
     keys = fp.graph_keys()
@@ -486,12 +435,15 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
         done.pop(g, None)
         _write_remote_manifest(remote, {**manifest, "graph_keys": done})
     for g in changed:
-        remote.replace_graph(g, by_graph[g])
+        # parsed again rather than read back from the staged store, which normalises literals ("05" of
+        # xsd:nonNegativeInteger becomes the xsd:integer 5): the server gets the statements as written
+        node = ox.NamedNode(g)
+        remote.replace_graph(g, list(dict.fromkeys(q for f in groups[g] for q in parse_file(f, node))))
         done[g] = keys[g]
         _write_remote_manifest(remote, {**manifest, "graph_keys": done})
     if is_full:
         for g in remote.project_graphs(refresh=True):
-            if g not in by_graph and g != DERIVED_GRAPH:
+            if g not in graphs and g != DERIVED_GRAPH:
                 remote.remove_graph(g)
                 removed.append(g)
     _write_remote_manifest(remote, manifest)
@@ -501,13 +453,14 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
         generation=None,
         triples=sum(graphs.values()),
         graphs=graphs,
-        files=list(collected.quads),
+        files=[f for fs in groups.values() for f in fs],
         seconds=time.perf_counter() - started,
         changed=changed,
         removed=removed,
         target=remote.endpoint,
         full=is_full,
         checkpointed=checkpointed,
+        timings={k: round(v, 3) for k, v in timings.items()},
     )
 
 

@@ -14,7 +14,7 @@ place, so this costs little even for a whole country's divisions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -43,32 +43,48 @@ def check_graph_name(graph: str, file: object) -> None:
 
 def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The derived statements for *quads* (the whole data, ontology included), in :data:`DERIVED_GRAPH`."""
+    return derive_store(_index(quads))
+
+
+def derive_store(store: ox.Store) -> list[ox.Quad]:
+    """The derived statements for the data of *store* (every graph but the derived one), in :data:`DERIVED_GRAPH`.
+
+    It reads only the place hierarchy, the class hierarchy and the instances of place classes, through the
+    store's indexes: a few thousand lookups, whatever the size of the rest of the data.
+    """
+    graph = ox.NamedNode(DERIVED_GRAPH)
+
+    def pairs(predicate: ox.NamedNode, obj: ox.NamedNode | None = None) -> Iterator[tuple[ox.NamedNode, ox.NamedNode]]:
+        for q in store.quads_for_pattern(None, predicate, obj):
+            if q.graph_name != graph and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                yield q.subject, q.object
+
     parents: dict[ox.NamedNode, set[ox.NamedNode]] = {}
     places: set[ox.NamedNode] = set()
-    typed: list[tuple[ox.NamedNode, ox.NamedNode]] = []
+    for s, o in pairs(_CONTAINED_IN):
+        parents.setdefault(s, set()).add(o)
+        places.update((s, o))
+    for s, o in pairs(_CONTAINS):
+        parents.setdefault(o, set()).add(s)
+        places.update((s, o))
     subclass: dict[ox.NamedNode, set[ox.NamedNode]] = {}
-    for q in quads:
-        s, p, o = q.subject, q.predicate, q.object
-        if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
-            continue
-        if p == _CONTAINED_IN:
-            parents.setdefault(s, set()).add(o)
-            places.update((s, o))
-        elif p == _CONTAINS:
-            parents.setdefault(o, set()).add(s)
-            places.update((s, o))
-        elif p == _TYPE:
-            typed.append((s, o))
-        elif p == _SUBCLASS:
-            subclass.setdefault(s, set()).add(o)
+    for s, o in pairs(_SUBCLASS):
+        subclass.setdefault(s, set()).add(o)
     place_classes = {c for c in subclass if _FEATURE in _ancestors(c, subclass)} | {_FEATURE}
-    places.update(s for s, c in typed if c in place_classes)
-    graph = ox.NamedNode(DERIVED_GRAPH)
+    for cls in place_classes:
+        places.update(s for s, _ in pairs(_TYPE, cls))
     out: list[ox.Quad] = []
     for place in sorted(places, key=lambda n: n.value):
         for region in sorted(_ancestors(place, parents) | {place}, key=lambda n: n.value):
             out.append(ox.Quad(place, WITHIN_REGION, region, graph))
     return out
+
+
+def _index(quads: Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory store of the statements :func:`derive_store` reads."""
+    store = ox.Store()
+    store.bulk_extend(q for q in quads if q.predicate in (_CONTAINED_IN, _CONTAINS, _TYPE, _SUBCLASS))
+    return store
 
 
 def _ancestors(node: ox.NamedNode, up: dict[ox.NamedNode, set[ox.NamedNode]]) -> set[ox.NamedNode]:

@@ -153,7 +153,7 @@ def run_remote(
     )
     started = time.perf_counter()
     try:
-        result = _evaluate_on(bounded, checked.text, checked.form, dict(bindings or {}), limit)
+        result = evaluate_on(bounded, checked.text, checked.form, dict(bindings or {}), limit)
     except SyntaxError as exc:
         raise syntax_error(exc) from None
     result.seconds = time.perf_counter() - started
@@ -196,11 +196,15 @@ def _runtime_message(exc: RuntimeError, bindings: dict[str, Any]) -> str:
 
 
 def _evaluate(generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
-    return _evaluate_on(ox.Store.read_only(generation), sparql, form, bindings, limit)
+    return evaluate_on(ox.Store.read_only(generation), sparql, form, bindings, limit)
 
 
-def _evaluate_on(store: Any, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
-    """Evaluate on an open store (embedded or remote) and keep at most *limit* rows or triples."""
+def evaluate_on(store: Any, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
+    """Evaluate on an open store (embedded or remote) and keep at most *limit* rows or triples.
+
+    No guard and no time limit here: :func:`run_query` and :func:`run_remote` apply those first. Rows are read
+    lazily, so a result cut at *limit* costs only the rows kept (and what the engine must do before the first).
+    """
     answer = store.query(
         sparql,
         prefixes=PREFIXES,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -97,35 +98,86 @@ def write_generation(
     base: Path | None = None,
     drop_graphs: Iterable[ox.NamedNode] = (),
 ) -> Path:
-    """Make a new generation and swap it in; the caller holds :func:`write_lock`.
+    """Make a new generation holding *quads* (on top of *base*, less *drop_graphs*) and swap it in.
 
-    Without *base* the generation holds exactly *quads*. With *base* (the live generation) it starts as a
-    copy of it, loses *drop_graphs*, and gains *quads*: an incremental build that touches only the graphs
-    that changed. Either way CURRENT moves only after the new generation is complete and flushed.
+    The caller holds :func:`write_lock`. See :func:`new_generation`.
+    """
+    with new_generation(path, base=base, drop_graphs=drop_graphs) as gen:
+        gen.store.bulk_extend(quads)
+        return gen.commit(manifest)
+
+
+class Generation:
+    """A generation being written: load into :attr:`store`, check it, then :meth:`commit` to swap it in."""
+
+    def __init__(self, root: Path, folder: Path, store: ox.Store) -> None:
+        self.root = root
+        self.folder = folder
+        self._store: ox.Store | None = store
+        self.committed = False
+
+    @property
+    def store(self) -> ox.Store:
+        """The generation's Oxigraph store, open for writing until the generation is closed."""
+        if self._store is None:
+            raise StoreError(f"{self.folder}: this generation is closed.")
+        return self._store
+
+    def close(self) -> None:
+        """Drop our handle on the store; RocksDB closes when the last handle goes.
+
+        pyoxigraph has no explicit close, and a handle may survive in a reference cycle (a frame kept by a
+        caught exception's traceback, as in rdflib and pySHACL), so collect those too.
+        """
+        self._store = None
+        gc.collect()
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        """Flush and close the store, write its manifest, and point CURRENT at it; returns the generation's folder.
+
+        The store is closed first: a writer still open could be deleting files that a reader opening the
+        generation expects to find. Whoever holds another handle on :attr:`store` must have dropped it.
+        """
+        self.store.flush()
+        self.close()
+        _write_atomic(self.folder.with_suffix(".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
+        _fsync_dir(self.root)
+        _write_atomic(self.root / CURRENT, self.folder.name + "\n")
+        _fsync_dir(self.root)
+        self.committed = True
+        return self.folder
+
+
+@contextlib.contextmanager
+def new_generation(
+    path: Path, *, base: Path | None = None, drop_graphs: Iterable[ox.NamedNode] = ()
+) -> Iterator[Generation]:
+    """A new generation beside the live one; removed again unless :meth:`Generation.commit` was called.
+
+    Without *base* it starts empty. With *base* (the live generation) it starts as a copy of it (a RocksDB
+    checkpoint: hard links, so it costs little) less *drop_graphs*: an incremental build then loads only the
+    graphs that changed. Either way CURRENT moves only in :meth:`Generation.commit`, after the new generation
+    is complete and flushed; an error, a failed check or a kill before that leaves the old store live.
     """
     stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
-    gen = path / f"gen-{stamp}"
+    folder = path / f"gen-{stamp}"
+    gen: Generation | None = None
     try:
-        if base is None:
-            store = ox.Store(str(gen))
+        if base is not None:
+            ox.Store.read_only(str(base)).backup(str(folder))
+        gen = Generation(path, folder, ox.Store(str(folder)))
+        for graph in drop_graphs:
+            gen.store.remove_graph(graph)
+        yield gen
+    finally:
+        committed = gen is not None and gen.committed
+        if gen is not None:
+            gen.close()  # before removing its files
+        if committed:
+            _remove_old_generations(path, keep=folder.name)
         else:
-            ox.Store.read_only(str(base)).backup(str(gen))
-            store = ox.Store(str(gen))
-            for graph in drop_graphs:
-                store.remove_graph(graph)
-        store.bulk_extend(quads)
-        store.flush()
-        del store
-        _write_atomic(gen.with_suffix(".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
-        _fsync_dir(path)
-        _write_atomic(path / CURRENT, gen.name + "\n")
-        _fsync_dir(path)
-    except BaseException:
-        shutil.rmtree(gen, ignore_errors=True)
-        gen.with_suffix(".json").unlink(missing_ok=True)
-        raise
-    _remove_old_generations(path, keep=gen.name)
-    return gen
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.with_suffix(".json").unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:

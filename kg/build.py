@@ -39,6 +39,7 @@ from kg.paths import Paths
 from kg.quotes import QuoteChecker
 from kg.rdfio import FORMATS, parse_file
 from kg.remote import RemoteStore
+from kg.rollups import rollups
 from kg.shacl import ShapeProgram, compile_shapes
 from kg.store import CURRENT, current_generation, new_generation, read_manifest, write_lock
 from kg.validate import QuoteProblem, ValidationResult
@@ -221,10 +222,15 @@ def _raise_if_bad(report: CheckReport) -> None:
         )
 
 
+def derived_statements(store: ox.Store) -> list[ox.Quad]:
+    """The derived graph for the data of *store*: the place closure and the question shortcuts."""
+    return [*derive_store(store), *rollups(store)]
+
+
 def _derive_into(store: ox.Store, timings: dict[str, float]) -> int:
     """Add the derived graph to *store* (which holds none); return its size."""
     started = time.perf_counter()
-    derived = derive_store(store)
+    derived = derived_statements(store)
     store.bulk_extend(derived)
     timings["derive"] = time.perf_counter() - started
     return len(derived)
@@ -420,7 +426,7 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
         focus = touched | referrers(staged, touched)
         _raise_if_bad(check_store(staged, quotes, program=program, focus=focus, timings=timings))
     graphs = dict(stats.graphs)
-    derived = derive_store(staged)
+    derived = derived_statements(staged)
     graphs[DERIVED_GRAPH] = len(derived)
     statements = {_rel(p, paths): n for p, n in stats.statements.items()}
     # The manifest on the server is updated after each graph, so that a load cut short resumes where it was.

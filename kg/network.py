@@ -36,7 +36,8 @@ VALUE_CLASSES = {
 CONCEPT_CLASSES = {_ZS + "Card", PREFIXES["org"] + "Role", _ZS + "IndustryChain"}
 _SKIP_PREDICATES = {PREFIXES["prov"] + "wasDerivedFrom", _SKOS + "inScheme", _SKOS + "topConceptOf",
                     PREFIXES["qb"] + "structure",
-                    PREFIXES["zs"] + "withinRegion"}  # derived closure (kg.derive), not a stated relation
+                    PREFIXES["zs"] + "withinRegion",  # derived closure (kg.derive), not a stated relation
+                    PREFIXES["zs"] + "quote"}  # derived shortcut to the sentence's words (kg.rollups)
 _LABEL_PREDICATES = {_RDFS + "label", _SKOS + "prefLabel"}
 
 #: zh / en labels of the standard relations the data uses (the ontology labels its own).

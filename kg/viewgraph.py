@@ -65,6 +65,7 @@ CONTAINED_IN = SCHEMA + "containedInPlace"
 HIDDEN_LITERALS = frozenset({
     RDFS_LABEL, SKOS + "prefLabel", SKOS + "altLabel", SKOS + "editorialNote", SKOS + "definition",
     SCHEMA + "name", str(ZS.sha256), str(ZS.characterCount), str(ZS.sourceFile),
+    str(ZS.quote),  # derived shortcut to the source sentence (kg.rollups): shown once, as the quote
 })
 #: Links that are neither edges nor facts.
 SKIPPED_LINKS = frozenset({PREFIXES["rdf"] + "type", PREFIXES["prov"] + "wasDerivedFrom",

@@ -14,7 +14,7 @@ place, so this costs little even for a whole country's divisions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 
@@ -39,11 +39,6 @@ def check_graph_name(graph: str, file: object) -> None:
             f"{file}: the graph {DERIVED_GRAPH} is reserved for statements the build derives. "
             "Rename the file (its name before the first dot names its graph)."
         )
-
-
-def derive(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The derived statements for *quads* (the whole data, ontology included), in :data:`DERIVED_GRAPH`."""
-    return derive_store(_index(quads))
 
 
 def derive_store(store: ox.Store) -> list[ox.Quad]:
@@ -78,13 +73,6 @@ def derive_store(store: ox.Store) -> list[ox.Quad]:
         for region in sorted(_ancestors(place, parents) | {place}, key=lambda n: n.value):
             out.append(ox.Quad(place, WITHIN_REGION, region, graph))
     return out
-
-
-def _index(quads: Iterable[ox.Quad]) -> ox.Store:
-    """An in-memory store of the statements :func:`derive_store` reads."""
-    store = ox.Store()
-    store.bulk_extend(q for q in quads if q.predicate in (_CONTAINED_IN, _CONTAINS, _TYPE, _SUBCLASS))
-    return store
 
 
 def _ancestors(node: ox.NamedNode, up: dict[ox.NamedNode, set[ox.NamedNode]]) -> set[ox.NamedNode]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from kg.namespaces import OA, ZS
-from kg.sources import Source
+from kg.namespaces import ZS
 
 
 @dataclass(frozen=True)
@@ -113,29 +112,3 @@ class QuoteProblem:
 
     def __str__(self) -> str:
         return f"{self.sentence}: {self.message}"
-
-
-def check_quotes(data: rdflib.Graph, sources: Mapping[str, Source]) -> list[QuoteProblem]:
-    """Compare every sentence's ``oa:exact`` with its slice ``[oa:start, oa:end)`` of the source file."""
-    problems: list[QuoteProblem] = []
-    by_iri = {s.iri: s for s in sources.values()}
-    for sentence in sorted(data.subjects(RDF.type, ZS.Sentence), key=str):
-        article = data.value(sentence, OA.hasSource)
-        selector = data.value(sentence, OA.hasSelector)
-        source = by_iri.get(str(article))
-        if source is None:
-            problems.append(QuoteProblem(str(sentence), f"its source {article} is not in data/sources/"))
-            continue
-        exact = data.value(selector, OA.exact)
-        start = data.value(selector, OA.start)
-        end = data.value(selector, OA.end)
-        if exact is None or start is None or end is None:
-            problems.append(QuoteProblem(str(sentence), "needs oa:exact, oa:start and oa:end"))
-            continue
-        s, e = int(str(start)), int(str(end))
-        actual = source.text[s:e]
-        if actual != str(exact):
-            problems.append(
-                QuoteProblem(str(sentence), f"quote {str(exact)!r} != {source.path.name}[{s}:{e}] {actual!r}")
-            )
-    return problems

@@ -43,25 +43,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.namespaces import PREFIXES as NAMESPACES
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/zhaoshang-kg/"
 ID = BASE + "id/"
 REAL_ARTICLE = "rednet-2024-03-13-sanzhangpai"
 
 PREFIXES: dict[str, str] = {
-    "zs": BASE + "def#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "qb": "http://purl.org/linked-data/cube#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "geo": "http://www.opengis.net/ont/geosparql#",
+    **NAMESPACES,  # the project's own table, plus the instance namespaces the articles use
     "region": ID + "region/",
     "place": ID + "place/",
     "agent": ID + "agent/",

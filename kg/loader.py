@@ -31,11 +31,6 @@ class LoadStats:
     statements: dict[Path, int] = field(default_factory=dict)
     subjects: set[Subject] = field(default_factory=set)
 
-    @property
-    def quads(self) -> int:
-        """Distinct statements loaded."""
-        return sum(self.graphs.values())
-
 
 def load_graphs(
     store: ox.Store,

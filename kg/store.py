@@ -81,32 +81,6 @@ def write_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def write_store(path: Path, quads: Iterable[ox.Quad], manifest: dict[str, Any]) -> Path:
-    """Load *quads* into a new generation and make it the live store, all or nothing.
-
-    Returns the folder of the new generation.
-    """
-    with write_lock(path):
-        return write_generation(path, quads, manifest)
-
-
-def write_generation(
-    path: Path,
-    quads: Iterable[ox.Quad],
-    manifest: dict[str, Any],
-    *,
-    base: Path | None = None,
-    drop_graphs: Iterable[ox.NamedNode] = (),
-) -> Path:
-    """Make a new generation holding *quads* (on top of *base*, less *drop_graphs*) and swap it in.
-
-    The caller holds :func:`write_lock`. See :func:`new_generation`.
-    """
-    with new_generation(path, base=base, drop_graphs=drop_graphs) as gen:
-        gen.store.bulk_extend(quads)
-        return gen.commit(manifest)
-
-
 class Generation:
     """A generation being written: load into :attr:`store`, check it, then :meth:`commit` to swap it in."""
 

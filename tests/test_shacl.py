@@ -22,25 +22,14 @@ import rdflib
 import kg.shacl
 from kg.build import data_files, graph_for
 from kg.errors import KGError, QueryTimeout, UnsupportedShape
+from kg.namespaces import PREFIXES as NAMESPACES
 from kg.paths import make_paths
 from kg.rdfio import parse_file, to_rdflib
 from kg.shacl import ShapeProgram, compile_shapes
 from kg.validate import ValidationResult, Violation, validate_graph
 
 PREFIXES = {
-    "zs": "https://w3id.org/zhaoshang-kg/def#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "sh": "http://www.w3.org/ns/shacl#",
+    **NAMESPACES,  # the project's own table, plus the instance namespaces the mutations write
     "ex": "https://example.org/",
     "region": "https://w3id.org/zhaoshang-kg/id/region/",
     "place": "https://w3id.org/zhaoshang-kg/id/place/",

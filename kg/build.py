@@ -398,22 +398,37 @@ _MANIFEST_NODE = ox.NamedNode(MANIFEST_GRAPH)
 _COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 
 
+#: Characters of the manifest's JSON per statement. Virtuoso's Graph Store Protocol rejects a request whose
+#: first 64 KB hold no complete statement ("unsupported type text/plain"), which a manifest of a few hundred
+#: files passes; 16,000 characters stay under it even as 3-byte UTF-8.
+_MANIFEST_PART = 16_000
+#: Seconds between the progress manifests of a remote build (and after its last graph).
+_PROGRESS_EVERY_S = 2.0
+
+
 def read_remote_manifest(remote: RemoteStore) -> dict[str, Any] | None:
-    """The manifest a previous build left on the endpoint, if any."""
-    quads = remote.graph_quads(MANIFEST_GRAPH)
-    for q in quads:
-        if q.predicate == _COMMENT and isinstance(q.object, ox.Literal):
-            try:
-                loaded: dict[str, Any] = json.loads(q.object.value)
-            except json.JSONDecodeError:
-                return None
-            return loaded
-    return None
+    """The manifest a previous build left on the endpoint, if any (None when it is missing or unreadable)."""
+    parts = sorted(
+        (q.subject.value, q.object.value) for q in remote.graph_quads(MANIFEST_GRAPH)
+        if q.predicate == _COMMENT and isinstance(q.object, ox.Literal) and isinstance(q.subject, ox.NamedNode)
+    )
+    if not parts:
+        return None
+    try:
+        loaded: dict[str, Any] = json.loads("".join(text for _, text in parts))
+    except json.JSONDecodeError:
+        return None
+    return loaded
 
 
 def _write_remote_manifest(remote: RemoteStore, manifest: dict[str, Any]) -> None:
+    """Replace the manifest graph: the JSON text cut into numbered parts (``<manifest#part-000001>``)."""
     text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
-    remote.replace_graph(MANIFEST_GRAPH, [ox.Triple(_MANIFEST_NODE, _COMMENT, ox.Literal(text))])
+    cuts = range(0, len(text), _MANIFEST_PART)
+    remote.replace_graph(MANIFEST_GRAPH, [
+        ox.Triple(ox.NamedNode(f"{MANIFEST_GRAPH}#part-{i:06d}"), _COMMENT, ox.Literal(text[at:at + _MANIFEST_PART]))
+        for i, at in enumerate(cuts, start=1)
+    ])
 
 
 def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildReport:
@@ -443,24 +458,36 @@ def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildRepo
     derived = derived_statements(staged)
     graphs[DERIVED_GRAPH] = len(derived)
     statements = {_rel(p, paths): n for p, n in stats.statements.items()}
-    # The manifest on the server is updated after each graph, so that a load cut short resumes where it was.
+    # The manifest on the server is updated as graphs are written (at most every _PROGRESS_EVERY_S seconds: it
+    # names every file, so writing it after each of thousands of graphs would cost more than the graphs), so
+    # that a load cut short resumes about where it was.
     done = dict(old.get("graph_keys", {})) if old and not is_full else {}
     keys = fp.graph_keys()
     manifest = _manifest(fp, graphs, statements)
     if changed or removed:
         # First, from the new data: a load cut short later leaves graphs unmarked, so the retry writes it again.
         remote.replace_graph(DERIVED_GRAPH, derived)
+    last_progress = time.perf_counter()
+
+    def progress(final: bool = False) -> None:
+        nonlocal last_progress
+        if final or time.perf_counter() - last_progress >= _PROGRESS_EVERY_S:
+            _write_remote_manifest(remote, {**manifest, "graph_keys": done})
+            last_progress = time.perf_counter()
+
     for g in removed:
         remote.remove_graph(g)
         done.pop(g, None)
-        _write_remote_manifest(remote, {**manifest, "graph_keys": done})
+        progress()
     for g in changed:
         # parsed again rather than read back from the staged store, which normalises literals ("05" of
         # xsd:nonNegativeInteger becomes the xsd:integer 5): the server gets the statements as written
         node = ox.NamedNode(g)
         remote.replace_graph(g, list(dict.fromkeys(q for f in groups[g] for q in parse_file(f, node))))
         done[g] = keys[g]
-        _write_remote_manifest(remote, {**manifest, "graph_keys": done})
+        progress()
+    if changed or removed:
+        progress(final=True)
     if is_full:
         for g in remote.project_graphs(refresh=True):
             if g not in graphs and g != DERIVED_GRAPH:

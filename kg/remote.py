@@ -9,10 +9,22 @@ Safety and honesty rules:
 
 * Parameters (``substitutions``) become a ``VALUES`` block of terms serialised by pyoxigraph (N-Triples
   syntax, escaped), inserted at the start of the query's WHERE clause: user strings never become SPARQL.
-* ``use_default_graph_as_union`` restricts the dataset to the project's own graphs (``default-graph-uri`` and
-  ``named-graph-uri`` for each), so that a server's system graphs (Virtuoso has several) never leak in.
+* ``use_default_graph_as_union`` restricts the dataset to the project's own graphs, so that a server's system
+  graphs (Virtuoso has several) and anyone else's data never leak in, and ``GRAPH ?g`` ranges over project
+  graphs only. Up to :data:`DATASET_LIMIT` graphs go as the standard ``default-graph-uri`` and
+  ``named-graph-uri`` parameters (one each per graph; an empty list is sent as :data:`EMPTY_GRAPH`, never left
+  out, since no list means every graph). A longer list, or on Virtuoso any list of more than 20 graphs that
+  is longer than the list of the server's other graphs (Virtuoso compiles each listed graph into every
+  pattern), is given, on Virtuoso only, the other way round: no parameters, and a
+  ``define input:default-graph-exclude <g>`` / ``define input:named-graph-exclude <g>`` pragma before the
+  query for every *other* graph of the server. Where neither fits (not Virtuoso, or too many
+  other graphs), the query is refused with :class:`~kg.errors.EndpointError`: never a wider dataset. Without
+  the union, the default graph is :data:`EMPTY_GRAPH` (or the ones asked for) and the named graphs are the
+  project's (or the ones asked for), sent by the same rule.
 * Partial answers are errors (:class:`~kg.errors.PartialResult`): HTTP 206, ``X-SQL-State: S1TAT`` (Virtuoso's
-  "anytime" timeout) and results cut at the server's ``ResultSetMaxRows`` (header ``X-SPARQL-MaxRows``).
+  "anytime" timeout), results cut at the server's ``ResultSetMaxRows`` (header ``X-SPARQL-MaxRows``), and a
+  graph read with the Graph Store Protocol that has fewer statements than the server counts in it (Virtuoso
+  cuts those at ``ResultSetMaxRows`` too, without saying so).
 * Writes go to a separate update URL with HTTP Digest (then Basic) credentials: SPARQL Update for
   ``CLEAR``/``DROP``/``MOVE``, the Graph Store Protocol for data. A graph is replaced, never appended to:
   data goes into a staging graph first and is then moved over the target in one ``MOVE``; a load that dies
@@ -47,11 +59,44 @@ PROJECT_GRAPHS = str(GRAPH)
 EMPTY_GRAPH = "urn:x-zhaoshang-kg:empty"
 #: Statements sent per Graph Store Protocol request.
 CHUNK = 50_000
+#: Most graphs named in one dataset list (``default-graph-uri`` or ``named-graph-uri`` parameters, or
+#: Virtuoso's exclusion pragmas). Virtuoso 7.2 refuses a list of more than 4,094 graphs (``SP030 ... Too many
+#: arguments``, measured) and compiles the list into every graph pattern of every query (about 1 s per 2,000
+#: graphs on a small query), so the limit stays well below that.
+DATASET_LIMIT = 1_000
+#: Dataset lists this short are always sent as protocol parameters (see RemoteStore._exclusion_is_shorter).
+_ALWAYS_LISTED = 20
+#: Every graph of the server, listed in one query. The FILTER changes nothing but keeps Virtuoso from turning
+#: the query into ``DB.DBA.SPARQL_SELECT_KNOWN_GRAPHS()``, which probes every IRI it knows (50 s for 5,000
+#: small graphs); with it the graph index is read (0.05 s for 5,000 graphs and a million statements).
+ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER (BOUND(?g)) }"
+#: Only the project's graphs: asked instead when the server cuts the full list at its row limit.
+PROJECT_GRAPHS_QUERY = (
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+    f"FILTER (STRSTARTS(STR(?g), {json.dumps(PROJECT_GRAPHS)})) }}"
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 _T = TypeVar("_T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
+
+
+@dataclass(frozen=True)
+class DatasetPlan:
+    """How the dataset of one query reaches the server (see :meth:`RemoteStore.dataset_plan`).
+
+    ``params`` are SPARQL protocol parameters (``default-graph-uri``, ``named-graph-uri``), the portable way.
+    ``pragmas`` are Virtuoso ``define input:default-graph-exclude <g>`` / ``define input:named-graph-exclude
+    <g>`` lines put before the query text; a list with no parameter and no pragma is every graph of the server.
+    """
+
+    params: tuple[tuple[str, str], ...] = ()
+    pragmas: tuple[str, ...] = ()
+
+    def sends(self, name: str) -> bool:
+        """True when the plan sends the protocol parameter *name* (``default-graph-uri``...) at least once."""
+        return any(key == name for key, _ in self.params)
 
 
 @dataclass(frozen=True)
@@ -80,6 +125,7 @@ class RemoteStore:
         graph_store: str | None = None,
         timeout: float = 300.0,
         query_time_limit: float | None = None,
+        dataset_limit: int = DATASET_LIMIT,
     ) -> None:
         for url in (endpoint, update_endpoint, graph_store):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -92,7 +138,14 @@ class RemoteStore:
         # Asked of the server with each query as the `timeout` parameter (milliseconds), which Virtuoso and
         # Fuseki honour. Virtuoso then answers what it has, flagged `X-SQL-State: S1TAT`: an error here.
         self.query_time_limit = query_time_limit
+        # Most graphs named in one dataset list (see DATASET_LIMIT).
+        self.dataset_limit = dataset_limit
+        # The server's graphs, listed once and kept until the next write: the project's, and the others (None
+        # when the server would not list them all).
         self._graphs: list[str] | None = None
+        self._others: list[str] | None = None
+        # What the server calls itself (its `Server:` header), from the first listing; None until then.
+        self._server: str | None = None
         handlers: list[urllib.request.BaseHandler] = []
         self._digest: urllib.request.HTTPDigestAuthHandler | None = None
         self._basic: str | None = None
@@ -122,28 +175,33 @@ class RemoteStore:
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
         substitutions: Mapping[ox.Variable, Term] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
-        """Evaluate a SELECT, ASK, CONSTRUCT or DESCRIBE query on the endpoint."""
+        """Evaluate a SELECT, ASK, CONSTRUCT or DESCRIBE query on the endpoint.
+
+        The dataset is the project's graphs (see :meth:`dataset_plan`): with ``use_default_graph_as_union``,
+        their union is the default graph and ``GRAPH ?g`` ranges over them; otherwise the default graph is
+        *default_graph* (empty when not given) and the named graphs are *named_graphs* (the project's when not
+        given).
+        """
         text = _with_prologue(query, prefixes, base_iri)
         if substitutions:
             text = bind_values(text, substitutions)
         form = query_form(text)
+        plan = self.dataset_plan(
+            use_default_graph_as_union=use_default_graph_as_union, default_graph=default_graph,
+            named_graphs=named_graphs,
+        )
+        if plan.pragmas:
+            text = "\n".join([*plan.pragmas, text])
         params: list[tuple[str, str]] = [("query", text)]
         if self.query_time_limit is not None:
             params.append(("timeout", str(max(1, round(self.query_time_limit * 1000)))))
-        if use_default_graph_as_union:
-            ours = self.project_graphs()
-            params += [("default-graph-uri", g) for g in ours or [EMPTY_GRAPH]]
-            params += [("named-graph-uri", g) for g in ours]
-        else:
-            defaults = _graph_list(default_graph)
-            params += [("default-graph-uri", g) for g in defaults or [EMPTY_GRAPH]]
-            names = [str(g.value) for g in named_graphs] if named_graphs is not None else self.project_graphs()
-            params += [("named-graph-uri", g) for g in names]
+        params += plan.params
         if form in ("SELECT", "ASK"):
             accept = "application/sparql-results+json"
         else:
             accept = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
         body, headers = self._request(self.endpoint, params, accept)
+        _check_dataset_echo(plan, headers, self.endpoint)
         if form in ("SELECT", "ASK"):
             try:
                 result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
@@ -160,16 +218,127 @@ class RemoteStore:
     def project_graphs(self, refresh: bool = False) -> list[str]:
         """The IRIs of the project's named graphs on the server (cached until the next write)."""
         if self._graphs is None or refresh:
-            text = (
-                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                f"FILTER (STRSTARTS(STR(?g), {json.dumps(PROJECT_GRAPHS)})) }}"
-            )
-            body, headers = self._request(self.endpoint, [("query", text)], "application/sparql-results+json")
-            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            assert isinstance(result, ox.QuerySolutions)
-            solutions = _check_max_rows(result, headers, self.endpoint)
-            self._graphs = sorted(str(s["g"].value) for s in solutions if s["g"] is not None)
+            self._list_graphs()
+        assert self._graphs is not None
         return list(self._graphs)
+
+    def other_graphs(self, refresh: bool = False) -> list[str] | None:
+        """The server's graphs that are not the project's (its system graphs, anyone else's data), cached like
+        :meth:`project_graphs`; None when the server cut the list at its row limit."""
+        if self._graphs is None or refresh:
+            self._list_graphs()
+        return None if self._others is None else list(self._others)
+
+    @property
+    def is_virtuoso(self) -> bool:
+        """True when the server says it is Virtuoso (its ``Server:`` header), which allows the exclusion
+        pragmas. Asked once per store, with the first listing of the graphs."""
+        if self._server is None:
+            self._list_graphs()
+        return "virtuoso" in (self._server or "").lower()
+
+    def _list_graphs(self) -> None:
+        """List every graph of the server in one query and split them into the project's and the others.
+
+        When the server cuts that list at its row limit (a shared server with very many graphs), only the
+        project's graphs are asked for, and the others stay unknown (None): they cannot be excluded then.
+        """
+        accept = "application/sparql-results+json"
+        body, headers = self._request(self.endpoint, [("query", ALL_GRAPHS_QUERY)], accept)
+        self._server = headers.get("server", "")
+        ours: list[str] = []
+        others: list[str] | None = []
+        if "x-sparql-maxrows" in headers:
+            body, headers = self._request(self.endpoint, [("query", PROJECT_GRAPHS_QUERY)], accept)
+            solutions = _check_max_rows(_parse_select(body, self.endpoint), headers, self.endpoint)
+            ours = [g.value for g in (s["g"] for s in solutions) if isinstance(g, ox.NamedNode)]
+            others = None
+        else:
+            for s in _parse_select(body, self.endpoint):
+                g = s["g"]
+                if isinstance(g, ox.NamedNode) and g.value.startswith(PROJECT_GRAPHS):
+                    ours.append(g.value)
+                elif g is not None and others is not None:
+                    others.append(g.value if isinstance(g, ox.NamedNode) else str(g))
+        self._graphs = sorted(set(ours))
+        self._others = None if others is None else sorted(set(others))
+
+    def dataset_plan(
+        self,
+        *,
+        use_default_graph_as_union: bool = False,
+        default_graph: Any = None,
+        named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
+    ) -> DatasetPlan:
+        """The dataset :meth:`query` sends for these arguments: what is sent, never a wider dataset.
+
+        Each list (default graphs, named graphs) of up to :attr:`dataset_limit` graphs goes as protocol
+        parameters; a longer one, on Virtuoso, as exclusion pragmas naming every other graph of the server, as
+        listed by :meth:`other_graphs` (cached until the next write through this store: a graph someone else
+        creates meanwhile is excluded only once the list is refreshed). Raises :class:`~kg.errors.EndpointError`
+        when a list is too long for either way.
+        """
+        if use_default_graph_as_union:
+            defaults = names = self.project_graphs()
+        else:
+            defaults = _graph_list(default_graph)
+            names = [str(g.value) for g in named_graphs] if named_graphs is not None else self.project_graphs()
+        params: list[tuple[str, str]] = []
+        pragmas: list[str] = []
+        for key, pragma, wanted in (
+            ("default-graph-uri", "input:default-graph-exclude", defaults),
+            ("named-graph-uri", "input:named-graph-exclude", names),
+        ):
+            if len(wanted) <= self.dataset_limit and not self._exclusion_is_shorter(wanted):
+                params += [(key, g) for g in wanted or [EMPTY_GRAPH]]
+            else:
+                pragmas += [f"define {pragma} <{g}>" for g in self._excluded(wanted)]
+        return DatasetPlan(tuple(params), tuple(pragmas))
+
+    def _exclusion_is_shorter(self, wanted: Sequence[str]) -> bool:
+        """True on Virtuoso when fewer graphs are left out of *wanted* than it holds: Virtuoso compiles every
+        graph of a list into each pattern of the query (about 0.26 s a query at 1,000 graphs), so the shorter
+        list is the faster query. Lists of up to :data:`_ALWAYS_LISTED` graphs are sent as they are."""
+        if len(wanted) <= _ALWAYS_LISTED or not self.is_virtuoso or self._others is None:
+            return False
+        keep = set(wanted)
+        return sum(1 for g in {*self._others, *(self._graphs or [])} if g not in keep) < len(wanted)
+
+    def _excluded(self, wanted: Sequence[str]) -> list[str]:
+        """The server's graphs outside *wanted*, to exclude with Virtuoso's pragmas; raises when that cannot
+        give exactly *wanted*."""
+        what = (
+            f"The query's dataset has {len(wanted)} graphs, more than the {self.dataset_limit} kg sends as "
+            "default-graph-uri/named-graph-uri parameters (Virtuoso refuses lists of more than 4,094)"
+        )
+        if not self.is_virtuoso:
+            raise EndpointError(
+                f"{what}, and {self.endpoint} does not say it is Virtuoso (Server: {self._server or '-'!r}), "
+                "the one server on which kg can exclude the other graphs instead. Use a Virtuoso server (behind a "
+                "proxy, let its Server header through), or a SPARQL dataset or endpoint that holds only this "
+                "project's graphs."
+            )
+        if self._others is None:
+            raise EndpointError(
+                f"{what}, and {self.endpoint} holds too many other graphs to list them (its ResultSetMaxRows cut "
+                "the list), so they cannot be excluded. Use a dedicated Virtuoso server for the project, or raise "
+                "ResultSetMaxRows."
+            )
+        keep = set(wanted)
+        out = [g for g in sorted({*self._others, *(self._graphs or [])}) if g not in keep]
+        if len(out) > self.dataset_limit:
+            raise EndpointError(
+                f"{what}, and {self.endpoint} holds {len(out)} other graphs, more than the {self.dataset_limit} "
+                "it can be told to exclude. Use a dedicated Virtuoso server for the project (one holding no other "
+                "data), or move the other data to another server."
+            )
+        for g in out:
+            if not _valid_iri(g):
+                raise EndpointError(
+                    f"{what}, and {self.endpoint} holds a graph named {g!r}, which a SPARQL query cannot name to "
+                    "exclude it. Use a dedicated Virtuoso server for the project."
+                )
+        return out
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """The project's named graphs, like ``Store.named_graphs()``."""
@@ -187,6 +356,10 @@ class RemoteStore:
 
     def graph_quads(self, graph: str) -> list[ox.Quad]:
         """Every statement of one named graph, fetched whole with the Graph Store Protocol."""
+        # Virtuoso cuts a graph it sends at its ResultSetMaxRows and says nothing (no header, no status): the
+        # graph is counted with a query too, whose cut it does flag, before and (if short) after the copy, so
+        # that a graph growing or shrinking under a concurrent write is not taken for a cut one.
+        before = self._graph_size(graph)
         url = self.read_store + "?" + urllib.parse.urlencode({"graph-uri": graph})
         body, headers = self._send(
             self._anonymous, urllib.request.Request(url, headers={"Accept": "application/n-triples"}), "read"
@@ -195,7 +368,24 @@ class RemoteStore:
             return []
         fmt = ox.RdfFormat.TURTLE if "turtle" in headers.get("content-type", "") else ox.RdfFormat.N_TRIPLES
         name = ox.NamedNode(graph)
-        return [ox.Quad(q.subject, q.predicate, restore_literal(q.object), name) for q in ox.parse(body, format=fmt)]
+        quads = [ox.Quad(q.subject, q.predicate, restore_literal(q.object), name) for q in ox.parse(body, format=fmt)]
+        if len(quads) < before and len(quads) < (expected := self._graph_size(graph)):
+            raise PartialResult(
+                f"{self.read_store} sent {len(quads)} of the {expected} statements of graph <{graph}>: the server "
+                "cuts what it sends at its row limit. Raise ResultSetMaxRows in the [SPARQL] section of "
+                "virtuoso.ini above the size of the largest graph, and restart it."
+            )
+        return quads
+
+    def _graph_size(self, graph: str) -> int:
+        """The number of statements in one named graph, counted by the server."""
+        result = self.query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            named_graphs=[ox.NamedNode(graph)])
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            n = row["n"]
+            return int(n.value) if isinstance(n, ox.Literal) else 0
+        return 0
 
     def quads_for_pattern(
         self,
@@ -422,6 +612,44 @@ def _check_iri(iri: str) -> None:
         raise EndpointError(f"{iri!r} is not a valid graph IRI: {exc}") from None
     if any(c in iri for c in "<>\"{}|^`\\ \n"):
         raise EndpointError(f"{iri!r} is not a valid graph IRI.")
+
+
+def _valid_iri(iri: str) -> bool:
+    """True when *iri* can be written as ``<iri>`` in a query (checked as :func:`_check_iri` does)."""
+    try:
+        _check_iri(iri)
+    except EndpointError:
+        return False
+    return True
+
+
+def _parse_select(body: bytes, where: str) -> ox.QuerySolutions:
+    """SELECT results in SPARQL JSON, or an :class:`~kg.errors.EndpointError`."""
+    try:
+        result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise EndpointError(f"{where} sent results that do not parse: {exc}") from None
+    if not isinstance(result, ox.QuerySolutions):
+        raise EndpointError(f"{where} answered a SELECT query with a boolean.")
+    return result
+
+
+def _check_dataset_echo(plan: DatasetPlan, headers: Mapping[str, str], where: str) -> None:
+    """Refuse an answer over a dataset the server changed.
+
+    Virtuoso names each default and named graph of the dataset in an ``X-SPARQL-default-graph`` or
+    ``X-SPARQL-named-graph`` response header. When a plan sends no such parameter (it excludes the other
+    graphs instead), an echo means the server put a graph of its own there (a default graph set for the host
+    in its ``DB.DBA.SYS_SPARQL_HOST``): the answer would cover that graph only.
+    """
+    for name in ("default-graph-uri", "named-graph-uri"):
+        echo = headers.get("x-sparql-" + name.removesuffix("-uri"))
+        if echo is not None and not plan.sends(name):
+            raise EndpointError(
+                f"{where} answered over its own {name.removesuffix('-uri').replace('-', ' ')} {echo!r} "
+                "instead of the project's graphs (a default graph configured for this host). Remove that "
+                "setting, or use an endpoint without it."
+            )
 
 
 def _graph_list(default_graph: Any) -> list[str]:

@@ -10,12 +10,14 @@ checks that a small project still uses the standard protocol parameters. Needs t
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -310,3 +312,22 @@ def test_a_graph_cut_at_the_row_limit_is_refused(few: VirtuosoInstance) -> None:
     finally:
         writer.remove_graph(big)
         writer.remove_graph(graph(901))
+
+
+def test_on_virtuoso_the_shorter_list_is_sent(crowded: VirtuosoInstance) -> None:
+    """Below the limit too: Virtuoso compiles each listed graph into every pattern, so naming its few other
+    graphs to exclude beats naming thousands of the project's."""
+    roomy = RemoteStore(crowded.endpoint, dataset_limit=10_000)
+    plan = roomy.dataset_plan(use_default_graph_as_union=True)
+    assert plan.params == () and 0 < len(plan.pragmas) < 100
+    assert count(roomy, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == SOURCES
+
+
+def test_private_instances_do_not_refuse_queries_on_cost_estimates(tmp_path: Path) -> None:
+    """Virtuoso's estimate is off by orders of magnitude at scale; its maintainers advise commenting it out
+    (openlink/virtuoso-opensource#1395). MaxQueryExecutionTime still bounds every query."""
+    inst = VirtuosoInstance.create(tmp_path / "db", max_seconds=42)
+    ini = (inst.folder / "virtuoso.ini").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^; MaxQueryCostEstimationTime", ini)
+    assert not re.search(r"(?m)^MaxQueryCostEstimationTime", ini)
+    assert re.search(r"(?m)^MaxQueryExecutionTime = 42$", ini)

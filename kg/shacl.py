@@ -59,7 +59,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -253,6 +253,7 @@ class ShapeProgram:
         timeout_s: float | None = None,
         timings: dict[str, float] | None = None,
         workers: int | None = None,
+        precomputed: Mapping[str, list[dict[str, Term]]] | None = None,
     ) -> ValidationResult:
         """Run every check in *store* (its named graphs as one union default graph).
 
@@ -262,8 +263,15 @@ class ShapeProgram:
         and while reading results (a query that is already running is not interrupted). *timings*, when given,
         receives the seconds each check took, keyed ``"<shape> <path> <component>"``. Checks run on *workers*
         threads (default: two, or one on a single core); Oxigraph releases the GIL while it evaluates.
+        *precomputed* gives the rows of SPARQL-based constraints answered elsewhere, by shape (as
+        :attr:`Check.shape` names it), without ``$this``: the caller vouches that they are the query's rows
+        (:mod:`kg.references` for the dangling-reference check of a full build). Not used with *focus*.
         """
-        return _Run(self, store, focus, timeout_s, timings, workers).run()
+        return _Run(self, store, focus, timeout_s, timings, workers, precomputed).run()
+
+    def check_for(self, shape: str) -> Check | None:
+        """The first check of *shape* (named as :attr:`Check.shape` names it), if any."""
+        return next((c for c in self.checks if c.shape == shape), None)
 
 
 def compile_shapes(shapes: Iterable[ox.Quad] | ox.Store) -> ShapeProgram:
@@ -1288,8 +1296,10 @@ class _Run:
         timeout_s: float | None,
         timings: dict[str, float] | None,
         workers: int | None = None,
+        precomputed: Mapping[str, list[dict[str, Term]]] | None = None,
     ) -> None:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.precomputed = {} if focus is not None or precomputed is None else dict(precomputed)
         self.program = program
         self.store = store
         self.focus: set[Term] | None = None if focus is None else set(focus)
@@ -1513,7 +1523,11 @@ class _Run:
         restricted = focus is not None and bool(check.restrict) and _nameable(focus)
         cache: dict[str, list[dict[str, Term]]] = {}
 
+        given = self.precomputed.get(check.shape)
+
         def ask(target: Term, tail: str) -> list[dict[str, Term]]:
+            if given is not None:
+                return [{"this": target, **row} if uses_this else dict(row) for row in given]
             if uses_this:
                 return list(self._select(check, check.sparql + tail, substitutions={ox.Variable("this"): target}))
             if tail not in cache:  # the same answer for every focus node: ask once

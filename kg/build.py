@@ -411,7 +411,6 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
 
 #: The graph where a remote build keeps its manifest; outside the project's graphs, so queries never see it.
 MANIFEST_GRAPH = "https://w3id.org/zhaoshang-kg/meta/manifest"
-_MANIFEST_NODE = ox.NamedNode(MANIFEST_GRAPH)
 _COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 
 

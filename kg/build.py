@@ -157,7 +157,7 @@ def check_store(
     problems = quotes.finish(store)
     timings["quotes"] = timings.get("quotes", 0.0) + time.perf_counter() - started
     started = time.perf_counter()
-    precomputed = {SHAPE: references.rows()} if references is not None and focus is None else None
+    precomputed = {SHAPE: references.rows()} if references is not None else None
     validation = program.validate(store, focus=focus, precomputed=precomputed)
     timings["validate"] = timings.get("validate", 0.0) + time.perf_counter() - started
     return CheckReport(validation=validation, quote_problems=problems, triples=len(store), files=[])

@@ -20,12 +20,13 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from kg.namespaces import PREFIXES
 from kg.shacl import ShapeProgram
 
 #: The shape whose rows the tracker gives (as :class:`kg.shacl.Check` names shapes).
 SHAPE = "<https://w3id.org/zhaoshang-kg/shapes#DanglingReferenceShape>"
 #: The entity namespace the shape checks.
-NAMESPACE = "https://w3id.org/zhaoshang-kg/id/"
+NAMESPACE = PREFIXES["zr"]
 #: The shape's query, comments and spacing aside: the tracker answers for this query only.
 QUERY = """
 SELECT $this ?value ?subject WHERE {
@@ -35,7 +36,7 @@ SELECT $this ?value ?subject WHERE {
   FILTER (!BOUND(?typed) && STRSTARTS(STR(?value), "https://w3id.org/zhaoshang-kg/id/"))
 }"""
 
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]
 
 

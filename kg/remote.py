@@ -301,8 +301,12 @@ class RemoteStore:
         list is the faster query. Lists of up to :data:`_ALWAYS_LISTED` graphs are sent as they are."""
         if len(wanted) <= _ALWAYS_LISTED or not self.is_virtuoso or self._others is None:
             return False
+        return len(self._outside(wanted)) < len(wanted)
+
+    def _outside(self, wanted: Sequence[str]) -> list[str]:
+        """The server's listed graphs (the project's and the others) that are not in *wanted*, sorted."""
         keep = set(wanted)
-        return sum(1 for g in {*self._others, *(self._graphs or [])} if g not in keep) < len(wanted)
+        return sorted(g for g in {*(self._others or []), *(self._graphs or [])} if g not in keep)
 
     def _excluded(self, wanted: Sequence[str]) -> list[str]:
         """The server's graphs outside *wanted*, to exclude with Virtuoso's pragmas; raises when that cannot
@@ -324,8 +328,7 @@ class RemoteStore:
                 "the list), so they cannot be excluded. Use a dedicated Virtuoso server for the project, or raise "
                 "ResultSetMaxRows."
             )
-        keep = set(wanted)
-        out = [g for g in sorted({*self._others, *(self._graphs or [])}) if g not in keep]
+        out = self._outside(wanted)
         if len(out) > self.dataset_limit:
             raise EndpointError(
                 f"{what}, and {self.endpoint} holds {len(out)} other graphs, more than the {self.dataset_limit} "

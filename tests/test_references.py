@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -65,11 +67,12 @@ def _rows_both(extra: list[ox.Quad]) -> tuple[set[tuple[str, str]], set[tuple[st
     answer = store.query(QUERY.replace("$this", "?this"), use_default_graph_as_union=True,
                          substitutions={ox.Variable("this"): DEF})
     assert isinstance(answer, ox.QuerySolutions)
-    by_query = {(str(r["value"]), "_:" if isinstance(r["subject"], ox.BlankNode) else str(r["subject"]))
-                for r in answer}
-    by_tracker = {(str(r["value"]), "_:" if isinstance(r["subject"], ox.BlankNode) else str(r["subject"]))
-                  for r in tracker.rows()}
-    return by_query, by_tracker
+    return _pairs(answer), _pairs(tracker.rows())
+
+
+def _pairs(rows: Iterable[Any]) -> set[tuple[str, str]]:
+    """(value, subject) of each row, blank subjects as "_:" (their labels differ between the two)."""
+    return {(str(r["value"]), "_:" if isinstance(r["subject"], ox.BlankNode) else str(r["subject"])) for r in rows}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -135,9 +136,63 @@ class EntityIndex:
 
 def load_entities(store: AnyStore) -> EntityIndex:
     """Read every label and alias of the store into an :class:`EntityIndex`."""
+    return _index(store, None)
+
+
+def find(store: AnyStore, name: str, *, places_only: bool = False) -> Entity:
+    """What ``resolve(load_entities(store), name)`` finds, reading only the entities that could be meant.
+
+    An IRI is looked up directly; a name is looked up as it is spelled (a Chinese, English or plain label or
+    alias), then as a short place name (辰溪 for 辰溪县, Chenxi for Chenxi County). Only when neither finds
+    an entity is every name read: other spellings (case, full-width forms) and the suggestions of the error
+    need the whole index.
+    """
+    text = name.strip()
+    iri = _as_iri(text)
+    if iri is not None:
+        return resolve(_index(store, {iri}), name, places_only=places_only)
+    for candidates in (_spelled(store, [text]), _spelled(store, _longer_names(text))):
+        if candidates:
+            try:
+                return resolve(_index(store, candidates), name, places_only=places_only)
+            except UnknownEntity:
+                break  # found only as a value, a term or another kind of thing: the whole index decides
+    return resolve(load_entities(store), name, places_only=places_only)
+
+
+_NAMED = """SELECT DISTINCT ?s ?name WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel schema:name } ?s ?p ?name . FILTER (isIRI(?s)) }"""
+
+
+def _spelled(store: AnyStore, texts: list[str]) -> set[str]:
+    """IRIs with a label or alias spelled exactly as one of *texts* (in Chinese, in English or untagged)."""
+    found: set[str] = set()
+    for text in texts:
+        for literal in (ox.Literal(text, language="zh"), ox.Literal(text, language="en"), ox.Literal(text)):
+            found |= {str(r["s"].value) for r in select(store, _NAMED, {"name": literal}).rows if r["s"] is not None}
+    return found
+
+
+def _longer_names(text: str) -> list[str]:
+    """The place names *text* is the short name of (:func:`_add_short_names` in reverse)."""
+    names = [text + suffix for suffix in _CJK_SUFFIXES if len(text) >= 2]
+    if len(text) >= 3 and _LATIN.search(text):
+        names += [text + suffix.title() for suffix in _EN_SUFFIXES] + [text + suffix for suffix in _EN_SUFFIXES]
+    return names
+
+
+def _index(store: AnyStore, only: set[str] | None) -> EntityIndex:
+    """The index of every entity, or of the entities *only* names (one small query each)."""
     entities: dict[str, Entity] = {}
     names: dict[str, set[str]] = {}
-    for row in select(store, _LABELS, {"ontology": ox.NamedNode(ONTOLOGY_GRAPH)}).rows:
+
+    def rows(query: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> list[dict[str, Any]]:
+        if only is None:
+            return select(store, query, bindings).rows
+        return [r for iri in sorted(only)
+                for r in select(store, query, {**(bindings or {}), "s": ox.NamedNode(iri)}).rows]
+
+    for row in rows(_LABELS, {"ontology": ox.NamedNode(ONTOLOGY_GRAPH)}):
         s, label, kind = row["s"], row["label"], row["kind"]
         if not isinstance(s, ox.NamedNode) or not isinstance(label, ox.Literal) or kind is None:
             continue
@@ -155,7 +210,7 @@ def load_entities(store: AnyStore) -> EntityIndex:
     place_classes = {str(r["c"].value) for r in select(store, _PLACE_CLASSES).rows if r["c"] is not None}
     concept_classes = {str(r["c"].value) for r in select(store, _CONCEPT_CLASSES).rows if r["c"] is not None}
     concept_classes |= {f"{SKOS}Concept", f"{ORG}Role"}
-    for row in select(store, _TYPES).rows:
+    for row in rows(_TYPES):
         s = row["s"]
         if not isinstance(s, ox.NamedNode) or s.value not in entities or row["type"] is None:
             continue
@@ -166,7 +221,7 @@ def load_entities(store: AnyStore) -> EntityIndex:
             e.class_label = str(row["typeLabel"].value)
         e.is_place = e.is_place or type_iri in place_classes
         e.is_concept = e.is_concept or type_iri in concept_classes
-    for row in select(store, _PARENTS).rows:
+    for row in rows(_PARENTS):
         s = row["s"]
         if isinstance(s, ox.NamedNode) and s.value in entities:
             if row["parentLabel"] is not None:

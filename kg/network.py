@@ -10,6 +10,7 @@ path can be explained hop by hop.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -93,34 +94,63 @@ class Hop:
                 "sentence_iri": self.sentence_iri, "explanation": self.explain()}
 
 
+#: Types that make an IRI a term of the ontology rather than an entity.
+_ONTOLOGY_KINDS = {PREFIXES["owl"] + "Class", PREFIXES["owl"] + "ObjectProperty",
+                   PREFIXES["owl"] + "DatatypeProperty", _SKOS + "ConceptScheme"}
+
+Statement = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+
+
+def is_entity(iri: str, types: Collection[str]) -> bool:
+    """Whether an IRI of these types is a node of the entity graph (not a value, a sentence or a term)."""
+    ts = set(types)
+    if not ts or ts & _ONTOLOGY_KINDS or ts & VALUE_CLASSES:
+        return False
+    return not (iri.startswith(_ZS) and not ts & CONCEPT_CLASSES)
+
+
+def is_link(predicate: str) -> bool:
+    """Whether a statement with this predicate links two entities (when its object is one)."""
+    return not (predicate in _SKIP_PREDICATES or predicate == RDF_TYPE or predicate in _LABEL_PREDICATES)
+
+
 def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
     """Build the entity graph of *store* (every named graph merged)."""
-    triples = {(q.subject, q.predicate, q.object) for q in store}
+    return assemble({(q.subject, q.predicate, q.object) for q in store})
+
+
+def _order(t: Statement) -> tuple[str, str, str]:
+    return str(t[0]), str(t[1]), str(t[2])
+
+
+def assemble(triples: Collection[Statement], entities: Collection[str] | None = None) -> nx.MultiDiGraph:
+    """The entity graph of *triples*: every entity they describe, or only those of *entities*.
+
+    With *entities*, the triples must hold every statement of those entities, the types of what they point
+    at, the words of the sentences they cite (sentence, selector, ``oa:exact``), the surface forms and labels
+    of their values and the labels of their relations: :mod:`kg.nearby` gathers exactly that. Statements are
+    read in a fixed order, so that the first of two labels, and the order of sentences, never depend on how
+    the triples were gathered.
+    """
+    ordered = sorted(triples, key=_order)
     types: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for s, p, o in triples:
+    for s, p, o in ordered:
         if not isinstance(s, ox.NamedNode):
             continue
         if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
             types[s.value].add(o.value)
         elif p.value in _LABEL_PREDICATES and isinstance(o, ox.Literal) and o.language in ("zh", "en"):
             labels[s.value].setdefault(o.language, o.value)
-    ontology_terms = {s for s, ts in types.items()
-                      if ts & {PREFIXES["owl"] + "Class", PREFIXES["owl"] + "ObjectProperty",
-                               PREFIXES["owl"] + "DatatypeProperty", _SKOS + "ConceptScheme"}}
+    ontology_terms = {s for s, ts in types.items() if ts & _ONTOLOGY_KINDS}
     superclasses = _superclasses(triples)
-
-    def is_node(iri: str) -> bool:
-        ts = types.get(iri, set())
-        if not ts or iri in ontology_terms or ts & VALUE_CLASSES:
-            return False
-        return not (iri.startswith(_ZS) and not ts & CONCEPT_CLASSES)
+    wanted = None if entities is None else set(entities)
 
     sentences: dict[str, str] = {}
     sentence_iris = {s for s, ts in types.items() if _ZS + "Sentence" in ts}
     selector_of: dict[str, str] = {}
     exact: dict[str, str] = {}
-    for s, p, o in triples:
+    for s, p, o in ordered:
         if p.value == PREFIXES["oa"] + "hasSelector" and isinstance(o, ox.NamedNode):
             selector_of[o.value] = s.value
         elif p.value == PREFIXES["oa"] + "exact" and isinstance(o, ox.Literal):
@@ -130,20 +160,20 @@ def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
             sentences[sentence] = exact[selector]
     # The text a value node (an amount, a period) shows as an attribute: read once, not once per use.
     surface: dict[str, str] = {}
-    for s, p, o in triples:
+    for s, p, o in ordered:
         if p.value == _ZS + "surfaceForm" and s.value not in surface:
             surface[s.value] = str(o.value)
 
     class_labels = {compact_iri(c): tuple(labels[c].values()) for c in ontology_terms if labels.get(c)}
     g = nx.MultiDiGraph(sentences=sentences, class_labels=class_labels)
-    for iri in types:
-        if is_node(iri):
+    for iri in sorted(types):
+        if is_entity(iri, types[iri]) and (wanted is None or iri in wanted):
             classes = {compact_iri(t) for t in types[iri]}
             classes |= {compact_iri(c) for t in types[iri] for c in superclasses.get(t, ())}
             g.add_node(iri, label=labels[iri].get("zh") or labels[iri].get("en") or compact_iri(iri),
                        label_en=labels[iri].get("en", ""), classes=sorted(classes),
                        class_label=_class_label(types[iri], labels), sentences=[], sources=[])
-    for s, p, o in sorted(triples, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+    for s, p, o in ordered:
         if not isinstance(s, ox.NamedNode) or s.value not in g:
             continue
         node = g.nodes[s.value]
@@ -151,7 +181,7 @@ def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
         if pred == PREFIXES["prov"] + "wasDerivedFrom" and isinstance(o, ox.NamedNode):
             (node["sentences"] if o.value in sentences else node["sources"]).append(o.value)
             continue
-        if pred in _SKIP_PREDICATES or pred == RDF_TYPE or pred in _LABEL_PREDICATES:
+        if not is_link(pred):
             continue
         key = compact_iri(pred)
         if isinstance(o, ox.NamedNode) and o.value in g:
@@ -159,7 +189,7 @@ def entity_graph(store: ox.Store) -> nx.MultiDiGraph:
             g.add_edge(s.value, o.value, key=key, relation=key, label_zh=zh, label_en=en)
         elif isinstance(o, ox.Literal):
             _add_attribute(node, key.split(":")[-1], o.value, o.language)
-        elif isinstance(o, ox.NamedNode):
+        elif isinstance(o, ox.NamedNode) and not (o.value in types and is_entity(o.value, types[o.value])):
             value = _value_text(o.value, surface, labels)
             _add_attribute(node, key.split(":")[-1], value, "zh")
     return g
@@ -183,7 +213,7 @@ def _value_text(iri: str, surface: dict[str, str], labels: dict[str, dict[str, s
     return labels.get(iri, {}).get("zh") or labels.get(iri, {}).get("en") or compact_iri(iri)
 
 
-def _superclasses(triples: set[tuple[Any, Any, Any]]) -> dict[str, set[str]]:
+def _superclasses(triples: Collection[Statement]) -> dict[str, set[str]]:
     parents: dict[str, set[str]] = defaultdict(set)
     for s, p, o in triples:
         if p.value == _RDFS + "subClassOf" and isinstance(o, ox.NamedNode):
@@ -375,16 +405,56 @@ def _graph_and_index(paths: Paths) -> tuple[nx.MultiDiGraph, EntityIndex]:
     return entity_graph(store), load_entities(store)  # type: ignore[arg-type]
 
 
+def _entity(near: Any, name: str) -> str:
+    """The entity of the graph a name (label, alias, prefixed name or IRI) stands for."""
+    from kg.entities import find
+
+    entity = find(near.store, name)
+    if not near.is_entity(entity.iri):
+        raise UnknownEntity(f"{entity.describe()} is a value, not an entity of the graph; pick an entity.")
+    return entity.iri
+
+
 def neighbors_of(paths: Paths, entity: str, hops: int = 1) -> list[dict[str, Any]]:
-    """What ``kg neighbors`` does: the entities near the one named *entity* in the store of *paths*."""
-    g, index = _graph_and_index(paths)
-    return neighbors(g, node_id(g, index, entity), hops)
+    """What ``kg neighbors`` does: :func:`neighbors_in` the store of *paths*."""
+    from kg.backend import connect
+
+    return neighbors_in(connect(paths), entity, hops)
+
+
+def neighbors_in(store: Any, entity: str, hops: int = 1) -> list[dict[str, Any]]:
+    """The entities near the one named *entity* (a name, alias or IRI), read around it (:mod:`kg.nearby`),
+    not from the whole store: what :func:`neighbors` gives on the whole graph."""
+    from kg.nearby import Nearby
+
+    if hops < 1:
+        raise QueryError("--hops must be 1 or more.")
+    near = Nearby(store)
+    node = _entity(near, entity)
+    return neighbors(near.graph(near.ball([node], hops)), node, hops)
 
 
 def paths_between(paths: Paths, source: str, target: str, k: int = 1) -> list[list[Hop]]:
-    """What ``kg path`` does: up to *k* shortest explained paths between two named entities."""
-    g, index = _graph_and_index(paths)
-    return path(g, node_id(g, index, source), node_id(g, index, target), paths=k)
+    """What ``kg path`` does: :func:`paths_in` the store of *paths*."""
+    from kg.backend import connect
+
+    return paths_in(connect(paths), source, target, k)
+
+
+def paths_in(store: Any, source: str, target: str, k: int = 1) -> list[list[Hop]]:
+    """Up to *k* shortest explained paths between two named entities, searched from both ends through the
+    store (:mod:`kg.nearby`): what :func:`path` gives on the whole graph."""
+    from kg.nearby import Nearby
+
+    near = Nearby(store)
+    a, b = _entity(near, source), _entity(near, target)
+    if a == b:
+        raise QueryError("Give two different entities.")
+    found = near.shortest_paths(a, b, k)
+    g = near.graph({n for nodes in found for n in nodes} | {a, b})
+    if not found:
+        raise QueryError(f"No path links {g.nodes[a]['label']} and {g.nodes[b]['label']} in the graph.")
+    return [[explain_hop(g, u, v) for u, v in pairwise(nodes)] for nodes in found]
 
 
 def rank_entities(paths: Paths, measure: str = "degree", cls: str | None = None, top: int = 20

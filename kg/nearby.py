@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from kg.backend import AnyStore
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES
-from kg.network import RDF_TYPE, Statement, assemble, is_entity, is_link
+from kg.network import RDF_TYPE, Statement, assemble, is_entity, is_link, simple_graph
 
 _TYPE = ox.NamedNode(RDF_TYPE)
 _SUBCLASS = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
@@ -186,7 +186,7 @@ def _certain_paths(simple: nx.Graph, source: str, target: str, k: int, bound: in
     no more exist; None when more searching could find shorter ones."""
     found: list[list[str]] = []
     try:
-        for nodes in nx.shortest_simple_paths(simple, source, target):
+        for nodes in nx.shortest_simple_paths(simple_graph(simple), source, target):
             if bound is not None and len(nodes) - 1 > bound:
                 return None
             found.append(nodes)

@@ -257,13 +257,22 @@ def node_id(g: nx.MultiDiGraph, index: EntityIndex, name: str) -> str:
     return entity.iri
 
 
+def simple_graph(g: nx.Graph) -> nx.Graph:
+    """The undirected simple graph of *g* (parallel relations and directions merged), its nodes and links in
+    sorted order: networkx's undirected view lists neighbours in hash order, so that searches among equally
+    short ways would choose differently from one run to the next."""
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(g))
+    simple.add_edges_from(sorted({(u, v) if u <= v else (v, u) for u, v in g.edges() if u != v}))
+    return simple
+
+
 def neighbors(g: nx.MultiDiGraph, node: str, hops: int = 1) -> list[dict[str, Any]]:
     """Entities within *hops* steps of *node* (either direction), nearest first, with the relation that
     reaches them from the previous step."""
     if hops < 1:
         raise QueryError("--hops must be 1 or more.")
-    undirected = g.to_undirected(as_view=True)
-    paths = nx.single_source_shortest_path(undirected, node, cutoff=hops)
+    paths = nx.single_source_shortest_path(simple_graph(g), node, cutoff=hops)
     out = []
     for target, path in paths.items():
         if target == node:
@@ -314,7 +323,7 @@ def _best_sentence(g: nx.MultiDiGraph, subject: str, obj: str) -> tuple[str, str
 
 def path(g: nx.MultiDiGraph, source: str, target: str, *, paths: int = 1) -> list[list[Hop]]:
     """Up to *paths* shortest ways from *source* to *target*, each as explained hops."""
-    simple = nx.Graph(g.to_undirected(as_view=True))
+    simple = simple_graph(g)
     if source == target:
         raise QueryError("Give two different entities.")
     try:
@@ -341,7 +350,7 @@ def rank(g: nx.MultiDiGraph, measure: str = "degree", *, cls: str | None = None,
     The measures run on the undirected simple graph of the entities (parallel relations count once).
     Returns (node, label, class label, score) tuples.
     """
-    simple = nx.Graph(g.to_undirected(as_view=True))
+    simple = simple_graph(g)
     if measure == "degree":
         scores = nx.degree_centrality(simple)
     elif measure == "pagerank":

@@ -14,7 +14,8 @@ How a phrasing is matched, with no model and no network:
    parameters). Other named places, cards or chains narrow the rows through the columns the question
    declares with ``# filter:`` (a place keeps its sub-places; a card its sub-cards). A name that fits
    several entities of the wanted kind is not guessed: the answer lists the candidates.
-4. **Sources.** The ``quote`` column of the rows gives the sentences the answer rests on.
+4. **Sources.** The ``quote`` column of the rows gives the sentences the answer rests on (one per row; its
+   ``sentences`` column says how many stand behind the row).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from kg.tables import format_table
 #: The questions the main job answers, in order.
 HEADLINE_QUESTIONS = ["chambers_linking_regions", "task_forces", "ambassadors_and_advisers",
                       "signed_investment_by_region"]
-#: Value columns shown besides the labels and the quote.
-SHOWN_VALUES = ("signedAtLeast", "projectsAtLeast", "broughtIn", "brokered")
+#: Value columns shown besides the labels, the counts (``…Count``: a cell holds one name, the count says how many
+#: there are) and the quote.
+SHOWN_VALUES = ("signedAtLeast", "projectsAtLeast", "broughtIn", "brokered", "totalsHere", "sentences")
 
 
 @dataclass
@@ -45,7 +46,8 @@ class MainReport:
         ]
         for q, table in self.answers:
             lines.append(f"{q.title_zh} / {q.title_en}  ({len(table.rows)} rows)")
-            shown = [v for v in table.variables if v.endswith("Label") or v == "quote" or v in SHOWN_VALUES]
+            shown = [v for v in table.variables
+                     if v.endswith(("Label", "Count")) or v == "quote" or v in SHOWN_VALUES]
             lines.append(
                 format_table(shown, [[term_text(r[v]) for v in shown] for r in table.rows], max_col=40)
             )

@@ -60,6 +60,9 @@ def test_chambers(store: ox.Store) -> None:
         ("上海怀化商会", "上海市", "怀化市"), ("深圳辰溪商会", "深圳市", "辰溪县"),
     }
     assert set(column(found, "governmentLabel")) == {"辰溪县人民政府"}
+    assert set(column(found, "governmentCount")) == {"1"}
+    beijing = next(r for r in found if r["chamberLabel"] == "北京辰溪商会")
+    assert beijing["sentences"] == "1" and "北京辰溪商会" in beijing["quote"]
 
 
 def test_task_forces(store: ox.Store) -> None:
@@ -68,9 +71,15 @@ def test_task_forces(store: ox.Store) -> None:
     beijing = [r for r in found if r["taskForceLabel"] == "长沙市政府驻北京招引工作专班"]
     assert beijing[0]["ownerLabel"] == "长沙市人民政府" and beijing[0]["stationLabel"] == "北京市"
     assert beijing[0]["targetLabel"] == "京津冀"
-    assert "中国长城科技总部" in beijing[0]["broughtIn"] and "中公教育第二总部" in beijing[0]["broughtIn"]
+    # One name, the first in character-code order, and how many: five projects brought in to Changsha
+    brought = ["中公教育第二总部", "中国黄金电商总部", "中国能建易普力项目", "中国长城科技总部",
+               "卓伯根中欧企业联合创新中心"]
+    assert beijing[0]["broughtIn"] == min(brought) and beijing[0]["broughtInCount"] == "5"
     shenzhen = next(r for r in found if r["taskForceLabel"] == "长沙市政府驻深圳招引工作专班")
-    assert "创业训练营" in shenzhen["broughtIn"]
+    assert shenzhen["broughtIn"] == min("长沙驻深圳招引专班创业训练营", "初步达成落户长沙意向的5家初创高科技企业")
+    assert shenzhen["broughtInCount"] == "2"
+    shanghai = next(r for r in found if r["taskForceLabel"] == "长沙市政府驻上海招引工作专班")
+    assert (shanghai["broughtIn"], shanghai["broughtInCount"]) == ("", "0")
 
 
 def test_projects_in_a_region_include_sub_regions(store: ox.Store) -> None:
@@ -98,7 +107,12 @@ def test_signed_investment_never_adds_overlapping_totals(store: ox.Store) -> Non
     assert chenxi["totals"] == "4" and chenxi["overlapGroups"] == "1"
     assert Decimal(by_region["怀化市"]["signedAtLeast"]) == Decimal("10980000000")
     assert Decimal(by_region["湖南省"]["signedAtLeast"]) == Decimal("54045000000")
+    # The totals placed in 辰溪县 itself: the first name and sentence, and how many (none placed in 怀化市)
+    assert chenxi["totalLabel"] == "辰溪县2023年引进7个10亿元以上重大招商项目,签约资金达109.8亿元"
+    assert (chenxi["totalsHere"], chenxi["sentences"]) == ("4", "4")
     assert "签约资金达109.8亿元" in chenxi["quote"]
+    huaihua = by_region["怀化市"]
+    assert (huaihua["totalsHere"], huaihua["sentences"], huaihua["quote"]) == ("0", "0", "")
 
 
 def test_ambassadors_and_advisers(store: ox.Store) -> None:
@@ -106,7 +120,7 @@ def test_ambassadors_and_advisers(store: ox.Store) -> None:
     zhang = found["张锦州"]
     assert (zhang["roleLabel"], zhang["organizationLabel"], zhang["batch"]) == ("招商顾问", "长沙市人民政府", "首批")
     assert zhang["policyLabel"] == "长沙市招商大使、招商顾问、招商专员聘用办法"
-    assert zhang["brokered"] == "玉湖冷链(长沙)交易中心"
+    assert (zhang["brokered"], zhang["brokeredCount"]) == ("玉湖冷链(长沙)交易中心", "1")
     chenxi = next(r for name, r in found.items() if name.startswith("辰溪县9名"))
     assert (chenxi["roleLabel"], chenxi["count"], chenxi["regionLabel"]) == ("招商大使", "9", "辰溪县")
 
@@ -117,7 +131,8 @@ def test_events_in_date_order(store: ox.Store) -> None:
     first = found[0]
     assert (first["date"], first["placeLabel"], first["organizerLabel"]) == ("2024-03-08", "上海市", "辰溪县人民政府")
     camp = next(r for r in found if r["eventLabel"] == "长沙驻深圳招引专班创业训练营")
-    assert camp["placeLabel"] == "深圳市" and "香港城市大学深圳研究院" in camp["organizerLabel"]
+    assert camp["placeLabel"] == "深圳市" and camp["organizerCount"] == "2"
+    assert camp["organizerLabel"] == min("长沙市政府驻深圳招引工作专班", "香港城市大学深圳研究院")
     assert len(found) == 14
 
 

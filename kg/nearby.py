@@ -22,7 +22,6 @@ from kg.network import RDF_TYPE, Statement, assemble, is_entity, is_link, simple
 _TYPE = ox.NamedNode(RDF_TYPE)
 _SUBCLASS = ox.NamedNode(PREFIXES["rdfs"] + "subClassOf")
 _SELECTOR = PREFIXES["oa"] + "hasSelector"
-_DERIVED_FROM = PREFIXES["prov"] + "wasDerivedFrom"
 
 #: Entities one search may reach before it gives up (a path search that would read most of the graph).
 MAX_REACHED = 200_000
@@ -37,6 +36,7 @@ class Nearby:
         self._types: dict[str, frozenset[str]] = {}
         self._statements: dict[str, list[Statement]] = {}
         self._links: dict[str, list[tuple[str, str]]] = {}
+        self._subclasses: list[Statement] | None = None
 
     # ------------------------------------------------------------------ lookups
 
@@ -134,10 +134,10 @@ class Nearby:
         return assemble(triples, entities)
 
     def _class_tree(self) -> list[Statement]:
-        if "\0subclasses" not in self._statements:
-            self._statements["\0subclasses"] = [
-                _statement(q) for q in self.store.quads_for_pattern(None, _SUBCLASS, None)]
-        return self._statements["\0subclasses"]
+        """Every ``rdfs:subClassOf`` statement: the ontology's, a few hundred."""
+        if self._subclasses is None:
+            self._subclasses = [_statement(q) for q in self.store.quads_for_pattern(None, _SUBCLASS, None)]
+        return self._subclasses
 
     def shortest_paths(self, source: str, target: str, k: int = 1) -> list[list[str]]:
         """Up to *k* shortest paths from *source* to *target* (lists of entities), as the whole graph has them.

@@ -151,7 +151,8 @@ def find(store: AnyStore, name: str, *, places_only: bool = False) -> Entity:
     iri = _as_iri(text)
     if iri is not None:
         return resolve(_index(store, {iri}), name, places_only=places_only)
-    for candidates in (_spelled(store, [text]), _spelled(store, _longer_names(text))):
+    # lazily: the short-name lookups run only when the name as spelled finds nothing
+    for candidates in (_spelled(store, texts) for texts in ([text], _longer_names(text))):
         if candidates:
             try:
                 return resolve(_index(store, candidates), name, places_only=places_only)

@@ -106,9 +106,10 @@ class Nearby:
     def graph(self, entities: Collection[str]) -> nx.MultiDiGraph:
         """The entity graph of *entities* and the links among them, as :func:`kg.network.entity_graph` has it
         (the same node attributes, relation labels and sentences), read around them only."""
+        own = set(entities)
         triples: set[Statement] = set()
         pointed: set[str] = set()
-        for iri in entities:
+        for iri in own:
             for t in self.statements(iri):
                 triples.add(t)
                 pointed.add(t[1].value)
@@ -116,8 +117,7 @@ class Nearby:
                     pointed.add(t[2].value)
         # Objects: their types (entity or value), a value's surface form and labels, a sentence's selector;
         # relations and classes: their labels.
-        classes: set[str] = set()
-        for iri in sorted(pointed - set(entities)):
+        for iri in sorted(pointed - own):
             if self.is_entity(iri):
                 triples.update((ox.NamedNode(iri), _TYPE, ox.NamedNode(t)) for t in self.types(iri))
                 continue
@@ -125,10 +125,8 @@ class Nearby:
                 triples.add(t)
                 if t[1].value == _SELECTOR and isinstance(t[2], ox.NamedNode):
                     triples.update(self.statements(t[2].value))
-        for _, p, o in list(triples):
-            if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
-                classes.add(o.value)
-        for iri in sorted(classes - set(entities)):
+        classes = {o.value for _, p, o in triples if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)}
+        for iri in sorted(classes - own):
             triples.update(self.statements(iri))
         triples.update(self._class_tree())
         return assemble(triples, entities)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -22,6 +22,9 @@ from kg.entities import EntityIndex, compact_iri, resolve
 from kg.errors import QueryError, UnknownEntity
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
+
+if TYPE_CHECKING:
+    from kg.nearby import Nearby
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 _ZS, _SCHEMA, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["rdfs"]
@@ -406,15 +409,7 @@ def class_filter(g: nx.MultiDiGraph, cls: str) -> str:
     raise QueryError(f"No entity has class {cls!r}. Classes in the graph include: {', '.join(own)}.")
 
 
-def _graph_and_index(paths: Paths) -> tuple[nx.MultiDiGraph, EntityIndex]:
-    from kg.backend import connect
-    from kg.entities import load_entities
-
-    store = connect(paths)
-    return entity_graph(store), load_entities(store)  # type: ignore[arg-type]
-
-
-def _entity(near: Any, name: str) -> str:
+def _entity(near: Nearby, name: str) -> str:
     """The entity of the graph a name (label, alias, prefixed name or IRI) stands for."""
     from kg.entities import find
 
@@ -468,6 +463,7 @@ def paths_in(store: Any, source: str, target: str, k: int = 1) -> list[list[Hop]
 
 def rank_entities(paths: Paths, measure: str = "degree", cls: str | None = None, top: int = 20
                   ) -> list[tuple[str, str, str, float]]:
-    """What ``kg rank`` does: the most central entities of the store of *paths*."""
-    g, _ = _graph_and_index(paths)
-    return rank(g, measure, cls=cls, top=top)
+    """What ``kg rank`` does: the most central entities of the store of *paths* (no name index needed)."""
+    from kg.backend import connect
+
+    return rank(entity_graph(connect(paths)), measure, cls=cls, top=top)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.answers import AnswerCache, answer_key
 from kg.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError
 from kg.guard import CheckedQuery, check_query
 from kg.namespaces import PREFIXES
@@ -55,6 +56,8 @@ class QueryResult:
     truncated: bool = False
     limit: int = DEFAULT_LIMIT
     seconds: float = 0.0
+    #: True when the answer was read from the answers kept for this store generation (:mod:`kg.answers`).
+    cached: bool = False
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("construct", "describe") else len(self.rows)
@@ -93,9 +96,19 @@ def run_query(
     *bindings* maps variable names to RDF terms (substituted by the engine, never pasted into the text).
     Raises :class:`~kg.errors.QueryRefused`, :class:`~kg.errors.QuerySyntaxError` or
     :class:`~kg.errors.QueryTimeout`.
+
+    An answer this generation of the store already gave (same query, parameters and limit) is read back from
+    :mod:`kg.answers` without starting a worker; a new answer is kept there.
     """
     checked = _check(sparql, limit, timeout)
+    started = time.perf_counter()
     generation = current_generation(store_path)
+    answers = AnswerCache(generation)
+    key = answer_key(checked.text, checked.form, bindings or {}, limit)
+    kept = answers.get(key)
+    if kept is not None:
+        kept.seconds = time.perf_counter() - started
+        return kept
     ctx = mp.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(
@@ -104,7 +117,6 @@ def run_query(
         daemon=True,
         name="kg-query",
     )
-    started = time.perf_counter()
     worker.start()
     sender.close()
     try:
@@ -133,6 +145,7 @@ def run_query(
             raise StoreError(message)
         raise QueryError(message)
     result: QueryResult = payload
+    answers.put(key, result)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -225,6 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         ctype, data = _serialise(result, fmt)
         extra = {"X-KG-Truncated": f"true; limit={result.limit}"} if result.truncated else {}
+        if result.cached:
+            extra["X-KG-Cached"] = "true"  # an answer this generation of the store already gave (kg.answers)
         self._send(HTTPStatus.OK, ctype, data, head=method == "HEAD", extra=extra)
 
     # ------------------------------------------------------------ views

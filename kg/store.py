@@ -5,6 +5,7 @@ Layout of a store folder::
     <store>/CURRENT              name of the live generation (replaced atomically with os.replace)
     <store>/gen-<stamp>/         an Oxigraph database
     <store>/gen-<stamp>.json     its manifest: files, checksums, counts, time
+    <store>/gen-<stamp>.answers/ answers already given on it (:mod:`kg.answers`), removed with it
     <store>/lock                 held by the one writer; holds its PID
 
 A build writes a new generation beside the live one and only then points CURRENT at it. A build that fails
@@ -28,6 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.answers import SUFFIX as ANSWERS
 from kg.errors import StoreError
 
 CURRENT = "CURRENT"
@@ -173,7 +175,7 @@ def _write_atomic(target: Path, text: str) -> None:
 
 def _remove_old_generations(path: Path, keep: str) -> None:
     for old in path.glob("gen-*"):
-        if old.name in (keep, keep + ".json"):
+        if old.name in (keep, keep + ".json", keep + ANSWERS):
             continue
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)

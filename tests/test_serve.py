@@ -175,3 +175,14 @@ def test_serve_needs_a_store(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="kg build"):
         make_server(make_paths(tmp_path, tmp_path / "none"), ServeOptions(port=0))
+
+
+def test_a_repeated_query_is_answered_from_the_kept_answer(server: KGServer) -> None:
+    query = "SELECT ?c ?l WHERE { ?c a zs:ChamberOfCommerce ; rdfs:label ?l } ORDER BY ?c ?l"
+    url = "/sparql?" + urllib.parse.urlencode({"query": query})
+    status, first_headers, first = request(server, "GET", url)
+    assert status == 200 and "x-kg-cached" not in first_headers
+    status, headers, again = request(server, "GET", url)
+    assert status == 200 and headers.get("x-kg-cached") == "true"
+    assert json.loads(again) == json.loads(first)
+    assert headers.get("x-kg-truncated") == first_headers.get("x-kg-truncated")

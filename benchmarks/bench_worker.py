@@ -143,6 +143,30 @@ def _questions(store: Any, results: Results, catalogue: dict[str, Question], par
         results.save()
 
 
+def _asked_again(store_path: Path, results: Results, catalogue: dict[str, Question], params: dict[str, str],
+                 runs: int) -> None:
+    """Every question as ``kg query -q NAME`` and ``kg serve`` answer it (:func:`kg.runner.run_query`): the first
+    ask (guard, worker process, evaluation; the answer is then kept, :mod:`kg.answers`), then *runs* asks again.
+    """
+    from kg.runner import DEFAULT_LIMIT, run_query
+
+    for name, q in catalogue.items():
+        stats = results.data["questions"].get(name)
+        if not stats or "error" in stats:
+            continue
+        b: dict[str, Any] = {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
+        started = time.perf_counter()
+        first = run_query(store_path, q.sparql, bindings=b, limit=DEFAULT_LIMIT, timeout=600)
+        stats["first_ask_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        again, answer = timed(lambda q=q, b=b: run_query(store_path, q.sparql, bindings=b, limit=DEFAULT_LIMIT),
+                              runs, float("inf"))
+        if not answer.cached or answer.rows != first.rows:
+            stats["again_error"] = "the answer asked again was not the kept one"
+            continue
+        stats["again_p50_ms"], stats["again_p95_ms"] = again["p50_ms"], again["p95_ms"]
+        results.save()
+
+
 def _rows(answer: Any) -> int:
     """The number of rows of a SELECT answer (read to the end)."""
     return sum(1 for _ in answer)
@@ -279,6 +303,8 @@ def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Qu
     params = parameters(_ox_select(store))
     results["parameters"] = params
     _questions(store, results, catalogue, params, runs, slow)
+    if results.data.get("build_s") is not None:
+        _asked_again(paths.store, results, catalogue, params, runs)
     _network_and_view(store, results, params, runs, slow)
 
 

@@ -52,6 +52,11 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
     assert embedded["build_s"] >= embedded["load_s"] > 0
     assert {"compact_s", "validate_s", "derive_s"} <= set(embedded)
     assert embedded["view_bytes"] > 0
+    for q, stats in embedded["questions"].items():  # as kg query answers: a worker, then the kept answer
+        assert "again_error" not in stats, (q, stats)
+        assert 0 < stats["again_p50_ms"] <= stats["again_p95_ms"], (q, stats)
+        assert stats["first_ask_ms"] > 0, (q, stats)
+    assert not any("again_p50_ms" in s for s in data["backends"]["virtuoso"]["questions"].values())
 
 
 def test_both_backends_answer_with_the_same_number_of_rows(report: tuple[dict, str]) -> None:
@@ -70,3 +75,4 @@ def test_the_table_is_printed(report: tuple[dict, str]) -> None:
     assert "machine factor" not in stdout  # the reference figure is for 1M statements, not 10k
     for name in load_catalogue(ROOT / "queries"):
         assert f"{name} p50/p95 (ms)" in stdout
+        assert f"{name}, kg query: first / again p50 (ms)" in stdout

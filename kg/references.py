@@ -9,8 +9,14 @@ referenced IRIs there, and :func:`kg.shacl.ShapeProgram.validate` takes its rows
 
 The rows are those the shape's query would give (the same ``?value`` and ``?subject`` pairs), so the messages are
 the same. The tracker is used only when the shape's query is exactly :data:`QUERY`: a changed shape is checked
-by SPARQL again. Incremental builds, ``kg validate`` and remote builds run the query (they do not see every
-statement, or validate an in-memory store where it is cheap).
+by SPARQL again.
+
+An incremental build checks only the entities it touched (its focus), and keeps the rows whose ``?value`` or
+``?subject`` is one of them. The query cannot be asked for those rows alone: its sub-select of every typed node
+runs over the whole store whatever ``VALUES`` follow (4.1 s of a 5.4 s validation after one article changed in a
+million statements). :func:`focus_rows` gives the same rows by index lookups from the focus nodes instead.
+``kg validate`` and remote builds run the query (they validate an in-memory store where it is cheap, or a
+server).
 """
 
 from __future__ import annotations
@@ -83,6 +89,32 @@ class ReferenceTracker:
                 if not isinstance(subject, ox.Triple):
                     out.append({"value": value, "subject": subject})
         return out
+
+
+def focus_rows(store: ox.Store, focus: Iterable[ox.NamedNode | ox.BlankNode]) -> list[Row]:
+    """The rows of :data:`QUERY` (without ``$this``) in *store* whose ``?value`` or ``?subject`` is in *focus*.
+
+    Each focus node is looked up twice through the store's indexes: as a referenced IRI (is it typed, and who
+    points at it) and as a subject (which entity IRIs it points at, and are they typed).
+    """
+    typed: dict[ox.NamedNode, bool] = {}
+
+    def described(iri: ox.NamedNode) -> bool:
+        known = typed.get(iri)
+        if known is None:
+            known = typed[iri] = next(iter(store.quads_for_pattern(iri, _TYPE, None)), None) is not None
+        return known
+
+    pairs: set[tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode]] = set()
+    for node in focus:
+        if type(node) is ox.NamedNode and node.value.startswith(NAMESPACE) and not described(node):
+            pairs.update((node, q.subject) for q in store.quads_for_pattern(None, None, node)
+                         if not isinstance(q.subject, ox.Triple))
+        for q in store.quads_for_pattern(node, None, None):
+            o = q.object
+            if type(o) is ox.NamedNode and o.value.startswith(NAMESPACE) and not described(o):
+                pairs.add((o, node))
+    return [{"value": value, "subject": subject} for value, subject in pairs]
 
 
 def applies(program: ShapeProgram) -> bool:

@@ -265,7 +265,8 @@ class ShapeProgram:
         threads (default: two, or one on a single core); Oxigraph releases the GIL while it evaluates.
         *precomputed* gives the rows of SPARQL-based constraints answered elsewhere, by shape (as
         :attr:`Check.shape` names it), without ``$this``: the caller vouches that they are the query's rows
-        (:mod:`kg.references` for the dangling-reference check of a full build). Not used with *focus*.
+        (:mod:`kg.references` for the dangling-reference check), or with *focus* at least every row of the query
+        that names a focus node (rows that name none are dropped as they are from the query's own).
         """
         return _Run(self, store, focus, timeout_s, timings, workers, precomputed).run()
 
@@ -1299,7 +1300,7 @@ class _Run:
         precomputed: Mapping[str, list[dict[str, Term]]] | None = None,
     ) -> None:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self.precomputed = {} if focus is not None or precomputed is None else dict(precomputed)
+        self.precomputed = {} if precomputed is None else dict(precomputed)
         self.program = program
         self.store = store
         self.focus: set[Term] | None = None if focus is None else set(focus)

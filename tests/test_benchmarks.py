@@ -51,6 +51,8 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
     embedded = data["backends"]["embedded"]
     assert embedded["build_s"] >= embedded["load_s"] > 0
     assert {"compact_s", "validate_s", "derive_s"} <= set(embedded)
+    assert embedded["rebuild_full"] is False and len(embedded["rebuild_changed"]) == 1  # one article, incremental
+    assert embedded["rebuild_s"] > embedded["rebuild_load_s"] > 0
     assert embedded["view_bytes"] > 0
     for q, stats in embedded["questions"].items():  # as kg query answers: a worker, then the kept answer
         assert "again_error" not in stats, (q, stats)
@@ -71,6 +73,7 @@ def test_both_backends_answer_with_the_same_number_of_rows(report: tuple[dict, s
 def test_the_table_is_printed(report: tuple[dict, str]) -> None:
     _, stdout = report
     assert "build / raw load" in stdout
+    assert "rebuild, one article changed (s)" in stdout
     assert "reference sum" in stdout
     assert "machine factor" not in stdout  # the reference figure is for 1M statements, not 10k
     for name in load_catalogue(ROOT / "queries"):

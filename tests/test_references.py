@@ -13,7 +13,7 @@ from kg.build import build, files_by_graph, shape_program
 from kg.errors import ValidationError
 from kg.loader import load_graphs
 from kg.paths import Paths, make_paths
-from kg.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies
+from kg.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies, focus_rows
 from kg.shacl import compile_shapes
 from tests.conftest import ROOT
 
@@ -83,6 +83,51 @@ def test_the_tracker_gives_the_rows_of_the_query(case: str) -> None:
         assert by_query == set()
     else:
         assert by_query
+
+
+def _store_with(extra: list[ox.Quad]) -> ox.Store:
+    store = ox.Store()
+    load_graphs(store, files_by_graph(make_paths(ROOT, ROOT / "unused-store")))
+    store.extend(extra)
+    return store
+
+
+def _query_rows(store: ox.Store) -> set[tuple[str, str]]:
+    answer = store.query(QUERY.replace("$this", "?this"), use_default_graph_as_union=True,
+                         substitutions={ox.Variable("this"): DEF})
+    assert isinstance(answer, ox.QuerySolutions)
+    return {(str(r["value"]), str(r["subject"])) for r in answer}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_focus_rows_are_the_query_rows_that_name_a_focus_node(case: str) -> None:
+    store = _store_with(CASES[case])
+    every = _query_rows(store)
+    nodes = sorted({n for q in store.quads_for_pattern(None, None, None, None) for n in (q.subject, q.object)
+                    if isinstance(n, ox.NamedNode | ox.BlankNode)}, key=str)
+    extra = {n for q in CASES[case] for n in (q.subject, q.object) if isinstance(n, ox.NamedNode | ox.BlankNode)}
+    for focus in (set(nodes), set(nodes[::7]), extra, {n for n in extra if n.value.endswith("changsha-gov")}):
+        got = {(str(r["value"]), str(r["subject"])) for r in focus_rows(store, focus)}
+        names = {str(n) for n in focus}
+        assert got == {(v, s) for v, s in every if v in names or s in names}, (case, len(focus))
+    if every:
+        assert {(str(r["value"]), str(r["subject"])) for r in focus_rows(store, extra)}  # the case's own rows
+
+
+def test_an_entity_that_loses_its_description_is_reported_incrementally(project: Paths) -> None:
+    facts = project.project / "data" / "facts"
+    (facts / "zz-describes.ttl").write_text(
+        "@prefix zs: <https://w3id.org/zhaoshang-kg/def#> .\n"
+        f"<{ID}agent/extra-chamber> a zs:Organization .\n", encoding="utf-8")
+    (facts / "zz-refers.ttl").write_text(
+        "@prefix zs: <https://w3id.org/zhaoshang-kg/def#> .\n"
+        f"<{ID}agent/changsha-gov> zs:worksWith <{ID}agent/extra-chamber> .\n", encoding="utf-8")
+    build(project)
+    (facts / "zz-describes.ttl").unlink()  # the referring source is unchanged; the described one goes
+    with pytest.raises(ValidationError) as info:
+        build(project)
+    assert f"{ID}agent/extra-chamber is referenced (by {ID}agent/changsha-gov) but never described" \
+        in str(info.value)
 
 
 def test_the_tracker_answers_only_for_the_shape_it_knows(tmp_path: Path) -> None:

@@ -177,13 +177,12 @@ def _load(store: ox.Store, groups: dict[str, list[Path]], quotes: QuoteChecker, 
     spent = [0.0]
     tracked = [0.0]
 
-    def inspect(quads: list[ox.Quad]) -> None:
+    def inspect(graph: str, quads: list[ox.Quad]) -> None:
         if references is not None:
             started = time.perf_counter()
             references.see(quads)
             tracked[0] += time.perf_counter() - started
-        graph = quads[0].graph_name if quads else None
-        if not isinstance(graph, ox.NamedNode) or (quote_graphs is not None and graph.value not in quote_graphs):
+        if not quads or (quote_graphs is not None and graph not in quote_graphs):
             return
         started = time.perf_counter()
         quotes.graph(quads)

@@ -23,6 +23,8 @@ FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 _TRAILER = re.compile(r"^# kg-export: (\d+) (?:triples|quads)\s*$", re.MULTILINE)
+#: The trailer is the file's last line: it is looked for in this many last characters only.
+_TRAILER_TAIL = 256
 
 
 def format_for(path: Path) -> ox.RdfFormat:
@@ -49,7 +51,7 @@ def parse_file(path: Path, graph: ox.NamedNode | ox.DefaultGraph | None = None) 
         raise RDFSyntaxError(f"{path}: {_describe(exc)}") from None
     if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
         quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-    expected = _TRAILER.search(text)
+    expected = _TRAILER.search(text, max(0, len(text) - _TRAILER_TAIL))
     if expected and int(expected.group(1)) != len(quads):
         raise RDFSyntaxError(
             f"{path}: holds {len(quads)} statements but its kg-export trailer says {expected.group(1)}; "

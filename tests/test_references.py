@@ -56,7 +56,7 @@ def _rows_both(extra: list[ox.Quad]) -> tuple[set[tuple[str, str]], set[tuple[st
     paths = make_paths(ROOT, ROOT / "unused-store")
     store = ox.Store()
     tracker = ReferenceTracker()
-    load_graphs(store, files_by_graph(paths), inspect=tracker.see)
+    load_graphs(store, files_by_graph(paths), inspect=lambda _graph, quads: tracker.see(quads))
     if extra:
         store.extend(extra)
         by_graph: dict[str, list[ox.Quad]] = {}

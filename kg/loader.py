@@ -15,9 +15,11 @@ load and the checks take about the time of the writes alone.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -111,6 +113,24 @@ class _Writer:
             self._raise()
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while statements are parsed and inspected.
+
+    A load makes millions of objects and keeps many of them (the checks' sets and maps), so the collector runs
+    over and over through objects that are all alive: half of the checks' time at a million statements.
+    Reference counting still frees everything that is not in a cycle; one collection runs at the end.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect(0)
+
+
 def load_graphs(
     store: ox.Store,
     files_by_graph: Mapping[str, Sequence[Path]],
@@ -128,7 +148,7 @@ def load_graphs(
     discards the store then.
     """
     stats = LoadStats()
-    with _Writer(store) as writer:
+    with _no_cyclic_gc(), _Writer(store) as writer:
         pending: list[bytes] = []
         size = 0
         for graph, files in files_by_graph.items():

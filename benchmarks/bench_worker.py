@@ -279,11 +279,28 @@ def raw_load(paths: Paths, folder: Path | None, batch: int = 100_000) -> ox.Stor
     return store
 
 
-def _raw_step(corpus: Path, folder: str, out: Path) -> None:
-    """The raw floor of *corpus* into *folder* ("-": in memory), timed, with its peak RSS (a grandchild)."""
+def loader_only(paths: Paths, folder: Path) -> ox.Store:
+    """What kg's own loader (:func:`kg.loader.load_graphs`: parsing beside N-Quads writes on a second thread)
+    takes for the same files, with no check, no compaction and no derived graph: how much of a build is the
+    loading alone."""
+    from kg.build import files_by_graph
+    from kg.loader import load_graphs
+
+    store = ox.Store(str(folder))
+    load_graphs(store, files_by_graph(paths))
+    store.flush()
+    return store
+
+
+def _raw_step(corpus: Path, folder: str, out: Path, how: str = "raw") -> None:
+    """The raw floor of *corpus* into *folder* ("-": in memory), timed, with its peak RSS (a grandchild);
+    *how* "loader": kg's loader alone instead (:func:`loader_only`)."""
     paths = make_paths(corpus, corpus / "unused-store")
     started = time.perf_counter()
-    store = raw_load(paths, None if folder == "-" else Path(folder))
+    if how == "loader":
+        store = loader_only(paths, Path(folder))
+    else:
+        store = raw_load(paths, None if folder == "-" else Path(folder))
     seconds = time.perf_counter() - started
     out.write_text(json.dumps({"seconds": round(seconds, 3), "quads": len(store),
                                "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), encoding="utf-8")
@@ -314,6 +331,11 @@ def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Qu
     results["raw_peak_rss_mb"] = round(step["peak_kb"] / 1024, 1)
     results["raw_triples"] = step["quads"]
     _reference_on_raw(raw_path, results, runs, slow)
+    step = _step(["loader", str(corpus), str(work / "loader-store")], work / "loader.json")
+    results["loader_only_s"] = step["seconds"]
+    import shutil
+
+    shutil.rmtree(work / "loader-store", ignore_errors=True)
     started = time.perf_counter()
     store: Any
     try:
@@ -443,7 +465,7 @@ if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "rebuild":
         _rebuild_step(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
         sys.exit(0)
-    if len(sys.argv) == 5 and sys.argv[1] == "raw":
-        _raw_step(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]))
+    if len(sys.argv) == 5 and sys.argv[1] in ("raw", "loader"):
+        _raw_step(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), sys.argv[1])
         sys.exit(0)
-    sys.exit("usage: python -m benchmarks.bench_worker build|rebuild|raw CORPUS STORE|FOLDER|- OUT")
+    sys.exit("usage: python -m benchmarks.bench_worker build|rebuild|raw|loader CORPUS STORE|FOLDER|- OUT")

@@ -51,6 +51,7 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
     embedded = data["backends"]["embedded"]
     assert embedded["build_s"] >= embedded["load_s"] > 0
     assert {"compact_s", "validate_s", "derive_s"} <= set(embedded)
+    assert embedded["loader_only_s"] > 0
     assert embedded["rebuild_full"] is False and len(embedded["rebuild_changed"]) == 1  # one article, incremental
     assert embedded["rebuild_s"] > embedded["rebuild_load_s"] > 0
     assert embedded["view_bytes"] > 0

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg.errors import KGError
 from kg.paths import Paths, make_paths
+
+if TYPE_CHECKING:
+    from kg.build import BuildReport
 
 
 class _Group(click.Group):
@@ -45,15 +49,30 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Check and reload every graph, not only those whose files changed.")
+@click.option("--warm", is_flag=True,
+              help="Then ask every catalogue question without parameters once, so that `kg query -q` and "
+                   "`kg serve` read their answers back from the first ask.")
 @click.pass_obj
-def build(paths: Paths, full: bool) -> None:
+def build(paths: Paths, full: bool, warm: bool) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
     from kg.build import build as run_build
 
     report = run_build(paths, full=full)
     if report.up_to_date:
         click.echo(f"Up to date: {report.triples} triples in {report.target}; no file changed.")
-        return
+    else:
+        _print_build(report)
+    if warm:
+        from kg.runner import warm_catalogue
+
+        started = time.perf_counter()
+        warmed = warm_catalogue(paths)
+        fresh = sum(not w.was_kept for w in warmed)
+        click.echo(f"Answers kept for {len(warmed)} catalogue questions ({fresh} asked now, "
+                   f"{len(warmed) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
+
+
+def _print_build(report: BuildReport) -> None:
     what = "" if report.full else f" ({len(report.changed)} graph(s) reloaded, {len(report.removed)} removed)"
     click.echo(f"Loaded {report.triples} triples from {len(report.files)} files "
                f"in {report.seconds:.2f} s into {report.target or report.store}{what}")

@@ -281,3 +281,36 @@ def run_text(
     if isinstance(store, RemoteStore):
         return run_remote(store, text, bindings=bindings, limit=limit, timeout=timeout)
     return run_query(paths.store, text, bindings=bindings, limit=limit, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """One catalogue question asked by :func:`warm_catalogue`: how many rows, in how long, already kept or not."""
+
+    name: str
+    rows: int
+    seconds: float
+    was_kept: bool
+
+
+def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_TIMEOUT) -> list[Warmed]:
+    """Ask every catalogue question that needs no parameter, as ``kg query -q NAME`` asks it, so that its answer
+    is kept for the live store generation (:mod:`kg.answers`): the first ``kg query -q`` or query-page ask after
+    a build then reads it back instead of evaluating it. *workers* questions are evaluated at once.
+
+    Only the embedded store keeps answers; with an endpoint this raises :class:`~kg.errors.QueryError`.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.queries import load_catalogue
+
+    if paths.endpoint:
+        raise QueryError("Answers are kept for the embedded store only; a SPARQL endpoint answers every ask itself.")
+    questions = [q for q in load_catalogue(paths.queries).values() if not any(p.required for p in q.params)]
+
+    def ask(q: Any) -> Warmed:
+        result = run_query(paths.store, q.sparql, limit=DEFAULT_LIMIT, timeout=timeout)
+        return Warmed(q.name, len(result), result.seconds, result.cached)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="kg-warm") as pool:
+        return list(pool.map(ask, questions))

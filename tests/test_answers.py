@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from kg.answers import AnswerCache, answer_key, answers_folder
 from kg.build import build
+from kg.cli import cli
+from kg.errors import QueryError
 from kg.paths import Paths
-from kg.runner import QueryResult, run_query
-from kg.store import current_generation
+from kg.queries import load_catalogue
+from kg.runner import DEFAULT_LIMIT, QueryResult, evaluate_on, run_query, warm_catalogue
+from kg.store import current_generation, open_store
 
 # Every kind of term a row may hold: IRIs, blank nodes, plain, language-tagged and typed literals, unbound
 # cells, characters outside the BMP and JSON's own specials.
@@ -135,3 +140,27 @@ def test_least_recently_used_answers_go_first(tmp_path: Path) -> None:
     assert cache.get("a") is not None  # used: now the most recent
     assert cache.put("d", result)  # four answers do not fit: the least recently used one goes
     assert sorted(p.stem for p in folder.glob("*.srj")) == ["a", "c", "d"]
+
+
+def test_build_warm_keeps_every_catalogue_answer(project: Paths, runner: CliRunner) -> None:
+    args = ["--project", str(project.project), "--store", str(project.store)]
+    result = runner.invoke(cli, [*args, "build", "--warm"])
+    assert result.exit_code == 0, result.output
+    catalogue = load_catalogue(project.queries)
+    plain = [q for q in catalogue.values() if not any(p.required for p in q.params)]
+    assert len(plain) >= 8
+    assert f"Answers kept for {len(plain)} catalogue questions ({len(plain)} asked now, 0 already kept)" \
+        in result.output
+    for q in plain:  # each first ask after the build reads the kept answer, the same as a fresh evaluation
+        kept = run_query(project.store, q.sparql)
+        assert kept.cached, q.name
+        fresh = evaluate_on(open_store(project.store), q.sparql, "select", {}, DEFAULT_LIMIT)
+        assert (kept.variables, kept.rows, kept.truncated) == (fresh.variables, fresh.rows, fresh.truncated), q.name
+    again = runner.invoke(cli, [*args, "build", "--warm"])
+    assert again.exit_code == 0 and "Up to date" in again.output
+    assert f"(0 asked now, {len(plain)} already kept)" in again.output
+
+
+def test_warm_refuses_an_endpoint(project: Paths) -> None:
+    with pytest.raises(QueryError, match="embedded store only"):
+        warm_catalogue(replace(project, endpoint="http://127.0.0.1:9/sparql"))

@@ -413,7 +413,7 @@ class RemoteStore:
             s, p, o, g = row["s"], row["p"], row["o"], row["g"]
             assert isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode)
             assert o is not None and isinstance(g, ox.NamedNode | ox.BlankNode)
-            out.append(ox.Quad(s, p, o, g))
+            out.append(ox.Quad(s, p, restore_literal(o), g))
         return iter(out)
 
     # ---------------------------------------------------------------- writing
@@ -560,6 +560,7 @@ class RemoteStore:
 
 
 _DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
 _WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
 
@@ -571,13 +572,16 @@ def restore_literal(term: _T) -> _T:
     duration (``"P1Y2M"`` → ``"14"``), seconds as a float for a day-time one (``"P3D"`` → ``"259200.0"``).
     Those are turned back into the canonical ``xsd:duration`` form (what Oxigraph gives). It also turns a
     ``geo:wktLiteral`` into its own ``virtrdf:Geometry`` type (coordinates as 32-bit floats): the datatype is
-    given back; the coordinates stay as the server rounded them.
+    given back; the coordinates stay as the server rounded them. And it gives an ``xsd:boolean`` back as
+    ``1`` or ``0``: turned back into ``true`` and ``false``.
     """
     if not isinstance(term, ox.Literal):
         return term
     dt = term.datatype.value
     if dt == _VIRTUOSO_GEOMETRY:
         return ox.Literal(term.value, datatype=_WKT)
+    if dt == _BOOLEAN and term.value in ("1", "0"):
+        return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
     if dt != _DURATION or not term.value or term.value.lstrip("-")[:1] not in "0123456789" or "P" in term.value:
         return term
     try:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -22,6 +23,8 @@ import rdflib.compare
 
 from kg.build import MANIFEST_GRAPH, build
 from kg.errors import EndpointError, PartialResult, QueryTimeout
+from kg.nearby import Nearby
+from kg.network import entity_graph
 from kg.paths import Paths, make_paths
 from kg.queries import Question, Table, load_catalogue, select
 from kg.rdfio import to_rdflib
@@ -391,3 +394,62 @@ def _many_sources(inst: VirtuosoInstance) -> None:
     reader = remote(inst, writer=False)
     n = select(reader, "SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o FILTER (isNumeric(?o)) }").rows[0]["n"]
     assert n is not None and int(n.value) >= 110
+
+
+# ------------------------------------------------------------------ neighbourhoods read a front at a time
+
+
+class _CountingRemote(RemoteStore):
+    """A RemoteStore that counts the queries it sends (one HTTP request each)."""
+
+    sent = 0
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        self.sent += 1
+        return super().query(*args, **kwargs)
+
+
+def _neighbourhood(store: Any, seed: str, hops: int) -> tuple[dict[str, int], dict[str, dict[str, Any]], set[Any]]:
+    near = Nearby(store)
+    ball = near.ball([seed], hops)
+    g = near.graph(ball)
+    return ball, {n: dict(g.nodes[n]) for n in g}, {(u, v, d.get("relation")) for u, v, d in g.edges(data=True)}
+
+
+def test_neighbourhoods_on_the_server_equal_the_embedded_ones_in_few_queries(answers: VirtuosoInstance) -> None:
+    embedded = open_store(Path(answers.folder.joinpath("embedded-store").read_text(encoding="utf-8")))
+    whole = entity_graph(embedded)
+    seeds = [n for n in sorted(whole) if whole.degree(n) >= 3][::5][:12]
+    assert len(seeds) >= 6
+    for seed in seeds:
+        for hops in (1, 2):
+            server = _CountingRemote(answers.endpoint, timeout=30)
+            theirs = _neighbourhood(server, seed, hops)
+            assert theirs == _neighbourhood(embedded, seed, hops), (seed, hops)
+            # a few queries per front and per part of the graph, not three per entity reached
+            assert server.sent <= 6 * (hops + 4), (seed, hops, server.sent, len(theirs[0]))
+    a, b = seeds[0], seeds[-1]
+    server = _CountingRemote(answers.endpoint, timeout=30)
+    assert Nearby(server).shortest_paths(a, b, 3) == Nearby(embedded).shortest_paths(a, b, 3)
+
+
+def test_a_front_cut_at_the_row_limit_is_read_entity_by_entity(tiny: VirtuosoInstance) -> None:
+    writer = remote(tiny)
+    z = "https://w3id.org/zhaoshang-kg/id/"
+    g = "https://w3id.org/zhaoshang-kg/graph/front"
+    org = ox.NamedNode("http://www.w3.org/ns/org#Organization")
+    rtype = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    link = ox.NamedNode("https://w3id.org/zhaoshang-kg/def#worksWith")
+    hub = ox.NamedNode(z + "agent/hub")
+    triples = [ox.Triple(hub, rtype, org)]
+    for i in range(30):  # 30 entities, 5 links into each: 150 rows for the front, 5 for each entity alone
+        e = ox.NamedNode(f"{z}agent/e{i}")
+        triples += [ox.Triple(e, rtype, org), ox.Triple(hub, link, e)]
+        triples += [ox.Triple(ox.NamedNode(f"{z}agent/e{i}-{j}"), link, e) for j in range(4)]
+        triples += [ox.Triple(ox.NamedNode(f"{z}agent/e{i}-{j}"), rtype, org) for j in range(4)]
+    writer.replace_graph(g, triples)
+    reader = RemoteStore(tiny.endpoint, timeout=30)
+    near = Nearby(reader)
+    ball = near.ball([hub.value], 2)
+    assert len(ball) == 1 + 30 + 120
+    assert all(d == 2 for n, d in ball.items() if "-" in n.rsplit("/", 1)[1])

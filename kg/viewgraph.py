@@ -220,6 +220,16 @@ def read_store(store: AnyStore) -> _Raw:
             OPTIONAL { ?s zs:sentenceIndex ?idx } }""").rows:
         idx = _int(r["idx"])
         quotes[_v(r["fact"])].append((idx, _v(r["quote"])))
+    return _Raw(types, labels, links, literals, quotes, *read_ontology(store))
+
+
+def read_ontology(
+    store: AnyStore,
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, set[str]]]:
+    """The ontology parts a view needs whatever it shows: property labels, class labels, superclasses.
+
+    A few hundred statements, read whole by both the whole-store view and the one read around a focus.
+    """
     prop_labels: dict[str, dict[str, str]] = defaultdict(dict)
     for r in select(store, """SELECT DISTINCT ?p ?l WHERE {
             VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty rdf:Property }
@@ -242,7 +252,7 @@ def read_store(store: AnyStore) -> _Raw:
             if d not in superclasses[c]:
                 superclasses[c].add(d)
                 todo.extend(parents.get(d, ()))
-    return _Raw(types, labels, links, literals, quotes, prop_labels, class_labels, superclasses)
+    return prop_labels, class_labels, superclasses
 
 
 def _v(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
@@ -513,12 +523,22 @@ def narrow(
     max_nodes: int = MAX_NODES,
 ) -> ViewGraph:
     """Keep the *hops*-neighbourhood of *focus* and the nodes of *classes*; refuse more than *max_nodes*."""
-    keep = set(graph.nodes)
     focus_iri = None
     if focus:
         if hops < 0:
             raise InputError("--hops must be 0 or more.")
         focus_iri = resolve_entity(graph, focus)
+    wanted = resolve_classes(graph, classes) if classes else None
+    return narrow_to(graph, focus_iri, hops, wanted, max_nodes)
+
+
+def narrow_to(
+    graph: ViewGraph, focus_iri: str | None, hops: int, wanted: set[str] | None, max_nodes: int = MAX_NODES,
+) -> ViewGraph:
+    """:func:`narrow` once the focus and the classes are resolved (to IRIs): the focused view read around its
+    focus (:mod:`kg.viewlocal`) resolves them against the whole store, not against the part it has read."""
+    keep = set(graph.nodes)
+    if focus_iri is not None:
         adjacency: dict[str, set[str]] = defaultdict(set)
         for e in graph.edges:
             adjacency[e.source].add(e.target)
@@ -527,7 +547,6 @@ def narrow(
         for _ in range(hops):
             frontier = {n for f in frontier for n in adjacency[f]} - keep
             keep |= frontier
-    wanted = resolve_classes(graph, classes) if classes else None
     if wanted is not None:
         keep = {n for n in keep if graph.nodes[n].cls in wanted or n == focus_iri}
     nodes = {i: n for i, n in graph.nodes.items() if i in keep}
@@ -559,8 +578,19 @@ def build_view(
     lang: str = "zh",
     max_nodes: int = MAX_NODES,
 ) -> ViewGraph:
-    """The graph a ``kg viz`` page draws: extract the entities, then focus, filter and cap them."""
-    graph = narrow(extract(store, lang), focus=focus, hops=hops, classes=classes, max_nodes=max_nodes)
+    """The graph a ``kg viz`` page draws: extract the entities, then focus, filter and cap them.
+
+    A focused view is read around its focus (:func:`kg.viewlocal.focused_view`), so that its cost follows the
+    neighbourhood's size, not the store's; it gives the same graph, and falls back to reading the whole store
+    when it cannot be sure to (see there).
+    """
+    graph: ViewGraph | None = None
+    if focus:
+        from kg.viewlocal import focused_view  # here: kg.viewlocal builds on this module
+
+        graph = focused_view(store, focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes)
+    if graph is None:
+        graph = narrow(extract(store, lang), focus=focus, hops=hops, classes=classes, max_nodes=max_nodes)
     if graph.focus:
         label = graph.nodes[graph.focus].label
         graph.title = f"{label} · {hops} 跳" if lang == "zh" else f"{label} · {hops} hop{'s' if hops != 1 else ''}"

@@ -43,7 +43,7 @@ from kg.pipeline import run_main
 from kg.queries import Question, Table, load_catalogue, select
 from kg.remote import RemoteStore
 from kg.results import render, truncation_note
-from kg.runner import QueryResult, run_query
+from kg.runner import QueryResult, run_query, warm_catalogue
 from kg.sentences import split_sentences
 from kg.sources import load_source, sentences_graph
 from kg.stats import compute_stats
@@ -128,5 +128,6 @@ __all__ = [
     "split_sentences",
     "truncation_note",
     "validate_graph",
+    "warm_catalogue",
     "write_view",
 ]

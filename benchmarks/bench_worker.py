@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -242,8 +243,6 @@ def _rebuild_step(corpus: Path, store: Path, out: Path) -> None:
 
 def edited_copy(corpus: Path, into: Path) -> Path:
     """A copy of *corpus* in which one article says one thing differently (a label of its first entity)."""
-    import shutil
-
     if into.exists():
         shutil.rmtree(into)
     shutil.copytree(corpus, into, ignore=shutil.ignore_patterns(".kg"))
@@ -333,8 +332,6 @@ def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Qu
     _reference_on_raw(raw_path, results, runs, slow)
     step = _step(["loader", str(corpus), str(work / "loader-store")], work / "loader.json")
     results["loader_only_s"] = step["seconds"]
-    import shutil
-
     shutil.rmtree(work / "loader-store", ignore_errors=True)
     started = time.perf_counter()
     store: Any

@@ -274,11 +274,7 @@ def _add_derived(store: ox.Store, derived: list[ox.Quad], seconds: float, timing
 
 def _derive_into(store: ox.Store, timings: dict[str, float]) -> int:
     """Add the derived graph to *store* (which holds none); return its size."""
-    started = time.perf_counter()
-    derived = derived_statements(store)
-    store.bulk_extend(derived)
-    timings["derive"] = time.perf_counter() - started
-    return len(derived)
+    return _add_derived(store, *_timed(derived_statements, store), timings)
 
 
 # ---------------------------------------------------------------------------- what changed

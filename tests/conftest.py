@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.synth import generate
 from kg.build import build
 from kg.paths import Paths, make_paths
 from kg.store import open_store
@@ -37,6 +40,35 @@ def project(tmp_path: Path) -> Paths:
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return make_paths(tmp_path, tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """A generated 10k-statement corpus, built (read only: tests that change a project use ``project``)."""
+    folder = tmp_path_factory.mktemp("synth") / "project"
+    generate(folder, 10_000, seed=5)
+    paths = make_paths(folder, folder / "store")
+    build(paths)
+    return paths
+
+
+class CountingStore:
+    """A store that counts the quads it hands out through its indexes (what reading around entities costs)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.read = 0
+
+    def quads_for_pattern(self, *pattern: Any) -> Iterator[ox.Quad]:
+        for q in self.store.quads_for_pattern(*pattern):
+            self.read += 1
+            yield q
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        return self.store.named_graphs()
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self.store.query(*args, **kwargs)
 
 
 @pytest.fixture

@@ -4,49 +4,21 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from benchmarks.synth import generate
-from kg.build import build
 from kg.entities import find, load_entities, resolve
 from kg.errors import AmbiguousEntity, QueryError, UnknownEntity
 from kg.nearby import Nearby
 from kg.network import entity_graph, neighbors, neighbors_of, paths_between
-from kg.paths import Paths, make_paths
+from kg.paths import Paths
 from kg.store import open_store
+from tests.conftest import CountingStore
 
 A = "https://w3id.org/zhaoshang-kg/id/agent/"
-
-
-class CountingStore:
-    """A store that counts the quads it hands out (the reads :class:`Nearby` makes)."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.read = 0
-
-    def quads_for_pattern(self, *pattern: Any) -> Iterator[ox.Quad]:
-        for q in self.store.quads_for_pattern(*pattern):
-            self.read += 1
-            yield q
-
-    def query(self, *args: Any, **kwargs: Any) -> Any:
-        return self.store.query(*args, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """A generated 10k-statement corpus, built."""
-    folder = tmp_path_factory.mktemp("nearby") / "project"
-    generate(folder, 10_000, seed=5)
-    paths = make_paths(folder, folder / "store")
-    build(paths)
-    return paths
 
 
 def _stores(store: ox.Store, synth: Paths) -> list[ox.Store]:

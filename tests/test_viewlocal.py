@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,12 @@ import pytest
 
 import kg.viewgraph
 import kg.viewlocal
-from benchmarks.synth import generate
-from kg.build import build
 from kg.errors import KGError
-from kg.paths import Paths, make_paths
+from kg.paths import Paths
 from kg.store import open_store
 from kg.viewgraph import ViewGraph, build_view, extract
 from kg.viewlocal import focused_view
+from tests.conftest import CountingStore
 
 A = "https://w3id.org/zhaoshang-kg/id/agent/"
 T = "https://w3id.org/zhaoshang-kg/id/test/"
@@ -29,35 +27,6 @@ PREFIXES = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix t: <{T}> .
 """
-
-
-class CountingStore:
-    """A store that counts the quads it hands out through its indexes."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.read = 0
-
-    def quads_for_pattern(self, *pattern: Any) -> Iterator[ox.Quad]:
-        for q in self.store.quads_for_pattern(*pattern):
-            self.read += 1
-            yield q
-
-    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
-        return self.store.named_graphs()
-
-    def query(self, *args: Any, **kwargs: Any) -> Any:
-        return self.store.query(*args, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """A generated 10k-statement corpus, built."""
-    folder = tmp_path_factory.mktemp("viewlocal") / "project"
-    generate(folder, 10_000, seed=5)
-    paths = make_paths(folder, folder / "store")
-    build(paths)
-    return paths
 
 
 class Whole:

@@ -49,20 +49,25 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Check and reload every graph, not only those whose files changed.")
-@click.option("--warm", is_flag=True,
-              help="Then ask every catalogue question without parameters once, so that `kg query -q` and "
-                   "`kg serve` read their answers back from the first ask.")
+@click.option("--warm/--no-warm", default=None,
+              help="--warm: keep the answers of every catalogue question without parameters before returning; "
+                   "--no-warm: do not keep them. Default (or KG_WARM=background|wait|off): keep them in a "
+                   "background process, so that `kg query -q` and `kg serve` read them back from the first ask.")
 @click.pass_obj
-def build(paths: Paths, full: bool, warm: bool) -> None:
+def build(paths: Paths, full: bool, warm: bool | None) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
     from kg.build import build as run_build
+    from kg.warmer import start_warming, warm_mode, warming_status
 
+    mode = warm_mode(None if warm is None else ("wait" if warm else "off"))
     report = run_build(paths, full=full)
     if report.up_to_date:
         click.echo(f"Up to date: {report.triples} triples in {report.target}; no file changed.")
     else:
         _print_build(report)
-    if warm:
+    if paths.endpoint or mode == "off":
+        return
+    if mode == "wait":
         from kg.runner import warm_catalogue
 
         started = time.perf_counter()
@@ -70,6 +75,11 @@ def build(paths: Paths, full: bool, warm: bool) -> None:
         fresh = sum(not w.was_kept for w in warmed)
         click.echo(f"Answers kept for {len(warmed)} catalogue questions ({fresh} asked now, "
                    f"{len(warmed) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
+    elif not report.up_to_date or warming_status(paths.store) is None:
+        pid = start_warming(paths)
+        if pid is not None:
+            click.echo(f"Keeping the catalogue's answers in the background (process {pid}); "
+                       "`kg build --warm` waits for them, --no-warm skips them.")
 
 
 def _print_build(report: BuildReport) -> None:

@@ -293,11 +293,14 @@ class Warmed:
     was_kept: bool
 
 
-def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_TIMEOUT) -> list[Warmed]:
+def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
+                   generation: Path | None = None) -> list[Warmed]:
     """Ask every catalogue question that needs no parameter, as ``kg query -q NAME`` asks it, so that its answer
     is kept for the live store generation (:mod:`kg.answers`): the first ``kg query -q`` or query-page ask after
     a build then reads it back instead of evaluating it. *workers* questions are evaluated at once.
 
+    With *generation* (a generation folder), questions are asked only while it is the live one: a newer build
+    stops the warming, as its answers would be kept for a generation nobody reads any more.
     Only the embedded store keeps answers; with an endpoint this raises :class:`~kg.errors.QueryError`.
     """
     from concurrent.futures import ThreadPoolExecutor
@@ -308,9 +311,11 @@ def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_T
         raise QueryError("Answers are kept for the embedded store only; a SPARQL endpoint answers every ask itself.")
     questions = [q for q in load_catalogue(paths.queries).values() if not any(p.required for p in q.params)]
 
-    def ask(q: Any) -> Warmed:
+    def ask(q: Any) -> Warmed | None:
+        if generation is not None and current_generation(paths.store) != generation:
+            return None
         result = run_query(paths.store, q.sparql, limit=DEFAULT_LIMIT, timeout=timeout)
         return Warmed(q.name, len(result), result.seconds, result.cached)
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="kg-warm") as pool:
-        return list(pool.map(ask, questions))
+        return [w for w in pool.map(ask, questions) if w is not None]

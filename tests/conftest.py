@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,10 @@ from kg.paths import Paths, make_paths
 from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# `kg build` keeps the catalogue's answers in a detached process by default (kg.warmer). Tests build hundreds of
+# stores, so they do without it (their subprocesses inherit this) unless they test the warming itself.
+os.environ["KG_WARM"] = "off"
 SOURCE_ID = "rednet-2024-03-13-sanzhangpai"
 
 

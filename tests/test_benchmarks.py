@@ -59,6 +59,11 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
         assert "again_error" not in stats, (q, stats)
         assert 0 < stats["again_p50_ms"] <= stats["again_p95_ms"], (q, stats)
         assert stats["first_ask_ms"] > 0, (q, stats)
+    catalogue = load_catalogue(ROOT / "queries")
+    assert embedded["warm_s"] > 0 and embedded["warm_state"] == "done"
+    for q, stats in embedded["questions"].items():  # after the background warmer, kept unless it needs parameters
+        needs = any(p.required for p in catalogue[q].params)
+        assert stats["after_warm_kept"] is (not needs), (q, stats)
     assert not any("again_p50_ms" in s for s in data["backends"]["virtuoso"]["questions"].values())
 
 
@@ -79,4 +84,5 @@ def test_the_table_is_printed(report: tuple[dict, str]) -> None:
     assert "machine factor" not in stdout  # the reference figure is for 1M statements, not 10k
     for name in load_catalogue(ROOT / "queries"):
         assert f"{name} p50/p95 (ms)" in stdout
-        assert f"{name}, kg query: first / again p50 (ms)" in stdout
+        assert f"{name}, kg query: cold / again p50 / after build (ms)" in stdout
+    assert "answers kept after build, in background (s)" in stdout

@@ -1,0 +1,183 @@
+"""Keep the catalogue's answers for a new store generation in the background, right after ``kg build``.
+
+At a million statements the catalogue's lists take the engine hundreds of milliseconds each, whatever the plan
+(each of thousands of rows reads a dozen terms from RocksDB), and a ``kg query`` that evaluates one starts a
+worker process as well. The answers of a generation never change (:mod:`kg.answers`), so they can be computed
+once, as soon as the generation exists, like a materialized view that is refreshed after each load:
+:func:`start_warming` starts a detached process (``python -m kg.warmer``) that asks every catalogue question
+without parameters with :func:`kg.runner.warm_catalogue` and keeps the answers; the build itself returns at
+once. Asked after that, a question reads its kept answer in milliseconds.
+
+The warmer runs at a lower CPU priority, asks nothing once a newer build has replaced its generation, writes
+only through :class:`~kg.answers.AnswerCache` (temporary file, then rename) and so never leaves a half answer:
+stopping or killing it at any moment costs nothing but the answers it had not yet kept. Its progress is in
+``<store>/gen-<stamp>.answers/warming.json`` (:func:`warming_status`), removed with the generation.
+
+``KG_WARM`` (or ``kg build --warm``/``--no-warm``) chooses: ``background`` (the default), ``wait`` (keep the
+answers before returning), ``off``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kg.answers import answers_folder
+from kg.errors import KGError
+from kg.paths import Paths, make_paths
+from kg.store import current_generation
+
+#: The modes of ``KG_WARM`` and ``kg build --warm/--no-warm``.
+MODES = ("background", "wait", "off")
+STATUS = "warming.json"
+#: A warmer that has not finished after this long stops (seconds); its kept answers stay.
+MAX_SECONDS = 1800.0
+#: The warmers this process started, so that they are reaped (never zombies) and never reported as leaked.
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def warm_mode(explicit: str | None = None) -> str:
+    """The warming mode: *explicit* if given, else ``KG_WARM``, else ``background``."""
+    mode = (explicit or os.environ.get("KG_WARM") or "background").strip().lower()
+    if mode not in MODES:
+        raise KGError(f"KG_WARM={mode!r} is not a warming mode; use one of {', '.join(MODES)}.")
+    return mode
+
+
+def status_path(generation: Path) -> Path:
+    """Where the warmer of *generation* writes its progress."""
+    return answers_folder(generation) / STATUS
+
+
+def warming_status(store: Path) -> dict[str, Any] | None:
+    """The warmer's progress for the live generation of *store*, or None when none was started.
+
+    ``state`` is ``running``, ``done``, ``stopped`` (a newer build replaced the generation, or it ran out of
+    time) or ``failed`` (``error`` says why); ``questions`` maps each question asked to its rows and seconds.
+    A warmer reported ``running`` whose process is gone is reported ``failed``.
+    """
+    try:
+        status: dict[str, Any] = json.loads(status_path(current_generation(store)).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KGError):
+        return None
+    if status.get("state") == "running" and not _alive(int(status.get("pid", 0))):
+        status["state"] = "failed"
+        status.setdefault("error", "the warming process ended without saying why")
+    return status
+
+
+def start_warming(paths: Paths) -> int | None:
+    """Start keeping the answers of the live generation of *paths* in a detached process; its PID.
+
+    None for an endpoint (its answers are never kept) or a project without a catalogue. The process outlives
+    the caller; it holds no lock, so a build can start at any time (and makes it stop).
+    """
+    if paths.endpoint or not paths.queries.is_dir():
+        return None
+    generation = current_generation(paths.store)
+    cmd = [sys.executable, "-m", "kg.warmer", "--project", str(paths.project), "--store", str(paths.store),
+           "--generation", generation.name]
+    proc = subprocess.Popen(  # our own module, no shell
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True, close_fds=True, cwd=str(paths.store),
+    )
+    _STARTED[proc.pid] = proc
+    _write_status(generation, {"state": "running", "pid": proc.pid, "started": time.time(), "questions": {}})
+    return proc.pid
+
+
+def wait_for_warming(store: Path, timeout: float = MAX_SECONDS, poll: float = 0.05) -> dict[str, Any] | None:
+    """Wait until the warmer of the live generation of *store* is no longer running; its last status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = warming_status(store)
+        if status is None or status.get("state") != "running" or time.monotonic() > deadline:
+            return status
+        time.sleep(poll)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid in _STARTED:  # our own child: poll() reaps it once it ends
+        return _STARTED[pid].poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_status(generation: Path, status: dict[str, Any]) -> None:
+    """Write the status beside *generation*'s answers (temporary file, then rename); nothing if it is gone."""
+    if not generation.is_dir():
+        return
+    target = status_path(generation)
+    tmp = target.with_name(f".{STATUS}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):
+        target.parent.mkdir(exist_ok=True)
+        tmp.write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+
+
+def _run(project: Path, store: Path, generation_name: str) -> int:
+    """The warmer process: ask the catalogue for *generation_name* while it is live."""
+    from kg.runner import warm_catalogue
+
+    with contextlib.suppress(OSError):
+        os.nice(10)  # the user's own commands come first
+    paths = make_paths(project, store)
+    generation = store / generation_name
+    status: dict[str, Any] = {"state": "running", "pid": os.getpid(), "started": time.time(), "questions": {}}
+    _write_status(generation, status)
+
+    def out_of_time() -> None:
+        status.update(state="stopped", error=f"ran longer than {MAX_SECONDS:g} s", finished=time.time())
+        _write_status(generation, status)
+        os._exit(2)
+
+    watchdog = threading.Timer(MAX_SECONDS, out_of_time)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        warmed = warm_catalogue(paths, generation=generation, timeout=MAX_SECONDS / 4)
+    except Exception as exc:  # reported in the status file: all a detached process has
+        status.update(state="failed", error=f"{type(exc).__name__}: {exc}", finished=time.time())
+        _write_status(generation, status)
+        return 1
+    status["questions"] = {w.name: {"rows": w.rows, "seconds": round(w.seconds, 3), "was_kept": w.was_kept}
+                           for w in warmed}
+    status["finished"] = time.time()
+    try:
+        live = current_generation(store) == generation
+    except KGError:
+        live = False
+    status["state"] = "done" if live else "stopped"
+    _write_status(generation, status)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kg.warmer --project P --store S --generation G`` (started by :func:`start_warming`)."""
+    ap = argparse.ArgumentParser(prog="python -m kg.warmer", description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--project", type=Path, required=True)
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--generation", required=True)
+    args = ap.parse_args(argv)
+    if "/" in args.generation or not args.generation.startswith("gen-"):
+        ap.error("--generation names a generation folder of the store (gen-…)")
+    return _run(args.project, args.store, args.generation)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

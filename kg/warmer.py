@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.answers import answers_folder
-from kg.errors import KGError
+from kg.errors import KGError, StoreError
 from kg.paths import Paths, make_paths
 from kg.store import current_generation
 
@@ -40,8 +40,11 @@ MODES = ("background", "wait", "off")
 STATUS = "warming.json"
 #: A warmer that has not finished after this long stops (seconds); its kept answers stay.
 MAX_SECONDS = 1800.0
-#: The warmers this process started, so that they are reaped (never zombies) and never reported as leaked.
-_STARTED: dict[int, subprocess.Popen[bytes]] = {}
+#: Started by :func:`start_warming` to start the warmer and exit at once, so that the warmer is nobody's child
+#: (the system reaps it; the caller never waits for it or leaves a zombie); prints the warmer's PID.
+_LAUNCHER = ("import subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, "
+             "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True); "
+             "print(p.pid)")
 
 
 def warm_mode(explicit: str | None = None) -> str:
@@ -85,13 +88,16 @@ def start_warming(paths: Paths) -> int | None:
     generation = current_generation(paths.store)
     cmd = [sys.executable, "-m", "kg.warmer", "--project", str(paths.project), "--store", str(paths.store),
            "--generation", generation.name]
-    proc = subprocess.Popen(  # our own module, no shell
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, close_fds=True, cwd=str(paths.store),
+    launched = subprocess.run(  # our own module, no shell
+        [sys.executable, "-I", "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True, check=False,
+        cwd=str(paths.store), timeout=60,
     )
-    _STARTED[proc.pid] = proc
-    _write_status(generation, {"state": "running", "pid": proc.pid, "started": time.time(), "questions": {}})
-    return proc.pid
+    if launched.returncode != 0 or not launched.stdout.strip().isdigit():
+        raise StoreError(f"Could not start the process that keeps the catalogue's answers: "
+                         f"{launched.stderr.strip()[-300:] or launched.returncode}. Build with --no-warm.")
+    pid = int(launched.stdout)
+    _write_status(generation, {"state": "running", "pid": pid, "started": time.time(), "questions": {}})
+    return pid
 
 
 def wait_for_warming(store: Path, timeout: float = MAX_SECONDS, poll: float = 0.05) -> dict[str, Any] | None:
@@ -107,15 +113,17 @@ def wait_for_warming(store: Path, timeout: float = MAX_SECONDS, poll: float = 0.
 def _alive(pid: int) -> bool:
     if pid <= 0:
         return False
-    if pid in _STARTED:  # our own child: poll() reaps it once it ends
-        return _STARTED[pid].poll() is None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # an exited process that nobody reaped yet (a container's init may never reap) is a zombie: gone
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _write_status(generation: Path, status: dict[str, Any]) -> None:

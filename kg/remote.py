@@ -47,14 +47,14 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, PartialResult, QueryError, QueryTimeout
-from kg.namespaces import GRAPH
+from kg.namespaces import IRIS
 
 # Virtuoso echoes one `X-SPARQL-default-graph` response header per default graph, so a project of more than
 # about 95 sources meets http.client's limit of 100 headers ("got more than 100 headers"). Raise it.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
 
 #: Graphs whose IRI starts with this belong to the project (one per source, plus the ontology).
-PROJECT_GRAPHS = str(GRAPH)
+PROJECT_GRAPHS = IRIS["GRAPH"]
 #: A graph no one writes to: the default graph of queries that do not ask for the union.
 EMPTY_GRAPH = "urn:x-zhaoshang-kg:empty"
 #: Statements sent per Graph Store Protocol request.

@@ -1,0 +1,49 @@
+"""The ``kg`` package imports its public names on first use (PEP 562), with the same names as before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import kg
+
+
+def test_every_public_name_resolves_to_what_its_module_defines() -> None:
+    import importlib
+
+    for name in kg.__all__:
+        if name == "__version__":
+            continue
+        module, attr = kg._EXPORTS[name]
+        assert getattr(kg, name) is getattr(importlib.import_module(module), attr), name
+    assert set(kg.__all__) - {"__version__"} == set(kg._EXPORTS)
+    assert set(kg.__all__) <= set(dir(kg))
+
+
+def test_functions_named_like_their_module_stay_functions() -> None:
+    import kg.ask
+    import kg.build
+    import kg.export  # importing the submodules must not replace the functions
+
+    assert callable(kg.build) and kg.build.__module__ == "kg.build"
+    assert callable(kg.ask) and kg.ask.__module__ == "kg.ask"
+    assert callable(kg.export) and kg.export.__module__ == "kg.export"
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        kg.nothing_here  # noqa: B018
+    from kg import namespaces
+
+    with pytest.raises(AttributeError, match="no attribute 'NOPE'"):
+        namespaces.NOPE  # noqa: B018
+    assert str(namespaces.ZS.Chamber) == namespaces.IRIS["ZS"] + "Chamber"
+
+
+def test_the_query_worker_imports_neither_rdflib_nor_the_chinese_text_tools() -> None:
+    code = ("import sys, kg.runner, kg.cli; "
+            "print(sorted(m for m in ('rdflib', 'pypinyin', 'jieba', 'networkx', 'pyshacl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

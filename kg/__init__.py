@@ -44,10 +44,12 @@ if TYPE_CHECKING:
     from kg.export import export
     from kg.geomap import MapModel, build_map, map_page, render_map, show_map
     from kg.guard import check_query
-    from kg.ingest import IngestReport, MergeReport, Score, gold_from_graph
-    from kg.ingest import evaluate as evaluate_draft
-    from kg.ingest import ingest as ingest_articles
-    from kg.ingest import merge as merge_draft
+    from kg.ingest.evaluate import Score, gold_from_graph
+    from kg.ingest.evaluate import evaluate as evaluate_draft
+    from kg.ingest.merge import MergeReport
+    from kg.ingest.merge import merge as merge_draft
+    from kg.ingest.run import IngestReport
+    from kg.ingest.run import ingest as ingest_articles
     from kg.network import entity_graph, explain_hop, neighbors, node_id, path, rank
     from kg.paths import Paths, make_paths
     from kg.pipeline import run_main

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -81,8 +82,19 @@ class Answer:
         """True when the question was answered (even with no rows)."""
         return self.status == "answered"
 
-    def to_json(self) -> dict[str, Any]:
-        """All of the answer as one JSON-ready dict (rows in the SPARQL JSON results form)."""
+    def _cut(self, limit: int) -> tuple[list[dict[str, Any]], list[str]]:
+        """The rows to show (the first *limit*, all with 0) and the source sentences of those rows."""
+        rows = self.table.rows if self.table is not None else []
+        if limit <= 0 or len(rows) <= limit:
+            return rows, self.sources
+        shown = rows[:limit]
+        return shown, _sources(Table(variables=self.table.variables if self.table else [], rows=shown))
+
+    def to_json(self, limit: int = 0) -> dict[str, Any]:
+        """All of the answer as one JSON-ready dict (rows in the SPARQL JSON results form); with *limit*, only
+        the first *limit* rows and their sources (``rows`` says how many there are, ``truncated`` whether
+        some were left out)."""
+        rows, sources = self._cut(limit)
         q = self.question
         out: dict[str, Any] = {
             "question": self.text,
@@ -94,24 +106,28 @@ class Answer:
             "params": {k: e.as_dict() for k, e in self.params.items()},
             "filters": [e.as_dict() for e in self.filters],
             "ignored": [e.as_dict() for e in self.ignored],
-            "sources": self.sources,
+            "sources": sources,
         }
         if self.table is not None:
             out["answer"] = {
                 "head": {"vars": self.table.variables},
                 "results": {"bindings": [
                     {v: term_json(t) for v in self.table.variables if (t := row.get(v)) is not None}
-                    for row in self.table.rows
+                    for row in rows
                 ]},
             }
+            out["rows"] = len(self.table.rows)
+            out["truncated"] = len(rows) < len(self.table.rows)
         if self.candidates:
             out["candidates"] = [e.as_dict() for e in self.candidates]
         if self.closest:
             out["closest"] = [{"name": c.name, "title_zh": c.title_zh, "title_en": c.title_en} for c in self.closest]
         return out
 
-    def render(self, max_col: int = 40) -> str:
-        """The answer as text: matched question, parameters, table, source sentences."""
+    def render(self, max_col: int = 40, limit: int = 0) -> str:
+        """The answer as text: matched question, parameters, table, source sentences; with *limit*, only the
+        first *limit* rows and their sources."""
+        rows, sources = self._cut(limit)
         lines: list[str] = []
         q = self.question
         if q is not None:
@@ -131,13 +147,15 @@ class Answer:
         if self.table is not None:
             shown = _shown_columns(self.table)
             lines.append("")
-            lines.append(format_table(shown, [[term_cell(r.get(v)) for v in shown] for r in self.table.rows],
-                                      max_col=max_col))
-            lines.append(f"({len(self.table.rows)} row{'s' if len(self.table.rows) != 1 else ''})")
-        if self.sources:
+            lines.append(format_table(shown, [[term_cell(r.get(v)) for v in shown] for r in rows], max_col=max_col))
+            total = len(self.table.rows)
+            lines.append(f"({total} row{'s' if total != 1 else ''})" if len(rows) == total else
+                         f"(the first {len(rows)} of {total} rows: raise --limit, 0 for all, or name a place "
+                         "or an entity to narrow them)")
+        if sources:
             lines.append("")
             lines.append("Sources:")
-            lines += [f"  「{s}」" for s in self.sources]
+            lines += [f"  「{s}」" for s in sources]
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -227,8 +245,17 @@ def score_questions(
     return scored
 
 
-def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: EntityIndex | None = None) -> Answer:
-    """Match *text* to a catalogue question, bind its parameters, run it and collect the source sentences."""
+#: How :func:`ask` gets the whole answer of a question: (query, bindings) -> table.
+Evaluate = Callable[[str, dict[str, ox.NamedNode | ox.Literal]], Table]
+
+
+def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: EntityIndex | None = None,
+        evaluate: Evaluate | None = None) -> Answer:
+    """Match *text* to a catalogue question, bind its parameters, run it and collect the source sentences.
+
+    *index* defaults to every name of *store*, *evaluate* to evaluating the question on *store*
+    (:func:`ask_paths` passes the ones kept for the store generation).
+    """
     index = index or load_entities(store)
     mentions = find_mentions(index, text)
     scored = score_questions(text, mentions, index, catalogue)
@@ -262,7 +289,7 @@ def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: Entit
     bindings: dict[str, ox.NamedNode | ox.Literal] = {
         k: ox.NamedNode(e.iri) for k, e in answer.params.items()
     }
-    table = select(store, best.sparql, bindings)
+    table = evaluate(best.sparql, bindings) if evaluate else select(store, best.sparql, bindings)
     if best.filters:
         table = _apply_filters(store, table, best.filters, pending, index, answer)
     else:
@@ -365,7 +392,7 @@ def parse_params(
     ``"长沙"@zh``) or plain text. For a catalogue question, a parameter of kind ``region`` or ``entity``
     also takes a name (长沙市, Changsha), resolved through labels and aliases.
     """
-    from kg.entities import resolve
+    from kg.entities import find, resolve
 
     kinds = {p.name: p for p in question.params} if question is not None else {}
     out: dict[str, ox.NamedNode | ox.Literal] = {}
@@ -379,8 +406,11 @@ def parse_params(
                              f"Its parameters: {', '.join(kinds) or 'none'}.")
         param = kinds.get(name)
         if param is not None and param.kind in ("region", "entity", "iri") and not _looks_like_term(value):
-            index = index or load_entities(store)
-            out[name] = ox.NamedNode(resolve(index, value, places_only=param.kind == "region").iri)
+            places_only = param.kind == "region"
+            # without an index, read only the entities the name could mean (kg.entities.find), not every name
+            found = resolve(index, value, places_only=places_only) if index else find(store, value,
+                                                                                      places_only=places_only)
+            out[name] = ox.NamedNode(found.iri)
         else:
             out[name] = parse_term(value)
     if question is not None:
@@ -417,4 +447,25 @@ def ask_paths(paths: Paths, text: str) -> Answer:
     from kg.backend import connect
     from kg.queries import load_catalogue
 
-    return ask(connect(paths), load_catalogue(paths.queries), text)  # type: ignore[arg-type]
+    catalogue = load_catalogue(paths.queries)
+    if paths.endpoint:
+        return ask(connect(paths), catalogue, text)  # type: ignore[arg-type]
+    from kg.keptindex import kept_entities
+    from kg.runner import whole_answer
+    from kg.store import current_generation
+
+    # The index of names and the whole answers are kept for the store generation (kg.keptindex, kg.answers):
+    # at a million statements, reading every name takes seconds, a kept index a fraction of one.
+    generation = current_generation(paths.store)
+    try:
+        store = ox.Store.read_only(str(generation))
+    except OSError as exc:
+        from kg.errors import StoreError
+
+        raise StoreError(f"{generation}: cannot open the store ({exc}). Rebuild it with `kg build`.") from None
+
+    def evaluate(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Table:
+        result = whole_answer(generation, store, sparql, dict(bindings))
+        return Table(variables=result.variables, rows=result.rows)
+
+    return ask(store, catalogue, text, index=kept_entities(generation, store), evaluate=evaluate)

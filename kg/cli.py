@@ -289,8 +289,10 @@ def queries(paths: Paths, fmt: str) -> None:
 @click.argument("text", metavar="QUESTION")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: the matched question, parameters, answer rows and sources as one object.")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=0),
+              help="Show at most this many rows (and the sources of those rows); 0 for all.")
 @click.pass_obj
-def ask(paths: Paths, text: str, fmt: str) -> None:
+def ask(paths: Paths, text: str, fmt: str, limit: int) -> None:
     """Ask in Chinese or English; the matching catalogue question answers, with its source sentences."""
     import json
 
@@ -298,9 +300,9 @@ def ask(paths: Paths, text: str, fmt: str) -> None:
 
     answer = ask_paths(paths, text)
     if fmt == "json":
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(answer.to_json(limit), ensure_ascii=False, indent=2))
     else:
-        click.echo(answer.render(), nl=False)
+        click.echo(answer.render(limit=limit), nl=False)
     if not answer.ok:
         sys.exit(1)
 

@@ -293,6 +293,23 @@ class Warmed:
     was_kept: bool
 
 
+def whole_answer(generation: Path, store: ox.Store, sparql: str, bindings: dict[str, Term]) -> QueryResult:
+    """The whole answer (no row limit) of a catalogue question, evaluated in this process on *store* (the open
+    *generation*) and kept for it, or read back when kept. For the project's own questions only: there is no
+    worker and no time limit here (``kg ask`` filters the whole answer by the places a question names)."""
+    checked = check_query(sparql)
+    answers = AnswerCache(generation)
+    key = answer_key(checked.text, checked.form, bindings, 0)
+    kept = answers.get(key)
+    if kept is not None:
+        return kept
+    started = time.perf_counter()
+    result = evaluate_on(store, checked.text, checked.form, bindings, 0)
+    result.seconds = time.perf_counter() - started
+    answers.put(key, result)
+    return result
+
+
 def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
                    generation: Path | None = None) -> list[Warmed]:
     """Ask every catalogue question that needs no parameter, as ``kg query -q NAME`` asks it, so that its answer
@@ -314,8 +331,15 @@ def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_T
     def ask(q: Any) -> Warmed | None:
         if generation is not None and current_generation(paths.store) != generation:
             return None
-        result = run_query(paths.store, q.sparql, limit=DEFAULT_LIMIT, timeout=timeout)
-        return Warmed(q.name, len(result), result.seconds, result.cached)
+        # The whole answer (what `kg ask` filters), and the first DEFAULT_LIMIT rows of it (what `kg query -q`
+        # shows): the same rows in the same order as a query cut at the limit, for one evaluation.
+        whole = run_query(paths.store, q.sparql, limit=0, timeout=timeout)
+        if whole.form == "select":
+            live = current_generation(paths.store)
+            cut = QueryResult(form=whole.form, variables=whole.variables, rows=whole.rows[:DEFAULT_LIMIT],
+                              truncated=len(whole.rows) > DEFAULT_LIMIT, limit=DEFAULT_LIMIT)
+            AnswerCache(live).put(answer_key(check_query(q.sparql).text, whole.form, {}, DEFAULT_LIMIT), cut)
+        return Warmed(q.name, len(whole), whole.seconds, whole.cached)
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="kg-warm") as pool:
         return [w for w in pool.map(ask, questions) if w is not None]

@@ -5,8 +5,10 @@ At a million statements the catalogue's lists take the engine hundreds of millis
 worker process as well. The answers of a generation never change (:mod:`kg.answers`), so they can be computed
 once, as soon as the generation exists, like a materialized view that is refreshed after each load:
 :func:`start_warming` starts a detached process (``python -m kg.warmer``) that asks every catalogue question
-without parameters with :func:`kg.runner.warm_catalogue` and keeps the answers; the build itself returns at
-once. Asked after that, a question reads its kept answer in milliseconds.
+without parameters with :func:`kg.runner.warm_catalogue` and keeps the answers (whole, for ``kg ask``, and
+cut at the default row limit, for ``kg query -q``), then the index of names ``kg ask`` reads
+(:mod:`kg.keptindex`); the build itself returns at once. Asked after that, a question reads its kept answer in
+milliseconds.
 
 The warmer runs at a lower CPU priority, asks nothing once a newer build has replaced its generation, writes
 only through :class:`~kg.answers.AnswerCache` (temporary file, then rename) and so never leaves a half answer:
@@ -64,7 +66,8 @@ def warming_status(store: Path) -> dict[str, Any] | None:
     """The warmer's progress for the live generation of *store*, or None when none was started.
 
     ``state`` is ``running``, ``done``, ``stopped`` (a newer build replaced the generation, or it ran out of
-    time) or ``failed`` (``error`` says why); ``questions`` maps each question asked to its rows and seconds.
+    time) or ``failed`` (``error`` says why); ``questions`` maps each question asked to its rows and seconds;
+    ``entities_seconds`` is how long the index of names took (:mod:`kg.keptindex`).
     A warmer reported ``running`` whose process is gone is reported ``failed``.
     """
     try:
@@ -165,6 +168,16 @@ def _run(project: Path, store: Path, generation_name: str) -> int:
         return 1
     status["questions"] = {w.name: {"rows": w.rows, "seconds": round(w.seconds, 3), "was_kept": w.was_kept}
                            for w in warmed}
+    _write_status(generation, status)
+    with contextlib.suppress(KGError, OSError):
+        if current_generation(store) == generation:  # the index of names `kg ask` reads (kg.keptindex)
+            import pyoxigraph as ox
+
+            from kg.keptindex import kept_entities
+
+            started = time.perf_counter()
+            kept_entities(generation, ox.Store.read_only(str(generation)))
+            status["entities_seconds"] = round(time.perf_counter() - started, 3)
     status["finished"] = time.time()
     try:
         live = current_generation(store) == generation

@@ -61,6 +61,9 @@ def test_build_keeps_answers_in_the_background(project: Paths, runner: CliRunner
     plain = _plain(project)
     assert sorted(status["questions"]) == sorted(q.name for q in plain)
     assert all(v["rows"] > 0 for v in status["questions"].values())
+    # the index of names kg ask reads is kept too (kg.keptindex)
+    assert status["entities_seconds"] >= 0
+    assert (answers_folder(current_generation(project.store)) / "entities.json").is_file()
     assert time.perf_counter() - started < 120
     # every first ask after the build now reads the kept answer, equal to a fresh evaluation
     assert _kept_equal_fresh(project) == len(plain)

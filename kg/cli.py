@@ -170,12 +170,18 @@ def segment(source: Path, output: Path | None) -> None:
 def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, workers: int | None) -> None:
     """Serve the store as a read-only SPARQL endpoint, with a query page and the HTML views."""
     from kg.serve import ServeOptions, make_server
+    from kg.warmer import start_warming, warm_mode, warming_status
 
     options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout)
     if workers:
         options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout, workers=workers)
     server = make_server(paths, options)
     click.echo(f"Serving {paths.store} at {server.url}/ (SPARQL: {server.url}/sparql). Ctrl-C stops.")
+    if not paths.endpoint and warm_mode() != "off" and warming_status(paths.store) is None:
+        # a store built without `kg build` (kg run, a script): keep the catalogue's answers now
+        pid = start_warming(paths)
+        if pid is not None:
+            click.echo(f"Keeping the catalogue's answers in the background (process {pid}).")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -154,3 +154,33 @@ def test_no_warming_without_a_catalogue(project: Paths, tmp_path: Path) -> None:
     build(project)
     shutil.rmtree(project.queries)
     assert start_warming(project) is None
+
+
+def test_serve_keeps_the_answers_of_a_store_built_without_kg_build(project: Paths) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from kg.build import build
+
+    build(project)  # the library, as `kg run` and scripts do: no warmer started
+    assert warming_status(project.store) is None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "KG_WARM": "background"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", *_args(project), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        assert "Serving" in lines[0], lines
+        assert "Keeping the catalogue's answers in the background (process " in lines[1], lines
+        status = wait_for_warming(project.store, timeout=120)
+        assert status is not None and status["state"] == "done", status
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert _kept_equal_fresh(project) == len(_plain(project))

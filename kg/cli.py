@@ -72,9 +72,13 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
 
         started = time.perf_counter()
         warmed = warm_catalogue(paths)
-        fresh = sum(not w.was_kept for w in warmed)
-        click.echo(f"Answers kept for {len(warmed)} catalogue questions ({fresh} asked now, "
-                   f"{len(warmed) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
+        failed = [w for w in warmed if w.error]
+        kept = [w for w in warmed if not w.error]
+        fresh = sum(not w.was_kept for w in kept)
+        click.echo(f"Answers kept for {len(kept)} catalogue questions ({fresh} asked now, "
+                   f"{len(kept) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
+        for w in failed:
+            click.echo(f"Not kept: {w.name}: {w.error}", err=True)
     elif not report.up_to_date or warming_status(paths.store) is None:
         pid = start_warming(paths)
         if pid is not None:

@@ -22,7 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.answers import AnswerCache, answer_key
-from kg.errors import QueryError, QuerySyntaxError, QueryTimeout, StoreError
+from kg.errors import KGError, QueryError, QuerySyntaxError, QueryTimeout, StoreError
 from kg.guard import CheckedQuery, check_query
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
@@ -285,12 +285,14 @@ def run_text(
 
 @dataclass(frozen=True)
 class Warmed:
-    """One catalogue question asked by :func:`warm_catalogue`: how many rows, in how long, already kept or not."""
+    """One catalogue question asked by :func:`warm_catalogue`: how many rows, in how long, already kept or not,
+    or why it could not be answered (``error``; nothing is kept for it then)."""
 
     name: str
     rows: int
     seconds: float
     was_kept: bool
+    error: str = ""
 
 
 def whole_answer(generation: Path, store: ox.Store, sparql: str, bindings: dict[str, Term]) -> QueryResult:
@@ -329,13 +331,18 @@ def warm_catalogue(paths: Paths, *, workers: int = 2, timeout: float = DEFAULT_T
     questions = [q for q in load_catalogue(paths.queries).values() if not any(p.required for p in q.params)]
 
     def ask(q: Any) -> Warmed | None:
-        if generation is not None and current_generation(paths.store) != generation:
+        live = current_generation(paths.store)
+        if generation is not None and live != generation:
             return None
         # The whole answer (what `kg ask` filters), and the first DEFAULT_LIMIT rows of it (what `kg query -q`
         # shows): the same rows in the same order as a query cut at the limit, for one evaluation.
-        whole = run_query(paths.store, q.sparql, limit=0, timeout=timeout)
-        if whole.form == "select":
-            live = current_generation(paths.store)
+        try:
+            whole = run_query(paths.store, q.sparql, limit=0, timeout=timeout)
+        except KGError as exc:
+            return Warmed(q.name, 0, 0.0, False, error=str(exc))
+        # Kept for *live* only if it is still the live generation, so the one run_query answered on: generations
+        # only ever move forward, so a new build in between is seen here.
+        if whole.form == "select" and current_generation(paths.store) == live:
             cut = QueryResult(form=whole.form, variables=whole.variables, rows=whole.rows[:DEFAULT_LIMIT],
                               truncated=len(whole.rows) > DEFAULT_LIMIT, limit=DEFAULT_LIMIT)
             AnswerCache(live).put(answer_key(check_query(q.sparql).text, whole.form, {}, DEFAULT_LIMIT), cut)

@@ -166,8 +166,8 @@ def _run(project: Path, store: Path, generation_name: str) -> int:
         status.update(state="failed", error=f"{type(exc).__name__}: {exc}", finished=time.time())
         _write_status(generation, status)
         return 1
-    status["questions"] = {w.name: {"rows": w.rows, "seconds": round(w.seconds, 3), "was_kept": w.was_kept}
-                           for w in warmed}
+    status["questions"] = {w.name: {"rows": w.rows, "seconds": round(w.seconds, 3), "was_kept": w.was_kept,
+                                    **({"error": w.error} if w.error else {})} for w in warmed}
     _write_status(generation, status)
     with contextlib.suppress(KGError, OSError):
         if current_generation(store) == generation:  # the index of names `kg ask` reads (kg.keptindex)

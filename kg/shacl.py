@@ -62,7 +62,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from datetime import time as clock_time
 from decimal import Decimal
@@ -202,6 +202,10 @@ class Check:
     #: subjects with too many values) as it skips the joins with the pairs and the focus nodes. No row: the
     #: check has none either, and is not run. "" for none.
     probe: str = ""
+    #: Like ``probe``, shared by the sh:minCount 1 checks on the same focus nodes (the properties of a node
+    #: shape): the focus nodes that lack any of those properties, found with the focus nodes read once. No
+    #: row: none of the checks has one.
+    group_probe: str = ""
     #: SPARQL-based checks: the variables that a trailing ``VALUES`` block may restrict to the focus nodes of an
     #: incremental run (they are bound in every solution: the query is a basic graph pattern with filters).
     restrict: tuple[str, ...] = ()
@@ -376,6 +380,8 @@ class _Compiler:
         self.checks: list[Check] = []
         self.n = 0
         self.names = _Names(g)
+        #: The sh:minCount 1 checks by the focus they run on: (check index, property).
+        self.min_counts: dict[str, list[tuple[int, str]]] = {}
 
     # -- driver
 
@@ -393,7 +399,18 @@ class _Compiler:
                     self._node(root, focus, None, ())
         except UnsupportedShape as exc:  # name the shape a blank node shape belongs to
             raise UnsupportedShape(re.sub(r"_:(\w+)", lambda m: self._within(m.group(0)), str(exc))) from None
+        self._group_min_counts()
         return self.checks
+
+    def _group_min_counts(self) -> None:
+        """Give the sh:minCount 1 checks that share their focus nodes a probe that looks for all of them."""
+        for focus, members in self.min_counts.items():
+            if len(members) < 2:
+                continue
+            having = " ".join(f"{{ SELECT ?this WHERE {{ ?this {p} ?_m{k} }} }}" for k, (_, p) in enumerate(members))
+            probe = _PREFIXES + f"SELECT ?this WHERE {{ {focus} MINUS {{ {having} }} }} LIMIT 1"
+            for i, _ in members:
+                self.checks[i] = replace(self.checks[i], group_probe=probe)
 
     def _within(self, label: str) -> str:
         """``_:b`` followed by the named shape it belongs to, if any."""
@@ -606,8 +623,9 @@ class _Compiler:
             text, mode = (message, "static") if message else (
                 f"Less than {min_count} values on {_NODE}->{path_n3}", "focus")
             if min_count == 1:
-                emit(f"⟦focus⟧ MINUS {{ ?this {p} ?_x }}", f"⟦focus⟧ FILTER NOT EXISTS {{ ?this {p} ?_x }}",
-                     "focus", text, mode, "MinCountConstraintComponent")
+                idx = emit(f"⟦focus⟧ MINUS {{ ?this {p} ?_x }}", f"⟦focus⟧ FILTER NOT EXISTS {{ ?this {p} ?_x }}",
+                           "focus", text, mode, "MinCountConstraintComponent")
+                self.min_counts.setdefault(focus.bulk, []).append((idx, p))
             else:
                 where = (f"{{ SELECT ?this WHERE {{ ⟦focus⟧ OPTIONAL {{ ?this {p} ?value }} }} GROUP BY ?this "
                          f"HAVING (COUNT(DISTINCT ?value) < {min_count}) }}")
@@ -1332,6 +1350,8 @@ class _Run:
         self._node_text: dict[Term, str] = {}
         self._targets: dict[str, set[Term]] = {}
         self._use_focused: bool | None = None
+        #: Group probes asked so far (whether they found a row), each with the lock its first asker holds.
+        self._group_probes: dict[str, tuple[threading.Lock, list[bool]]] = {}
         self._lock = threading.Lock()
 
     # -- plumbing
@@ -1416,7 +1436,8 @@ class _Run:
         values they reported on); the others run in any order, the slow SPARQL-based ones first."""
         checks = self.program.checks
         for check in checks:  # read the class hierarchy once, before the threads start
-            for text in (check.sparql, check.focus, check.focused, check.focused_focus, check.target, check.probe):
+            for text in (check.sparql, check.focus, check.focused, check.focused_focus, check.target, check.probe,
+                         check.group_probe):
                 for m in (*_SUB.finditer(text), *_SUBS.finditer(text)):
                     self.closure(m.group(1))
         children: dict[int, list[int]] = {}
@@ -1490,6 +1511,8 @@ class _Run:
             probe = check.probe_query(self.closure)
             if probe and not any(True for _ in self._select(check, probe)):
                 return []  # nothing fails anywhere: no need to join with the pairs and the focus nodes
+            if check.group_probe and not self._group_probe(check):
+                return []  # no focus node lacks any of the properties
             texts = [check.render(self.closure, failing=failing_text)]
             post_filter = focus is not None and not nested
         out: list[_Row] = []
@@ -1503,6 +1526,16 @@ class _Run:
                     continue
                 out.append(_Row(node, value, {}))
         return out
+
+    def _group_probe(self, check: Check) -> bool:
+        """Whether the group probe of *check* finds a row (asked once per run, whichever check asks first)."""
+        with self._lock:
+            lock, answer = self._group_probes.setdefault(check.group_probe, (threading.Lock(), []))
+        with lock:
+            if not answer:
+                query = _expand(check.group_probe, self.closure)
+                answer.append(any(True for _ in self._select(check, query)))
+            return answer[0]
 
     def _focused(self) -> bool:
         """Whether this run looks its focus nodes up rather than checking the whole store and filtering."""

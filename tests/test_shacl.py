@@ -532,14 +532,18 @@ def test_a_probe_has_a_row_whenever_its_check_has_one(mutation: Mutation, progra
     whenever the check does. Each mutation alone, so that each constraint fails while the others pass."""
     store = store_of(mutation.apply(BASE))
     run = kg.shacl._Run(program, store, None, None, None)
-    probed = 0
+    probed = grouped = 0
     for check in program.checks:
-        if not check.probe or check.from_nested:
+        if check.from_nested:
             continue
-        probed += 1
         has_rows = bool(rows_of(store, check.render(run.closure)))
-        assert not has_rows or rows_of(store, check.probe_query(run.closure)), (check.shape, check.component)
-    assert probed > 40
+        if check.probe:
+            probed += 1
+            assert not has_rows or rows_of(store, check.probe_query(run.closure)), (check.shape, check.component)
+        if check.group_probe:  # the sh:minCount 1 checks on the same focus nodes, asked at once
+            grouped += 1
+            assert not has_rows or rows_of(store, kg.shacl._expand(check.group_probe, run.closure)), check.path
+    assert probed > 40 and grouped > 30
 
 
 def test_probes_are_asked_and_skip_the_checks_they_clear(program: ShapeProgram) -> None:
@@ -563,7 +567,8 @@ def test_probes_are_asked_and_skip_the_checks_they_clear(program: ShapeProgram) 
 
     assert run(BASE).conforms
     probes = [c for c in program.checks if c.probe and not c.from_nested]
-    assert sum(q.rstrip().endswith("LIMIT 1") for q in asked) == len(probes)
+    groups = {c.group_probe for c in program.checks if c.group_probe}
+    assert sum(q.rstrip().endswith("LIMIT 1") for q in asked) == len(probes) + len(groups)
     clean = len(asked)
     broken = run(Mutation("m", drops=((AMOUNT, "schema:value", None),),
                           adds=f'{AMOUNT} schema:value "11000000"^^xsd:double .').apply(BASE))

@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,6 +67,35 @@ def answer_key(sparql: str, form: str, bindings: Mapping[str, Term], limit: int)
         ensure_ascii=False,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def write_beside(generation: Path, name: str, data: bytes) -> bool:
+    """Write *data* as *name* in the folder beside *generation* (temporary file, then rename); True when written.
+
+    Only while the generation exists, and never leaving a folder behind for a generation a build has removed
+    meanwhile: a build removes the generation first and its folder after it (:mod:`kg.store`), so a folder made
+    here after that is seen here, by the generation being gone, and removed. Never raises for a folder that
+    cannot be written.
+    """
+    if not generation.is_dir():
+        return False
+    folder = answers_folder(generation)
+    target = folder / name
+    tmp = folder / f".{name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        folder.mkdir(exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+        written = True
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        written = False
+    if not generation.is_dir():  # removed by a build while we wrote: take the folder with it
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+    return written
 
 
 class AnswerCache:
@@ -108,16 +138,7 @@ class AnswerCache:
         data = _encode(result)
         if len(data) > MAX_ENTRY_BYTES:
             return False
-        target = self._path(key)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-        try:
-            self.folder.mkdir(exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        if not write_beside(self.generation, self._path(key).name, data):
             return False
         self._trim()
         return True

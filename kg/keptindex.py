@@ -12,18 +12,15 @@ written to a temporary name and renamed; a file that does not read is ignored an
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.answers import answers_folder
+from kg.answers import answers_folder, write_beside
 from kg.entities import Entity, EntityIndex, load_entities
 
 FILE = "entities.json"
@@ -45,7 +42,7 @@ def kept_entities(generation: Path, store: ox.Store) -> EntityIndex:
     index = _read(path)
     if index is None:
         index = load_entities(store)
-        _write(generation, path, index)
+        _write(generation, index)
     return index
 
 
@@ -64,21 +61,12 @@ def _read(path: Path) -> EntityIndex | None:
     return EntityIndex(entities=entities, names=names)
 
 
-def _write(generation: Path, path: Path, index: EntityIndex) -> None:
+def _write(generation: Path, index: EntityIndex) -> None:
     """Keep *index* (temporary file, then rename); nothing when the generation is gone or the folder read-only."""
-    if not generation.is_dir():
-        return
     data: dict[str, Any] = {
         "fingerprint": fingerprint(),
         "entities": [[e.iri, e.label_zh, e.label_en, e.aliases, e.classes, e.class_label, e.parent, e.governs,
                       e.is_place, e.is_concept] for e in index.entities.values()],
         "names": {key: sorted(iris) for key, iris in index.names.items()},
     }
-    tmp = path.with_name(f".{FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    try:
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_beside(generation, FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

@@ -174,7 +174,8 @@ def _write_atomic(target: Path, text: str) -> None:
 
 
 def _remove_old_generations(path: Path, keep: str) -> None:
-    for old in path.glob("gen-*"):
+    # Each generation before the answers kept beside it (kg.answers.write_beside relies on that order).
+    for old in sorted(path.glob("gen-*"), key=lambda p: (p.name.endswith(ANSWERS), p.name)):
         if old.name in (keep, keep + ".json", keep + ANSWERS):
             continue
         if old.is_dir():

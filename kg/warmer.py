@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kg.answers import answers_folder
+from kg.answers import answers_folder, write_beside
 from kg.errors import KGError, StoreError
 from kg.paths import Paths, make_paths
 from kg.store import current_generation
@@ -131,14 +131,7 @@ def _alive(pid: int) -> bool:
 
 def _write_status(generation: Path, status: dict[str, Any]) -> None:
     """Write the status beside *generation*'s answers (temporary file, then rename); nothing if it is gone."""
-    if not generation.is_dir():
-        return
-    target = status_path(generation)
-    tmp = target.with_name(f".{STATUS}.{os.getpid()}.tmp")
-    with contextlib.suppress(OSError):
-        target.parent.mkdir(exist_ok=True)
-        tmp.write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, target)
+    write_beside(generation, STATUS, json.dumps(status, ensure_ascii=False).encode("utf-8"))
 
 
 def _run(project: Path, store: Path, generation_name: str) -> int:

@@ -164,3 +164,54 @@ def test_build_warm_keeps_every_catalogue_answer(project: Paths, runner: CliRunn
 def test_warm_refuses_an_endpoint(project: Paths) -> None:
     with pytest.raises(QueryError, match="embedded store only"):
         warm_catalogue(replace(project, endpoint="http://127.0.0.1:9/sparql"))
+
+
+def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build removes a generation, then its folder of answers (kg.store); a writer that made the folder after
+    that sees the generation gone and takes the folder with it."""
+    import shutil
+
+    import kg.answers
+    from kg.answers import write_beside
+
+    gen = tmp_path / "gen-1"
+    gen.mkdir()
+    real_replace = os.replace
+
+    def build_removes_it_meanwhile(src: str, dst: str) -> None:
+        real_replace(src, dst)
+        shutil.rmtree(gen)  # what _remove_old_generations does, generation first
+
+    monkeypatch.setattr(kg.answers.os, "replace", build_removes_it_meanwhile)
+    assert write_beside(gen, "x.srj", b"data") is False
+    assert not answers_folder(gen).exists() and not gen.exists()
+    monkeypatch.setattr(kg.answers.os, "replace", real_replace)
+    assert write_beside(gen, "x.srj", b"data") is False  # no generation: nothing made
+    assert not answers_folder(gen).exists()
+    gen.mkdir()
+    assert write_beside(gen, "x.srj", b"data") is True
+    assert (answers_folder(gen) / "x.srj").read_bytes() == b"data"
+    assert [p.name for p in answers_folder(gen).iterdir()] == ["x.srj"]  # no temporary file left
+
+
+def test_old_generations_go_before_their_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import kg.store
+
+    for name in ("gen-a", "gen-b", "gen-c"):
+        (tmp_path / name).mkdir()
+        (tmp_path / f"{name}.answers").mkdir()
+        (tmp_path / f"{name}.json").write_text("{}", encoding="utf-8")
+    removed: list[str] = []
+    real = shutil.rmtree
+
+    def spy(path: Path, ignore_errors: bool = False) -> None:
+        removed.append(Path(path).name)
+        real(path, ignore_errors=ignore_errors)
+
+    monkeypatch.setattr(kg.store.shutil, "rmtree", spy)
+    kg.store._remove_old_generations(tmp_path, "gen-c")
+    assert removed == ["gen-a", "gen-b", "gen-a.answers", "gen-b.answers"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-c", "gen-c.answers", "gen-c.json"]

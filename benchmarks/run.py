@@ -20,7 +20,8 @@ its own child process so that peak memory is per backend:
   store generation, :mod:`kg.answers`) and the same ask again (``first_ask_ms``, ``again_p50_ms``,
   ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the other backends); the answers
   kept in the background as ``kg build`` does by default (:mod:`kg.warmer`: how long after the build, ``warm_s``,
-  and each question's first ask once it is done, ``after_warm_ms``); last, ``kg
+  and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
+  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); last, ``kg
   build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
   with the entities it touches, the derived graph derived again). Each load runs in a process of its own, so
   each has its own peak memory. If the build passes ``--build-cap`` seconds it is stopped, reported as timed
@@ -177,6 +178,7 @@ def print_table(report: dict[str, Any]) -> None:
         for q in questions:
             row(f"{q}, kg query: cold / again p50 / after build (ms)", _again_getter(q))
     row("answers kept after build, in background (s)", lambda b: b.get("warm_s"), 2)
+    row("kg ask, a list: first / after build (ms)", lambda b: _slash(b.get("ask_cold_ms"), b.get("ask_ms")))
     row("whole entity graph, for rank (s)", lambda b: b.get("entity_graph_s"), 2)
     row("neighbors (ms)", lambda b: b.get("neighbors_ms"))
     row("path (ms)", lambda b: b.get("path_ms"))

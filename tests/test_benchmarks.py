@@ -61,6 +61,7 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
         assert stats["first_ask_ms"] > 0, (q, stats)
     catalogue = load_catalogue(ROOT / "queries")
     assert embedded["warm_s"] > 0 and embedded["warm_state"] == "done"
+    assert embedded["ask_cold_ms"] > 0 and embedded["ask_ms"] > 0
     for q, stats in embedded["questions"].items():  # after the background warmer, kept unless it needs parameters
         needs = any(p.required for p in catalogue[q].params)
         assert stats["after_warm_kept"] is (not needs), (q, stats)
@@ -86,3 +87,4 @@ def test_the_table_is_printed(report: tuple[dict, str]) -> None:
         assert f"{name} p50/p95 (ms)" in stdout
         assert f"{name}, kg query: cold / again p50 / after build (ms)" in stdout
     assert "answers kept after build, in background (s)" in stdout
+    assert "kg ask, a list: first / after build (ms)" in stdout

@@ -5,7 +5,8 @@ Layout of a store folder::
     <store>/CURRENT              name of the live generation (replaced atomically with os.replace)
     <store>/gen-<stamp>/         an Oxigraph database
     <store>/gen-<stamp>.json     its manifest: files, checksums, counts, time
-    <store>/gen-<stamp>.answers/ answers already given on it (:mod:`kg.answers`), removed with it
+    <store>/gen-<stamp>.answers/ answers already given on it and the index of names (:mod:`kg.answers`,
+                                 :mod:`kg.keptindex`, :mod:`kg.warmer`), removed with it, after it
     <store>/lock                 held by the one writer; holds its PID
 
 A build writes a new generation beside the live one and only then points CURRENT at it. A build that fails

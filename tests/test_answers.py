@@ -215,3 +215,29 @@ def test_old_generations_go_before_their_answers(tmp_path: Path, monkeypatch: py
     kg.store._remove_old_generations(tmp_path, "gen-c")
     assert removed == ["gen-a", "gen-b", "gen-a.answers", "gen-b.answers"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-c", "gen-c.answers", "gen-c.json"]
+
+
+def test_answers_are_kept_compressed_and_a_bomb_or_foreign_body_is_refused(
+        built: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import zlib
+
+    import kg.answers
+
+    sparql = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"
+    first = run_query(built.store, sparql, limit=0)
+    path = answers_folder(current_generation(built.store)) / f"{answer_key(sparql, 'select', {}, 0)}.srj"
+    header, _, body = path.read_bytes().partition(b"\n")
+    assert json.loads(header)["version"] == kg.answers.FORMAT_VERSION
+    raw = zlib.decompress(body)
+    assert len(body) * 3 < len(raw)  # a label list compresses well
+    assert json.loads(raw)["results"]["bindings"]
+    # a body that would inflate past the guard is refused (and recomputed), as is one that is not zlib at all
+    monkeypatch.setattr(kg.answers, "MAX_EXPANDED_BYTES", len(raw) - 1)
+    assert not run_query(built.store, sparql, limit=0).cached
+    monkeypatch.setattr(kg.answers, "MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
+    path.write_bytes(header + b"\n" + raw)  # an uncompressed body, as format 1 wrote
+    again = run_query(built.store, sparql, limit=0)
+    assert not again.cached
+    _same(first, again)
+    assert run_query(built.store, sparql, limit=0).cached

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,15 @@ def _questions(store: Any, results: Results, catalogue: dict[str, Question], par
         results.save()
 
 
+def _answered(results: Results, catalogue: dict[str, Question], params: dict[str, str]
+              ) -> Iterator[tuple[Question, dict[str, Any], dict[str, Any]]]:
+    """Each question the engine answered, with its stats (to add to) and its parameters as RDF terms."""
+    for name, q in catalogue.items():
+        stats = results.data["questions"].get(name)
+        if stats and "error" not in stats:
+            yield q, stats, {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
+
+
 def _asked_again(store_path: Path, results: Results, catalogue: dict[str, Question], params: dict[str, str],
                  runs: int) -> None:
     """Every question as ``kg query -q NAME`` and ``kg serve`` answer it (:func:`kg.runner.run_query`): the first
@@ -152,11 +161,7 @@ def _asked_again(store_path: Path, results: Results, catalogue: dict[str, Questi
     """
     from kg.runner import DEFAULT_LIMIT, run_query
 
-    for name, q in catalogue.items():
-        stats = results.data["questions"].get(name)
-        if not stats or "error" in stats:
-            continue
-        b: dict[str, Any] = {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
+    for q, stats, b in _answered(results, catalogue, params):
         started = time.perf_counter()
         first = run_query(store_path, q.sparql, bindings=b, limit=DEFAULT_LIMIT, timeout=600)
         stats["first_ask_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -189,11 +194,7 @@ def _after_warming(paths: Paths, results: Results, catalogue: dict[str, Question
     status = wait_for_warming(paths.store)
     results["warm_s"] = round(time.perf_counter() - started, 3)
     results["warm_state"] = (status or {}).get("state")
-    for name, q in catalogue.items():
-        stats = results.data["questions"].get(name)
-        if not stats or "error" in stats:
-            continue
-        b: dict[str, Any] = {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
+    for q, stats, b in _answered(results, catalogue, params):
         started = time.perf_counter()
         answer = run_query(paths.store, q.sparql, bindings=b, limit=DEFAULT_LIMIT, timeout=600)
         stats["after_warm_ms"] = round((time.perf_counter() - started) * 1000, 2)

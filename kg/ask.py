@@ -452,17 +452,12 @@ def ask_paths(paths: Paths, text: str) -> Answer:
         return ask(connect(paths), catalogue, text)  # type: ignore[arg-type]
     from kg.keptindex import kept_entities
     from kg.runner import whole_answer
-    from kg.store import current_generation
+    from kg.store import current_generation, open_generation
 
     # The index of names and the whole answers are kept for the store generation (kg.keptindex, kg.answers):
     # at a million statements, reading every name takes seconds, a kept index a fraction of one.
     generation = current_generation(paths.store)
-    try:
-        store = ox.Store.read_only(str(generation))
-    except OSError as exc:
-        from kg.errors import StoreError
-
-        raise StoreError(f"{generation}: cannot open the store ({exc}). Rebuild it with `kg build`.") from None
+    store = open_generation(generation)
 
     def evaluate(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> Table:
         result = whole_answer(generation, store, sparql, dict(bindings))

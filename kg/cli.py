@@ -57,7 +57,7 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 def build(paths: Paths, full: bool, warm: bool | None) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
     from kg.build import build as run_build
-    from kg.warmer import start_warming, warm_mode, warming_status
+    from kg.warmer import warm_mode, warming_status
 
     mode = warm_mode(None if warm is None else ("wait" if warm else "off"))
     report = run_build(paths, full=full)
@@ -80,10 +80,16 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
         for w in failed:
             click.echo(f"Not kept: {w.name}: {w.error}", err=True)
     elif not report.up_to_date or warming_status(paths.store) is None:
-        pid = start_warming(paths)
-        if pid is not None:
-            click.echo(f"Keeping the catalogue's answers in the background (process {pid}); "
-                       "`kg build --warm` waits for them, --no-warm skips them.")
+        _start_warming(paths, "; `kg build --warm` waits for them, --no-warm skips them")
+
+
+def _start_warming(paths: Paths, hint: str = "") -> None:
+    """Start keeping the catalogue's answers in the background (:mod:`kg.warmer`), and say so."""
+    from kg.warmer import start_warming
+
+    pid = start_warming(paths)
+    if pid is not None:
+        click.echo(f"Keeping the catalogue's answers in the background (process {pid}){hint}.")
 
 
 def _print_build(report: BuildReport) -> None:
@@ -174,7 +180,7 @@ def segment(source: Path, output: Path | None) -> None:
 def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, workers: int | None) -> None:
     """Serve the store as a read-only SPARQL endpoint, with a query page and the HTML views."""
     from kg.serve import ServeOptions, make_server
-    from kg.warmer import start_warming, warm_mode, warming_status
+    from kg.warmer import warm_mode, warming_status
 
     options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout)
     if workers:
@@ -182,10 +188,7 @@ def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, worker
     server = make_server(paths, options)
     click.echo(f"Serving {paths.store} at {server.url}/ (SPARQL: {server.url}/sparql). Ctrl-C stops.")
     if not paths.endpoint and warm_mode() != "off" and warming_status(paths.store) is None:
-        # a store built without `kg build` (kg run, a script): keep the catalogue's answers now
-        pid = start_warming(paths)
-        if pid is not None:
-            click.echo(f"Keeping the catalogue's answers in the background (process {pid}).")
+        _start_warming(paths)  # a store built without `kg build` (kg run, a script): keep its answers now
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -38,7 +38,11 @@ CURRENT = "CURRENT"
 
 def open_store(path: Path) -> ox.Store:
     """Open the live generation of the store at *path* for reading."""
-    gen = current_generation(path)
+    return open_generation(current_generation(path))
+
+
+def open_generation(gen: Path) -> ox.Store:
+    """Open one generation folder for reading (for callers that keep things beside it, :mod:`kg.answers`)."""
     try:
         return ox.Store.read_only(str(gen))
     except OSError as exc:

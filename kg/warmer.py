@@ -164,12 +164,11 @@ def _run(project: Path, store: Path, generation_name: str) -> int:
     _write_status(generation, status)
     with contextlib.suppress(KGError, OSError):
         if current_generation(store) == generation:  # the index of names `kg ask` reads (kg.keptindex)
-            import pyoxigraph as ox
-
             from kg.keptindex import kept_entities
+            from kg.store import open_generation
 
             started = time.perf_counter()
-            kept_entities(generation, ox.Store.read_only(str(generation)))
+            kept_entities(generation, open_generation(generation))
             status["entities_seconds"] = round(time.perf_counter() - started, 3)
     status["finished"] = time.time()
     try:

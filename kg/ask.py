@@ -384,13 +384,14 @@ def _dice(a: set[str], b: set[str]) -> float:
 
 def parse_params(
     store: ox.Store, raw: list[str] | tuple[str, ...], question: Question | None = None,
-    index: EntityIndex | None = None,
+    index: EntityIndex | None = None, whole: Callable[[], EntityIndex] | None = None,
 ) -> dict[str, ox.NamedNode | ox.Literal]:
     """``NAME=VALUE`` pairs as RDF terms, for binding (never pasting) into a query.
 
     VALUE may be ``<IRI>``, a prefixed name (``zr:region/430100``), a Turtle literal (``"2023"^^xsd:gYear``,
     ``"长沙"@zh``) or plain text. For a catalogue question, a parameter of kind ``region`` or ``entity``
-    also takes a name (长沙市, Changsha), resolved through labels and aliases.
+    also takes a name (长沙市, Changsha), resolved through labels and aliases: in *index* when given, else by
+    :func:`kg.entities.find` (*whole* gives it the whole index when a name needs one).
     """
     from kg.entities import find, resolve
 
@@ -408,8 +409,8 @@ def parse_params(
         if param is not None and param.kind in ("region", "entity", "iri") and not _looks_like_term(value):
             places_only = param.kind == "region"
             # without an index, read only the entities the name could mean (kg.entities.find), not every name
-            found = resolve(index, value, places_only=places_only) if index else find(store, value,
-                                                                                      places_only=places_only)
+            found = (resolve(index, value, places_only=places_only) if index
+                     else find(store, value, places_only=places_only, whole=whole))
             out[name] = ox.NamedNode(found.iri)
         else:
             out[name] = parse_term(value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +18,10 @@ import pyoxigraph as ox
 
 from kg.backend import AnyStore
 from kg.errors import AmbiguousEntity, UnknownEntity
-from kg.namespaces import GRAPH, ORG, PREFIXES, SKOS
+from kg.namespaces import IRIS, PREFIXES
 from kg.queries import select
 
-ONTOLOGY_GRAPH = f"{GRAPH}ontology"
+ONTOLOGY_GRAPH = f"{IRIS['GRAPH']}ontology"
 
 _LABELS = """
 SELECT ?s ?label ?kind ?ontology WHERE {
@@ -139,13 +140,15 @@ def load_entities(store: AnyStore) -> EntityIndex:
     return _index(store, None)
 
 
-def find(store: AnyStore, name: str, *, places_only: bool = False) -> Entity:
+def find(store: AnyStore, name: str, *, places_only: bool = False,
+         whole: Callable[[], EntityIndex] | None = None) -> Entity:
     """What ``resolve(load_entities(store), name)`` finds, reading only the entities that could be meant.
 
     An IRI is looked up directly; a name is looked up as it is spelled (a Chinese, English or plain label or
     alias), then as a short place name (辰溪 for 辰溪县, Chenxi for Chenxi County). Only when neither finds
     an entity is every name read: other spellings (case, full-width forms) and the suggestions of the error
-    need the whole index.
+    need the whole index, which *whole* gives when set (the index kept beside a store generation,
+    :mod:`kg.keptindex`) and :func:`load_entities` otherwise.
     """
     text = name.strip()
     iri = _as_iri(text)
@@ -158,7 +161,7 @@ def find(store: AnyStore, name: str, *, places_only: bool = False) -> Entity:
                 return resolve(_index(store, candidates), name, places_only=places_only)
             except UnknownEntity:
                 break  # found only as a value, a term or another kind of thing: the whole index decides
-    return resolve(load_entities(store), name, places_only=places_only)
+    return resolve(whole() if whole is not None else load_entities(store), name, places_only=places_only)
 
 
 _NAMED = """SELECT DISTINCT ?s ?name WHERE {
@@ -210,7 +213,7 @@ def _index(store: AnyStore, only: set[str] | None) -> EntityIndex:
             names.setdefault(key, set()).add(s.value)
     place_classes = {str(r["c"].value) for r in select(store, _PLACE_CLASSES).rows if r["c"] is not None}
     concept_classes = {str(r["c"].value) for r in select(store, _CONCEPT_CLASSES).rows if r["c"] is not None}
-    concept_classes |= {f"{SKOS}Concept", f"{ORG}Role"}
+    concept_classes |= {IRIS["SKOS"] + "Concept", IRIS["ORG"] + "Role"}
     for row in rows(_TYPES):
         s = row["s"]
         if not isinstance(s, ox.NamedNode) or s.value not in entities or row["type"] is None:

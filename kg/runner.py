@@ -1,21 +1,22 @@
 """Run untrusted SPARQL in a worker process that is killed when it runs out of time.
 
 The embedded engine ignores Python signals, so a runaway query cannot be interrupted in the process that
-runs it: :func:`run_query` checks the query with :mod:`kg.guard`, starts a fresh worker (``spawn``), lets it
-open the store read-only and evaluate the query, and kills it at the deadline. The worker drops its network
-access first where the system allows (a new network namespace), as a second line behind the guard.
+runs it: :func:`run_query` checks the query with :mod:`kg.guard`, starts a fresh worker process
+(:mod:`kg.qworker`), lets it open the store read-only and evaluate the query, and kills it at the deadline. The
+worker drops its network access first where the system allows (a new network namespace), as a second line
+behind the guard.
 Rows beyond ``limit`` are not sent back; the result says that it was cut.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import multiprocessing as mp
+import os
+import pickle
 import re
+import subprocess
+import sys
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,44 +24,23 @@ import pyoxigraph as ox
 
 from kg.answers import AnswerCache, answer_key
 from kg.errors import KGError, QueryError, QuerySyntaxError, QueryTimeout, StoreError
+from kg.evaluation import DEFAULT_LIMIT, QueryResult, Term, evaluate_on
 from kg.guard import CheckedQuery, check_query
-from kg.namespaces import PREFIXES
 from kg.paths import Paths
+from kg.qworker import BOOT
 from kg.remote import RemoteStore
 from kg.store import current_generation
 
-#: Rows (or triples) returned when no limit is given.
-DEFAULT_LIMIT = 1000
+__all__ = ["DEFAULT_LIMIT", "DEFAULT_TIMEOUT", "QueryResult", "Term", "Warmed", "evaluate_on", "run_query",
+           "run_remote", "run_text", "syntax_error", "warm_catalogue", "whole_answer"]
+
+#: The folder that holds the ``kg`` package, put first on a worker's path so it imports this same package.
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
 #: Seconds a query may run when no timeout is given.
 DEFAULT_TIMEOUT = 30.0
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
 _SYNTAX = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
-
-
-@dataclass
-class QueryResult:
-    """What a query returned, cut to a limit.
-
-    ``form`` is ``select``, ``ask``, ``construct`` or ``describe``. SELECT fills ``variables`` and ``rows``;
-    ASK fills ``boolean``; CONSTRUCT and DESCRIBE fill ``triples``. ``truncated`` is true when more rows (or
-    triples) existed than ``limit``.
-    """
-
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[dict[str, Term | None]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-    truncated: bool = False
-    limit: int = DEFAULT_LIMIT
-    seconds: float = 0.0
-    #: True when the answer was read from the answers kept for this store generation (:mod:`kg.answers`).
-    cached: bool = False
-
-    def __len__(self) -> int:
-        return len(self.triples) if self.form in ("construct", "describe") else len(self.rows)
 
 
 def syntax_error(exc: BaseException) -> QuerySyntaxError:
@@ -109,34 +89,11 @@ def run_query(
     if kept is not None:
         kept.seconds = time.perf_counter() - started
         return kept
-    ctx = mp.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    worker = ctx.Process(
-        target=_work,
-        args=(sender, str(generation), checked.text, checked.form, dict(bindings or {}), limit),
-        daemon=True,
-        name="kg-query",
+    kind, payload = _ask_worker(
+        {"parent": os.getpid(), "generation": str(generation), "sparql": checked.text, "form": checked.form,
+         "bindings": dict(bindings or {}), "limit": limit},
+        timeout,
     )
-    worker.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(
-                f"The query ran longer than {timeout:g} s and was stopped. "
-                "Narrow it (add patterns or a LIMIT) or raise --timeout."
-            )
-        try:
-            kind, payload = receiver.recv()
-        except EOFError:
-            raise QueryError(
-                f"The query worker died (exit code {worker.exitcode}) before answering; "
-                "the query may need more memory than is available."
-            ) from None
-    finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(5)
-        receiver.close()
     if kind == "error":
         err_type, message = payload
         if err_type == "syntax":
@@ -148,6 +105,34 @@ def run_query(
     answers.put(key, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _ask_worker(request: dict[str, Any], timeout: float) -> tuple[str, Any]:
+    """Start a worker (:mod:`kg.qworker`), hand it *request* and return its reply; kill it at *timeout*."""
+    worker = subprocess.Popen(
+        [sys.executable, "-c", BOOT, str(_PACKAGE_ROOT)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = worker.communicate(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise QueryTimeout(
+            f"The query ran longer than {timeout:g} s and was stopped. "
+            "Narrow it (add patterns or a LIMIT) or raise --timeout."
+        ) from None
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    try:
+        reply: tuple[str, Any] = pickle.loads(out)
+    except Exception:
+        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise QueryError(
+            f"The query worker died (exit code {worker.returncode}: {last[0]}) before answering; "
+            "the query may need more memory than is available."
+        ) from None
+    return reply
 
 
 def run_remote(
@@ -173,81 +158,6 @@ def run_remote(
     return result
 
 
-def _drop_network() -> None:
-    """Best effort: move this process into an empty network namespace, so no request can leave it."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        clone_newnet, clone_newuser = 0x40000000, 0x10000000
-        if libc.unshare(clone_newnet) != 0:
-            libc.unshare(clone_newuser | clone_newnet)
-
-
-def _work(
-    conn: Connection, generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int
-) -> None:
-    """The worker: open the store read-only, evaluate, send back at most *limit* rows."""
-    _drop_network()
-    try:
-        conn.send(("ok", _evaluate(generation, sparql, form, bindings, limit)))
-    except SyntaxError as exc:
-        conn.send(("error", ("syntax", str(exc))))
-    except OSError as exc:
-        conn.send(("error", ("store", f"Cannot read the store: {exc}. Rebuild it with `kg build`.")))
-    except RuntimeError as exc:
-        conn.send(("error", ("query", _runtime_message(exc, bindings))))
-    except Exception as exc:  # anything else must still reach the parent as a message
-        conn.send(("error", ("query", f"The query failed: {exc}")))
-    finally:
-        conn.close()
-
-
-def _runtime_message(exc: RuntimeError, bindings: dict[str, Any]) -> str:
-    text = str(exc)
-    if "SELECT projection" in text and bindings:
-        return f"{text}. A --param variable must appear in the SELECT clause (for example SELECT ?x …)."
-    return f"The query failed: {text}"
-
-
-def _evaluate(generation: str, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
-    return evaluate_on(ox.Store.read_only(generation), sparql, form, bindings, limit)
-
-
-def evaluate_on(store: Any, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
-    """Evaluate on an open store (embedded or remote) and keep at most *limit* rows or triples.
-
-    No guard and no time limit here: :func:`run_query` and :func:`run_remote` apply those first. Rows are read
-    lazily, so a result cut at *limit* costs only the rows kept (and what the engine must do before the first).
-    """
-    answer = store.query(
-        sparql,
-        prefixes=PREFIXES,
-        use_default_graph_as_union=True,
-        substitutions={ox.Variable(k): v for k, v in bindings.items()},
-    )
-    cap = limit if limit > 0 else None
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult(form="ask", boolean=bool(answer), limit=limit)
-    if isinstance(answer, ox.QuerySolutions):
-        variables = [v.value for v in answer.variables]
-        rows: list[dict[str, Term | None]] = []
-        truncated = False
-        for solution in answer:
-            if cap is not None and len(rows) >= cap:
-                truncated = True
-                break
-            rows.append({name: solution[name] for name in variables})
-        return QueryResult(form="select", variables=variables, rows=rows, truncated=truncated, limit=limit)
-    triples: list[ox.Triple] = []
-    truncated = False
-    for triple in answer:
-        if cap is not None and len(triples) >= cap:
-            truncated = True
-            break
-        triples.append(triple)
-    kind = "describe" if form == "describe" else "construct"
-    return QueryResult(form=kind, triples=triples, truncated=truncated, limit=limit)
-
-
 def run_text(
     paths: Paths,
     text: str | None,
@@ -260,8 +170,10 @@ def run_text(
     """What ``kg query`` does: take the query text or a catalogue question, bind ``NAME=VALUE`` parameters
     and run it with :func:`run_query` on the store of *paths*."""
     from kg.ask import parse_params
-    from kg.backend import connect
+    from kg.backend import remote_store
+    from kg.keptindex import kept_entities
     from kg.queries import get_question, load_catalogue
+    from kg.store import open_generation
 
     q = None
     if question is not None:
@@ -272,14 +184,17 @@ def run_text(
     if not text or not text.strip():
         raise QueryError("No query given. Pass it as an argument, with -f FILE, on standard input, "
                          "or name a catalogue question with --question (see `kg queries`).")
-    store = connect(paths)
+    if paths.endpoint:
+        remote = remote_store(paths)
+        asked: dict[str, Term] = dict(parse_params(remote, params, q))  # type: ignore[arg-type]
+        return run_remote(remote, text, bindings=asked, limit=limit, timeout=timeout)
     bindings: dict[str, Term] = {}
-    if params:
-        bindings = dict(parse_params(store, params, q))  # type: ignore[arg-type]
-    elif q is not None and any(p.required for p in q.params):
-        parse_params(store, [], q)  # type: ignore[arg-type]  # raises, naming the missing parameter
-    if isinstance(store, RemoteStore):
-        return run_remote(store, text, bindings=bindings, limit=limit, timeout=timeout)
+    if params or (q is not None and any(p.required for p in q.params)):  # else the store is not opened here
+        generation = current_generation(paths.store)
+        store = open_generation(generation)
+        # a name that needs the whole index of names (another spelling, or none: the suggestions) reads the one
+        # kept beside the generation instead of every name of the store
+        bindings = dict(parse_params(store, params, q, whole=lambda: kept_entities(generation, store)))
     return run_query(paths.store, text, bindings=bindings, limit=limit, timeout=timeout)
 
 

@@ -114,3 +114,28 @@ def test_ask_limit_shows_the_first_rows_and_their_sources(built: Paths, runner: 
     assert f"(the first 2 of {total} rows: raise --limit" in text
     assert f"({total} rows)" in runner.invoke(cli, base).output
     assert runner.invoke(cli, [*base, "--limit", "-1"]).exit_code == 2
+
+
+def test_kg_query_reads_the_kept_index_for_a_name_that_needs_every_name(
+    project: Paths, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.entities
+
+    build(project)
+    gen, store = _generation_and_store(project)
+    kept_entities(gen, store)  # as the warmer keeps it after a build
+    del store
+
+    def refuse(_: object) -> EntityIndex:
+        raise AssertionError("every name of the store was read")
+
+    monkeypatch.setattr(kg.entities, "load_entities", refuse)
+    monkeypatch.setattr(kg.keptindex, "load_entities", refuse)
+    args = ["--project", str(project.project), "--store", str(project.store), "query", "-q", "region_metrics"]
+    # another spelling (full-width letters, other case) needs the whole index; so do the suggestions
+    found = runner.invoke(cli, [*args, "--param", "region=ＣＨＡＮＧＳＨＡ", "--format", "json"])
+    assert found.exit_code == 0, found.output
+    assert "region/430100" in found.output
+    unknown = runner.invoke(cli, [*args, "--param", "region=长沙县城"])
+    assert unknown.exit_code == 1
+    assert "Did you mean: 长沙" in unknown.output

@@ -1,0 +1,146 @@
+"""The query worker (kg.qworker): a plain child process that answers one query and dies with its parent."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.errors import QueryError
+from kg.evaluation import evaluate_on
+from kg.paths import Paths
+from kg.qworker import BOOT
+from kg.runner import _ask_worker, run_query
+from kg.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _run(code: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(code), encoding="utf-8")
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_a_script_without_a_main_guard_can_run_queries(built: Paths, tmp_path: Path) -> None:
+    # multiprocessing's spawn re-ran such a script in the worker and refused to start ("bootstrapping phase")
+    done = _run("""
+        import sys
+        from pathlib import Path
+        from kg.runner import run_query
+        q = "SELECT (COUNT(*) AS ?n) WHERE { ?c a zs:ChamberOfCommerce }"
+        print(run_query(Path(sys.argv[1]), q).rows[0]["n"].value)
+    """, tmp_path, str(built.store))
+    assert done.returncode == 0, done.stderr
+    expected = evaluate_on(open_store(built.store), "SELECT (COUNT(*) AS ?n) WHERE { ?c a zs:ChamberOfCommerce }",
+                           "select", {}, 10)
+    assert done.stdout.strip() == expected.rows[0]["n"].value  # type: ignore[union-attr]
+    assert int(done.stdout) > 0
+
+
+def _workers_of(parent: int) -> list[int]:
+    """PIDs of the query workers whose parent is *parent*."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and "kg.qworker" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+def test_a_worker_dies_with_its_parent(built: Paths, tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from kg.runner import run_query
+        run_query(Path(sys.argv[1]), sys.argv[2], timeout=600)
+    """), encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script), str(built.store), RUNAWAY],
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = _workers_of(parent.pid)
+        assert len(workers) == 1, "the worker did not start"
+        time.sleep(0.5)  # the worker is inside the engine now
+        assert _alive(workers[0])
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(workers[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(workers[0]), "the worker outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(10)
+        for pid in workers:  # an orphan of a failed run
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_that_dies_is_reported_with_its_last_words(built: Paths) -> None:
+    with pytest.raises(QueryError, match=r"worker died \(exit code 1: KeyError: 'parent'\)"):
+        _ask_worker({"generation": str(built.store), "sparql": "ASK {}", "form": "ask", "bindings": {}, "limit": 1},
+                    30)
+
+
+def test_the_reply_is_not_spoiled_by_what_a_worker_prints(built: Paths, tmp_path: Path) -> None:
+    # anything written to standard output inside the worker goes to standard error
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, pickle, sys; from kg import qworker; "
+         "qworker.answer = lambda r: (print('noise'), ('ok', 42))[1]; qworker.main()"],
+        input=pickle.dumps({"parent": os.getpid(), "bindings": {}}), capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert pickle.loads(done.stdout) == ("ok", 42)
+    assert b"noise" in done.stderr
+
+
+def test_the_worker_imports_only_the_engine_and_its_own_module() -> None:
+    code = ("import sys, kg.qworker, kg.evaluation; "
+            "print(sorted(m for m in ('rdflib', 'click', 'http.client', 'multiprocessing', 'kg.remote', 'kg.guard',"
+            " 'kg.answers', 'kg.runner') if m in sys.modules))")
+    assert "kg.qworker" in BOOT
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]"
+
+
+def test_queries_still_answer_after_a_timeout(built: Paths) -> None:
+    from kg.errors import QueryTimeout
+
+    with pytest.raises(QueryTimeout):
+        run_query(built.store, RUNAWAY, timeout=0.5)
+    assert run_query(built.store, "ASK { ?s ?p ?o }").boolean is True
+    assert _workers_of(os.getpid()) == []

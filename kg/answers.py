@@ -14,7 +14,7 @@ Layout::
 
     <store>/gen-<stamp>.answers/<sha256>.srj     one answer: a JSON header line, then SPARQL results JSON
                                                  (or, for CONSTRUCT and DESCRIBE, N-Triples), zlib-compressed
-    <store>/gen-<stamp>.answers/entities.json    the index of names kg ask reads (:mod:`kg.keptindex`)
+    <store>/gen-<stamp>.answers/entities.sqlite  the index of names kg ask reads (:mod:`kg.keptindex`)
     <store>/gen-<stamp>.answers/warming.json     what the warmer did after the build (:mod:`kg.warmer`)
 
 The key is the SHA-256 of everything the answer depends on besides the data: the query text as the guard

@@ -451,12 +451,13 @@ def ask_paths(paths: Paths, text: str) -> Answer:
     catalogue = load_catalogue(paths.queries)
     if paths.endpoint:
         return ask(connect(paths), catalogue, text)  # type: ignore[arg-type]
-    from kg.keptindex import kept_entities
+    from kg.keptindex import kept_entities_for
     from kg.runner import whole_answer
     from kg.store import current_generation, open_generation
 
     # The index of names and the whole answers are kept for the store generation (kg.keptindex, kg.answers):
-    # at a million statements, reading every name takes seconds, a kept index a fraction of one.
+    # at a million statements, reading every name takes seconds; the kept index gives the names in the text
+    # and their entities alone, in milliseconds.
     generation = current_generation(paths.store)
     store = open_generation(generation)
 
@@ -464,4 +465,5 @@ def ask_paths(paths: Paths, text: str) -> Answer:
         result = whole_answer(generation, store, sparql, dict(bindings))
         return Table(variables=result.variables, rows=result.rows)
 
-    return ask(store, catalogue, text, index=kept_entities(generation, store), evaluate=evaluate)
+    return ask(store, catalogue, text, index=kept_entities_for(generation, store, text),
+               evaluate=evaluate)

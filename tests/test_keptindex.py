@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from kg.answers import answers_folder
 from kg.ask import ask, ask_paths, load_cues
 from kg.build import build
 from kg.cli import cli
-from kg.entities import EntityIndex, load_entities
-from kg.keptindex import FILE, kept_entities
+from kg.entities import EntityIndex, find_mentions, load_entities
+from kg.keptindex import FILE, kept_entities, kept_entities_for
 from kg.paths import Paths
 from kg.queries import load_catalogue
 from kg.store import current_generation, open_store
@@ -56,14 +57,46 @@ def test_an_index_from_other_code_or_a_torn_file_is_made_again(project: Paths) -
     gen, store = _generation_and_store(project)
     path = answers_folder(gen) / FILE
     fresh = kept_entities(gen, store)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["fingerprint"] = "0" * 64
-    data["entities"] = data["entities"][:1]  # what older code wrote: must not be trusted
-    path.write_text(json.dumps(data), encoding="utf-8")
+    good = path.read_bytes()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", ("0" * 64,))
+    db.execute("DELETE FROM entities WHERE rowid > 1")  # what older code wrote: must not be trusted
+    db.commit()
+    db.close()
     _same(kept_entities(gen, store), fresh)
-    path.write_bytes(path.read_bytes()[:100])
-    _same(kept_entities(gen, store), fresh)
-    assert json.loads(path.read_text(encoding="utf-8"))["fingerprint"] == kg.keptindex.fingerprint()
+    assert path.read_bytes() == good  # made again, as before
+    text = "长沙的招商项目"
+    for broken in (good[:100], good[: len(good) // 2], b"not a database at all" * 100):
+        path.write_bytes(broken)
+        _same(kept_entities(gen, store), fresh)
+        assert path.read_bytes() == good
+        path.write_bytes(broken)
+        assert find_mentions(kept_entities_for(gen, store, text), text) == find_mentions(fresh, text)
+        assert path.read_bytes() == good
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0] == kg.keptindex.fingerprint()
+    db.close()
+
+
+def test_the_part_for_a_text_finds_the_mentions_the_whole_index_finds(built: Paths) -> None:
+    # every name the data has, cut out of each label and put into texts with overlaps and look-alikes
+    gen, store = _generation_and_store(built)
+    whole = kept_entities(gen, store)
+    names = [n for n in whole.names if len(n) >= 2]
+    assert len(names) > 100
+    texts = [
+        "哪些商会把哪些地方联系在一起", "长沙市和岳阳市之间有什么联系", "projects in Huaihua and Changsha",
+        "怀化有哪些招商大使？湖南省怀化市辰溪县呢", "".join(names[:40]), " ".join(names[-40:]), "明天天气怎么样", "",
+        "ＣＨＡＮＧＳＨＡ", "长沙" * 2_000,  # past MAX_TEXT: the whole index
+    ]
+    for text in texts:
+        part = kept_entities_for(gen, store, text)
+        assert find_mentions(part, text) == find_mentions(whole, text), text[:40]
+        for m in find_mentions(part, text):
+            for iri in m.iris:
+                assert asdict(part.entities[iri]) == asdict(whole.entities[iri])
+        if len(text) < kg.keptindex.MAX_TEXT:
+            assert len(part.entities) < len(whole.entities)
 
 
 def test_a_rebuild_never_reads_the_old_index(project: Paths) -> None:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from kg.answers import answers_folder
 from kg.cli import cli
+from kg.keptindex import FILE
 from kg.paths import Paths
 from kg.queries import load_catalogue
 from kg.runner import DEFAULT_LIMIT, evaluate_on, run_query
@@ -65,7 +66,7 @@ def test_build_keeps_answers_in_the_background(project: Paths, runner: CliRunner
     assert all(v["rows"] > 0 for v in status["questions"].values())
     # the index of names kg ask reads is kept too (kg.keptindex)
     assert status["entities_seconds"] >= 0
-    assert (answers_folder(current_generation(project.store)) / "entities.json").is_file()
+    assert (answers_folder(current_generation(project.store)) / FILE).is_file()
     assert time.perf_counter() - started < 120
     # every first ask after the build now reads the kept answer, equal to a fresh evaluation
     assert _kept_equal_fresh(project) == len(plain)

@@ -21,8 +21,11 @@ import signal
 import sys
 from typing import Any, BinaryIO
 
-#: The code a worker runs: argv[1] is the folder that holds the ``kg`` package the caller imported.
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from kg.qworker import main; main()"
+#: The code a worker runs (with ``-P``: no current folder on the path). argv[1] is the folder that holds the
+#: ``kg`` package the caller imported, put first on the path unless it is there already (site-packages, where
+#: it must not come before the standard library).
+BOOT = ("import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root); "
+        "from kg.qworker import main; main()")
 
 
 def _die_with_parent(parent: int) -> None:

@@ -110,7 +110,7 @@ def run_query(
 def _ask_worker(request: dict[str, Any], timeout: float) -> tuple[str, Any]:
     """Start a worker (:mod:`kg.qworker`), hand it *request* and return its reply; kill it at *timeout*."""
     worker = subprocess.Popen(
-        [sys.executable, "-c", BOOT, str(_PACKAGE_ROOT)],
+        [sys.executable, "-P", "-c", BOOT, str(_PACKAGE_ROOT)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:

@@ -48,6 +48,22 @@ def test_a_script_without_a_main_guard_can_run_queries(built: Paths, tmp_path: P
     assert int(done.stdout) > 0
 
 
+def test_the_worker_never_imports_from_the_current_folder(built: Paths, tmp_path: Path) -> None:
+    # a folder a user runs kg from may hold anything: a worker started with `python -c` would import from it
+    here = tmp_path / "here"
+    (here / "kg").mkdir(parents=True)
+    (here / "kg" / "__init__.py").write_text("raise SystemExit('the wrong kg')\n", encoding="utf-8")
+    (here / "pyoxigraph.py").write_text("raise SystemExit('the wrong pyoxigraph')\n", encoding="utf-8")
+    script = tmp_path / "elsewhere" / "script.py"
+    script.parent.mkdir()
+    script.write_text("import sys\nfrom pathlib import Path\nfrom kg.runner import run_query\n"
+                      "print(run_query(Path(sys.argv[1]), 'ASK { ?s ?p ?o }').boolean)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(built.store)], capture_output=True, text=True,
+                          timeout=120, cwd=here, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
 def _workers_of(parent: int) -> list[int]:
     """PIDs of the query workers whose parent is *parent*."""
     found = []

@@ -18,6 +18,7 @@ import ctypes
 import os
 import pickle
 import signal
+import struct
 import sys
 from typing import Any, BinaryIO
 
@@ -26,6 +27,9 @@ from typing import Any, BinaryIO
 #: it must not come before the standard library).
 BOOT = ("import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root); "
         "from kg.qworker import main; main()")
+#: The code a kept worker runs: argv[2] is the PID of its parent.
+BOOT_LOOP = ("import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root); "
+             "from kg.qworker import loop; loop(int(sys.argv[2]))")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -54,15 +58,17 @@ def _runtime_message(exc: RuntimeError, bindings: dict[str, Any]) -> str:
     return f"The query failed: {text}"
 
 
-def answer(request: dict[str, Any]) -> tuple[str, Any]:
-    """``("ok", QueryResult)`` or ``("error", (kind, message))`` for one request (kind: syntax, store, query)."""
+def answer(request: dict[str, Any], store: Any = None) -> tuple[str, Any]:
+    """``("ok", QueryResult)`` or ``("error", (kind, message))`` for one request (kind: syntax, store, query),
+    on *store* when given (the request's generation, already open), else on the generation opened here."""
     bindings: dict[str, Any] = request["bindings"]
     try:
         import pyoxigraph as ox
 
         from kg.evaluation import evaluate_on
 
-        store = ox.Store.read_only(request["generation"])
+        if store is None:
+            store = ox.Store.read_only(request["generation"])
         return "ok", evaluate_on(store, request["sparql"], request["form"], bindings, request["limit"])
     except SyntaxError as exc:
         return "error", ("syntax", str(exc))
@@ -84,3 +90,32 @@ def main(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     os.dup2(2, 1)
     with reply:
         pickle.dump(answer(request), reply, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+#: A message between a pool and a kept worker: its length (8 bytes, big-endian), then a pickle.
+HEADER = struct.Struct("!Q")
+
+
+def loop(parent: int, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """A kept worker (:class:`kg.workerpool.WorkerPool`): answer requests one after the other until standard
+    input ends, keeping the store generation open between them (its caches stay warm) and opening the new one
+    when a request names another."""
+    _die_with_parent(parent)
+    _drop_network()
+    source = stdin or sys.stdin.buffer
+    reply = stdout or os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    store: Any = None
+    generation = None
+    with reply:
+        while len(header := source.read(HEADER.size)) == HEADER.size:
+            request: dict[str, Any] = pickle.loads(source.read(HEADER.unpack(header)[0]))
+            if request["generation"] != generation:
+                store, generation = None, None  # the old generation is closed before the new one opens
+                with contextlib.suppress(OSError):
+                    import pyoxigraph as ox
+
+                    store, generation = ox.Store.read_only(request["generation"]), request["generation"]
+            data = pickle.dumps(answer(request, store), protocol=pickle.HIGHEST_PROTOCOL)
+            reply.write(HEADER.pack(len(data)) + data)
+            reply.flush()

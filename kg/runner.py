@@ -30,6 +30,7 @@ from kg.paths import Paths
 from kg.qworker import BOOT
 from kg.remote import RemoteStore
 from kg.store import current_generation
+from kg.workerpool import WorkerPool
 
 __all__ = ["DEFAULT_LIMIT", "DEFAULT_TIMEOUT", "QueryResult", "Term", "Warmed", "evaluate_on", "run_query",
            "run_remote", "run_text", "syntax_error", "warm_catalogue", "whole_answer"]
@@ -70,8 +71,10 @@ def run_query(
     bindings: dict[str, Term] | None = None,
     limit: int = DEFAULT_LIMIT,
     timeout: float = DEFAULT_TIMEOUT,
+    pool: WorkerPool | None = None,
 ) -> QueryResult:
-    """Check *sparql* with the guard, then evaluate it on the store at *store_path* in a killable worker.
+    """Check *sparql* with the guard, then evaluate it on the store at *store_path* in a killable worker: a new
+    one, or one kept running in *pool* (:mod:`kg.workerpool`, for a long-lived caller such as ``kg serve``).
 
     *bindings* maps variable names to RDF terms (substituted by the engine, never pasted into the text).
     Raises :class:`~kg.errors.QueryRefused`, :class:`~kg.errors.QuerySyntaxError` or
@@ -89,11 +92,9 @@ def run_query(
     if kept is not None:
         kept.seconds = time.perf_counter() - started
         return kept
-    kind, payload = _ask_worker(
-        {"parent": os.getpid(), "generation": str(generation), "sparql": checked.text, "form": checked.form,
-         "bindings": dict(bindings or {}), "limit": limit},
-        timeout,
-    )
+    request = {"parent": os.getpid(), "generation": str(generation), "sparql": checked.text, "form": checked.form,
+               "bindings": dict(bindings or {}), "limit": limit}
+    kind, payload = pool.ask(request, timeout) if pool is not None else _ask_worker(request, timeout)
     if kind == "error":
         err_type, message = payload
         if err_type == "syntax":

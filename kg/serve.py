@@ -10,7 +10,8 @@
 * It binds 127.0.0.1 by default and refuses requests whose ``Host`` is not this server (DNS rebinding) and
   cross-origin requests (``Origin`` or ``Sec-Fetch-Site``), so a web page elsewhere cannot use it.
 * A threaded server answers many clients at once; at most *workers* queries are evaluated at the same time
-  and the others wait their turn.
+  and the others wait their turn. The query workers are kept running between queries (:mod:`kg.workerpool`),
+  with the store open and its caches warm; one that runs out of time is killed and replaced.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from kg.queries import load_catalogue
 from kg.results import to_csv, to_json
 from kg.runner import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
 from kg.store import current_generation
+from kg.workerpool import WorkerPool
 
 #: Largest request body accepted, in bytes.
 MAX_BODY = MAX_QUERY_CHARS * 4 + 1024
@@ -65,7 +67,16 @@ class KGServer(ThreadingHTTPServer):
         self.paths = paths
         self.options = options
         self.slots = threading.BoundedSemaphore(options.workers)
-        super().__init__((options.host, options.port), _Handler)
+        self.pool = WorkerPool(options.workers)  # query workers kept between queries (kg.workerpool)
+        try:
+            super().__init__((options.host, options.port), _Handler)
+        except BaseException:
+            self.pool.close()
+            raise
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up early is not an error worth a traceback; anything else is reported."""
@@ -210,7 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
         opts = self.server.options
         with self.server.slots:
             try:
-                result = run_query(self.server.paths.store, queries[0], limit=opts.limit, timeout=opts.timeout)
+                result = run_query(self.server.paths.store, queries[0], limit=opts.limit, timeout=opts.timeout,
+                                   pool=self.server.pool)
             except (QueryRefused, QuerySyntaxError) as exc:
                 self._reject(HTTPStatus.BAD_REQUEST, str(exc))
                 return

@@ -9,6 +9,9 @@ tenth of the time.
 
 Before anything else the worker asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), and
 moves into an empty network namespace where the system allows, as a second line behind :mod:`kg.guard`.
+
+:func:`loop` is the same worker kept running for many queries, one after the other, by a
+:class:`kg.workerpool.WorkerPool` (``kg serve``): length-prefixed pickles both ways, the store kept open.
 """
 
 from __future__ import annotations

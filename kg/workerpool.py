@@ -11,7 +11,9 @@ of a worker per query:
 * workers are started by one thread that lives as long as the pool, so the kernel kills them when the process
   that owns the pool dies (``PR_SET_PDEATHSIG`` follows the thread that started a child);
 * a worker is replaced after :data:`RECYCLE_AFTER` queries, so no cache or leak grows without bound, and a new
-  build's generation is opened by the next query that names it (the old one is closed first).
+  build's generation is opened by the next query that names it (the old one is closed first);
+* a worker idle for :data:`IDLE_S` seconds is stopped, so an idle server holds neither its memory nor the
+  files of a generation a rebuild has deleted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ from kg.qworker import BOOT_LOOP, HEADER
 
 #: Queries a kept worker answers before it is replaced.
 RECYCLE_AFTER = 500
+#: Seconds a worker may stay idle before it is stopped: an idle worker holds memory, and the files of the
+#: generation it last read, which a rebuild has deleted, stay on disk while it keeps them open.
+IDLE_S = 60.0
+#: How often idle workers are looked at (seconds).
+REAP_EVERY_S = 5.0
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,6 +51,7 @@ class _Kept:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
         )
         self.answered = 0
+        self.idle_since = time.monotonic()
 
     def ask(self, request: dict[str, Any], timeout: float) -> tuple[str, Any]:
         """Send *request*, wait for the reply until *timeout*; raise TimeoutError or EOFError."""
@@ -99,11 +107,27 @@ class WorkerPool:
         self._closed = False
 
     def _start_workers(self) -> None:
-        while (answer := self._starts.get()) is not None:
+        """The starter thread: starts the workers that :meth:`_take` asks for, and stops idle ones."""
+        while True:
+            try:
+                answer = self._starts.get(timeout=REAP_EVERY_S)
+            except queue.Empty:
+                self._stop_idle()
+                continue
+            if answer is None:
+                return
             try:
                 answer.put(_Kept())
             except BaseException as exc:  # handed to the thread that asked
                 answer.put(exc)
+
+    def _stop_idle(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            stale = [w for w in self._idle if now - w.idle_since >= IDLE_S]
+            self._idle = [w for w in self._idle if w not in stale]
+        for worker in stale:
+            worker.stop()
 
     def _take(self) -> _Kept:
         with self._lock:
@@ -122,6 +146,7 @@ class WorkerPool:
     def _give_back(self, worker: _Kept) -> None:
         with self._lock:
             if not self._closed and worker.answered < RECYCLE_AFTER and len(self._idle) < self.size:
+                worker.idle_since = time.monotonic()
                 self._idle.append(worker)
                 return
         worker.stop()

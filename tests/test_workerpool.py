@@ -166,3 +166,22 @@ def test_kept_workers_die_with_the_process_that_owns_the_pool(built: Paths, tmp_
         for pid in pids:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_idle_workers_are_stopped(built: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.workerpool, "IDLE_S", 1.5)
+    monkeypatch.setattr(kg.workerpool, "REAP_EVERY_S", 0.1)
+    pool = WorkerPool(2)
+    try:
+        run_query(built.store, CHAMBERS, limit=990, pool=pool)
+        (pid,) = _pids(pool)
+        time.sleep(0.2)
+        assert _alive(pid)  # not yet
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid) and _pids(pool) == set()
+        assert run_query(built.store, CHAMBERS, limit=991, pool=pool).rows  # a new one is started
+        assert len(_pids(pool)) == 1
+    finally:
+        pool.close()

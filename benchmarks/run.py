@@ -21,7 +21,9 @@ its own child process so that peak memory is per backend:
   ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the other backends); the answers
   kept in the background as ``kg build`` does by default (:mod:`kg.warmer`: how long after the build, ``warm_s``,
   and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
-  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); last, ``kg
+  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the questions about one
+  region asked about regions never asked before, by a worker per query as ``kg query`` does
+  (``new_region_ms``) and by workers kept between queries as ``kg serve`` does (``new_region_kept_ms``); last, ``kg
   build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
   with the entities it touches, the derived graph derived again). Each load runs in a process of its own, so
   each has its own peak memory. If the build passes ``--build-cap`` seconds it is stopped, reported as timed
@@ -177,6 +179,9 @@ def print_table(report: dict[str, Any]) -> None:
         # kept for this store generation (kg.answers)
         for q in questions:
             row(f"{q}, kg query: cold / again p50 / after build (ms)", _again_getter(q))
+    for q in questions:
+        if any("new_region_ms" in b.get("questions", {}).get(q, {}) for b in backends.values()):
+            row(f"{q}, new region: kg query / kg serve p50 (ms)", _new_region_getter(q))
     row("answers kept after build, in background (s)", lambda b: b.get("warm_s"), 2)
     row("kg ask, a list: first / after build (ms)", lambda b: _slash(b.get("ask_cold_ms"), b.get("ask_ms")))
     row("whole entity graph, for rank (s)", lambda b: b.get("entity_graph_s"), 2)
@@ -207,6 +212,17 @@ def _machine_factor(reference: dict[str, Any] | None) -> float | None:
 
 def _question_getter(q: str) -> Callable[[dict[str, Any]], Any]:
     return lambda b: _pair(b.get("questions", {}).get(q))
+
+
+def _new_region_getter(q: str) -> Callable[[dict[str, Any]], str | None]:
+    """'one-off / kept' p50 of question *q* about regions never asked before (a worker per query, as ``kg query``;
+    workers kept between queries, as ``kg serve``)."""
+    def get(b: dict[str, Any]) -> str | None:
+        s = b.get("questions", {}).get(q, {})
+        if "new_region_ms" not in s:
+            return None
+        return f"{s['new_region_ms']:.0f} / {s['new_region_kept_ms']:.0f}"
+    return get
 
 
 def _again_getter(q: str) -> Callable[[dict[str, Any]], Any]:

@@ -66,6 +66,12 @@ def test_the_json_has_the_shape_other_tools_read(report: tuple[dict, str]) -> No
         needs = any(p.required for p in catalogue[q].params)
         assert stats["after_warm_kept"] is (not needs), (q, stats)
     assert not any("again_p50_ms" in s for s in data["backends"]["virtuoso"]["questions"].values())
+    # the questions about one region, about regions never asked before: a worker per query, and kept workers
+    about_a_region = {q for q, question in catalogue.items() if [p.kind for p in question.params] == ["region"]}
+    assert about_a_region == {q for q, s in embedded["questions"].items() if "new_region_ms" in s}
+    assert about_a_region
+    for q in about_a_region:
+        assert embedded["questions"][q]["new_region_ms"] > 0 and embedded["questions"][q]["new_region_kept_ms"] > 0
 
 
 def test_both_backends_answer_with_the_same_number_of_rows(report: tuple[dict, str]) -> None:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         UnknownEntity,
         ValidationError,
     )
+    from kg.evaluation import QueryResult
     from kg.export import export
     from kg.geomap import MapModel, build_map, map_page, render_map, show_map
     from kg.guard import check_query
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from kg.queries import Question, Table, load_catalogue, select
     from kg.remote import RemoteStore
     from kg.results import render, truncation_note
-    from kg.runner import QueryResult, run_query, warm_catalogue
+    from kg.runner import run_query, warm_catalogue
     from kg.sentences import split_sentences
     from kg.sources import load_source, sentences_graph
     from kg.stats import compute_stats
@@ -126,7 +127,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "RemoteStore": ("kg.remote", "RemoteStore"),
     "render": ("kg.results", "render"),
     "truncation_note": ("kg.results", "truncation_note"),
-    "QueryResult": ("kg.runner", "QueryResult"),
+    "QueryResult": ("kg.evaluation", "QueryResult"),
     "run_query": ("kg.runner", "run_query"),
     "warm_catalogue": ("kg.runner", "warm_catalogue"),
     "split_sentences": ("kg.sentences", "split_sentences"),

@@ -37,14 +37,12 @@ import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.evaluation import QueryResult, Term
 from kg.namespaces import PREFIXES
-
-if TYPE_CHECKING:
-    from kg.runner import QueryResult, Term
 
 #: Bumped whenever the file format or the meaning of an answer changes.
 FORMAT_VERSION = 2
@@ -182,8 +180,6 @@ def _encode(result: QueryResult) -> bytes:
 
 def _decode(data: bytes) -> QueryResult:
     """The answer :func:`_encode` wrote; raises ValueError for anything else."""
-    from kg.runner import QueryResult
-
     first, sep, body = data.partition(b"\n")
     if not sep:
         raise ValueError("no header line")

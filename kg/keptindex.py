@@ -28,6 +28,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -137,27 +138,24 @@ def _substrings(norm: str, longest: int) -> set[str]:
     return {norm[i:j] for i in range(len(norm)) for j in range(i + 1, min(len(norm), i + longest) + 1)}
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
+def _where_in(db: sqlite3.Connection, select: str, column: str, values: list[str]) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``select … WHERE column IN values``, asked in chunks of bound parameters."""
+    for i in range(0, len(values), _CHUNK):
+        chunk = values[i:i + _CHUNK]
+        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def _part(db: sqlite3.Connection, norm: str) -> EntityIndex | None:
     try:
         longest = int(db.execute("SELECT value FROM meta WHERE key = 'longest'").fetchone()[0])
-        found: list[tuple[int, str, str]] = []
-        for chunk in _chunks(sorted(_substrings(norm, longest))):
-            marks = ",".join("?" * len(chunk))
-            found += db.execute(f"SELECT position, name, iri FROM names WHERE name IN ({marks})", chunk).fetchall()
+        found = list(_where_in(db, "SELECT position, name, iri FROM names", "name",
+                               sorted(_substrings(norm, longest))))
         names: dict[str, set[str]] = {}
         for _, name, iri in sorted(found):
             names.setdefault(name, set()).add(iri)
         iris = sorted({iri for _, _, iri in found})
-        rows: list[tuple[int, str]] = []
-        for chunk in _chunks(iris):
-            marks = ",".join("?" * len(chunk))
-            rows += db.execute(f"SELECT rowid, row FROM entities WHERE iri IN ({marks})", chunk).fetchall()
-        entities = {e.iri: e for e in (_entity(row) for _, row in sorted(rows))}
+        rows = sorted(_where_in(db, "SELECT rowid, row FROM entities", "iri", iris))
+        entities = {e.iri: e for e in (_entity(row) for _, row in rows)}
     except (sqlite3.Error, ValueError, TypeError, IndexError):
         return None
     if set(entities) != set(iris):

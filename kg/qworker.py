@@ -83,15 +83,22 @@ def answer(request: dict[str, Any], store: Any = None) -> tuple[str, Any]:
         return "error", ("query", f"The query failed: {exc}")
 
 
-def main(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-    """Read one request, write one reply. Standard output is kept for the reply alone: anything a library
-    prints goes to standard error."""
-    request: dict[str, Any] = pickle.load(stdin or sys.stdin.buffer)
-    _die_with_parent(int(request["parent"]))
+def _start(parent: int, stdout: BinaryIO | None) -> BinaryIO:
+    """What every worker does first: die with *parent*, drop the network, and keep standard output for the
+    replies alone (returned), so that anything a library prints goes to standard error."""
+    _die_with_parent(parent)
     _drop_network()
-    reply = stdout or os.fdopen(os.dup(1), "wb")
+    if stdout is not None:
+        return stdout
+    reply = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    with reply:
+    return reply
+
+
+def main(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """Read one request, write one reply."""
+    request: dict[str, Any] = pickle.load(stdin or sys.stdin.buffer)
+    with _start(int(request["parent"]), stdout) as reply:
         pickle.dump(answer(request), reply, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -103,14 +110,10 @@ def loop(parent: int, stdin: BinaryIO | None = None, stdout: BinaryIO | None = N
     """A kept worker (:class:`kg.workerpool.WorkerPool`): answer requests one after the other until standard
     input ends, keeping the store generation open between them (its caches stay warm) and opening the new one
     when a request names another."""
-    _die_with_parent(parent)
-    _drop_network()
     source = stdin or sys.stdin.buffer
-    reply = stdout or os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
     store: Any = None
     generation = None
-    with reply:
+    with _start(parent, stdout) as reply:
         while len(header := source.read(HEADER.size)) == HEADER.size:
             request: dict[str, Any] = pickle.loads(source.read(HEADER.unpack(header)[0]))
             if request["generation"] != generation:

@@ -11,8 +11,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.evaluation import QueryResult, Term
 from kg.namespaces import PREFIXES
-from kg.runner import QueryResult, Term
 from kg.tables import format_table
 
 #: Output formats of ``kg query``.

@@ -2,19 +2,16 @@
 
 The embedded engine ignores Python signals, so a runaway query cannot be interrupted in the process that
 runs it: :func:`run_query` checks the query with :mod:`kg.guard`, starts a fresh worker process
-(:mod:`kg.qworker`), lets it open the store read-only and evaluate the query, and kills it at the deadline. The
-worker drops its network access first where the system allows (a new network namespace), as a second line
-behind the guard.
+(:mod:`kg.qworker`, :func:`kg.workerpool.ask_once`), lets it open the store read-only and evaluate the query,
+and kills it at the deadline. The worker drops its network access first where the system allows (a new
+network namespace), as a second line behind the guard.
 Rows beyond ``limit`` are not sent back; the result says that it was cut.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import re
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,20 +20,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.answers import AnswerCache, answer_key
-from kg.errors import KGError, QueryError, QuerySyntaxError, QueryTimeout, StoreError
+from kg.errors import KGError, QueryError, QuerySyntaxError, StoreError
 from kg.evaluation import DEFAULT_LIMIT, QueryResult, Term, evaluate_on
 from kg.guard import CheckedQuery, check_query
 from kg.paths import Paths
-from kg.qworker import BOOT
 from kg.remote import RemoteStore
 from kg.store import current_generation
-from kg.workerpool import WorkerPool
+from kg.workerpool import WorkerPool, ask_once
 
 __all__ = ["DEFAULT_LIMIT", "DEFAULT_TIMEOUT", "QueryResult", "Term", "Warmed", "evaluate_on", "run_query",
            "run_remote", "run_text", "syntax_error", "warm_catalogue", "whole_answer"]
-
-#: The folder that holds the ``kg`` package, put first on a worker's path so it imports this same package.
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 #: Seconds a query may run when no timeout is given.
 DEFAULT_TIMEOUT = 30.0
@@ -94,7 +87,7 @@ def run_query(
         return kept
     request = {"parent": os.getpid(), "generation": str(generation), "sparql": checked.text, "form": checked.form,
                "bindings": dict(bindings or {}), "limit": limit}
-    kind, payload = pool.ask(request, timeout) if pool is not None else _ask_worker(request, timeout)
+    kind, payload = pool.ask(request, timeout) if pool is not None else ask_once(request, timeout)
     if kind == "error":
         err_type, message = payload
         if err_type == "syntax":
@@ -106,34 +99,6 @@ def run_query(
     answers.put(key, result)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _ask_worker(request: dict[str, Any], timeout: float) -> tuple[str, Any]:
-    """Start a worker (:mod:`kg.qworker`), hand it *request* and return its reply; kill it at *timeout*."""
-    worker = subprocess.Popen(
-        [sys.executable, "-P", "-c", BOOT, str(_PACKAGE_ROOT)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        out, err = worker.communicate(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise QueryTimeout(
-            f"The query ran longer than {timeout:g} s and was stopped. "
-            "Narrow it (add patterns or a LIMIT) or raise --timeout."
-        ) from None
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.communicate()
-    try:
-        reply: tuple[str, Any] = pickle.loads(out)
-    except Exception:
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise QueryError(
-            f"The query worker died (exit code {worker.returncode}: {last[0]}) before answering; "
-            "the query may need more memory than is available."
-        ) from None
-    return reply
 
 
 def run_remote(

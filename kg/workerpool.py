@@ -1,10 +1,11 @@
-"""Query workers kept running between queries, for a long-lived caller such as ``kg serve``.
+"""The query worker processes (:mod:`kg.qworker`): one per query, or kept running between queries.
 
-:func:`kg.runner.run_query` starts a worker for each query (:mod:`kg.qworker`): 60–100 ms, and the worker's
-RocksDB caches start empty, so a query about one region at a million statements takes 0.15–0.5 s the first time
-where a warm process answers in 30–210 ms. A :class:`WorkerPool` keeps up to *size* workers alive: each keeps the
-store generation open and answers one request after another (:func:`kg.qworker.loop`). The guarantees stay those
-of a worker per query:
+:func:`ask_once` starts a worker for one query and kills it at the deadline, as :func:`kg.runner.run_query`
+does by default: 60–100 ms, and the worker's RocksDB caches start empty, so a query about one region at a
+million statements takes 0.15–0.5 s the first time where a warm process answers in 30–210 ms. A
+:class:`WorkerPool` keeps up to *size* workers alive: each keeps the store generation open and answers one
+request after another (:func:`kg.qworker.loop`), for a long-lived caller such as ``kg serve``. The guarantees
+stay those of a worker per query:
 
 * a query that runs out of time gets its worker killed (a new one is started for the next query);
 * a worker that dies, or answers garbage, is dropped and reported like a one-off worker;
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.errors import QueryError, QueryTimeout
-from kg.qworker import BOOT_LOOP, HEADER
+from kg.qworker import BOOT, BOOT_LOOP, HEADER
 
 #: Queries a kept worker answers before it is replaced.
 RECYCLE_AFTER = 500
@@ -42,14 +43,48 @@ REAP_EVERY_S = 5.0
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _command(boot: str, *args: str) -> list[str]:
+    """The command line of a worker running *boot* (``-P``: nothing imported from the current folder)."""
+    return [sys.executable, "-P", "-c", boot, str(_PACKAGE_ROOT), *args]
+
+
+def _timed_out(timeout: float) -> QueryTimeout:
+    return QueryTimeout(f"The query ran longer than {timeout:g} s and was stopped. "
+                        "Narrow it (add patterns or a LIMIT) or raise --timeout.")
+
+
+def _died(code: int | None, last_words: str = "") -> QueryError:
+    said = f": {last_words}" if last_words else ""
+    return QueryError(f"The query worker died (exit code {code}{said}) before answering; "
+                      "the query may need more memory than is available.")
+
+
+def ask_once(request: dict[str, Any], timeout: float) -> tuple[str, Any]:
+    """Start a worker for *request* (:func:`kg.qworker.main`) and return its reply; kill it at *timeout*."""
+    worker = subprocess.Popen(_command(BOOT), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        out, err = worker.communicate(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise _timed_out(timeout) from None
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    try:
+        reply: tuple[str, Any] = pickle.loads(out)
+    except Exception:
+        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise _died(worker.returncode, last[0]) from None
+    return reply
+
+
 class _Kept:
     """One kept worker process and the pipes to it."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-P", "-c", BOOT_LOOP, str(_PACKAGE_ROOT), str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
-        )
+        self.process = subprocess.Popen(_command(BOOT_LOOP, str(os.getpid())), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         self.answered = 0
         self.idle_since = time.monotonic()
 
@@ -160,17 +195,11 @@ class WorkerPool:
             reply = worker.ask(request, timeout)
         except TimeoutError:
             worker.stop()
-            raise QueryTimeout(
-                f"The query ran longer than {timeout:g} s and was stopped. "
-                "Narrow it (add patterns or a LIMIT) or raise --timeout."
-            ) from None
+            raise _timed_out(timeout) from None
         except (EOFError, pickle.UnpicklingError, ValueError):
             code = worker.process.poll()
             worker.stop()
-            raise QueryError(
-                f"The query worker died (exit code {code}) before answering; "
-                "the query may need more memory than is available."
-            ) from None
+            raise _died(code) from None
         except BaseException:
             worker.stop()
             raise

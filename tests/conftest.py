@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from benchmarks.synth import generate
 from kg.build import build
 from kg.paths import Paths, make_paths
 from kg.store import open_store
+from kg.warmer import _alive as alive  # the warmer's check: a process that exited unreaped (a zombie) is gone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # stores, so they do without it (their subprocesses inherit this) unless they test the warming itself.
 os.environ["KG_WARM"] = "off"
 SOURCE_ID = "rednet-2024-03-13-sanzhangpai"
+
+
+def gone(pid: int, timeout: float = 60.0) -> bool:
+    """Wait up to *timeout* seconds for process *pid* to end; whether it did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,10 @@ from kg.errors import QueryError
 from kg.evaluation import evaluate_on
 from kg.paths import Paths
 from kg.qworker import BOOT
-from kg.runner import _ask_worker, run_query
+from kg.runner import run_query
 from kg.store import open_store
+from kg.workerpool import ask_once
+from tests.conftest import alive, gone
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -81,14 +83,6 @@ def _workers_of(parent: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
 def test_a_worker_dies_with_its_parent(built: Paths, tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
@@ -108,13 +102,10 @@ def test_a_worker_dies_with_its_parent(built: Paths, tmp_path: Path) -> None:
             workers = _workers_of(parent.pid)
         assert len(workers) == 1, "the worker did not start"
         time.sleep(0.5)  # the worker is inside the engine now
-        assert _alive(workers[0])
+        assert alive(workers[0])
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
-        deadline = time.monotonic() + 10
-        while _alive(workers[0]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(workers[0]), "the worker outlived its parent"
+        assert gone(workers[0], 10), "the worker outlived its parent"
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -126,8 +117,7 @@ def test_a_worker_dies_with_its_parent(built: Paths, tmp_path: Path) -> None:
 
 def test_a_worker_that_dies_is_reported_with_its_last_words(built: Paths) -> None:
     with pytest.raises(QueryError, match=r"worker died \(exit code 1: KeyError: 'parent'\)"):
-        _ask_worker({"generation": str(built.store), "sparql": "ASK {}", "form": "ask", "bindings": {}, "limit": 1},
-                    30)
+        ask_once({"generation": str(built.store), "sparql": "ASK {}", "form": "ask", "bindings": {}, "limit": 1}, 30)
 
 
 def test_the_reply_is_not_spoiled_by_what_a_worker_prints(built: Paths, tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from kg.paths import Paths
 from kg.queries import load_catalogue
 from kg.runner import DEFAULT_LIMIT, evaluate_on, run_query
 from kg.store import current_generation, open_store
-from kg.warmer import STATUS, _alive, start_warming, wait_for_warming, warm_mode, warming_status
+from kg.warmer import STATUS, start_warming, wait_for_warming, warm_mode, warming_status
+from tests.conftest import gone
 
 
 def _args(paths: Paths) -> list[str]:
@@ -27,15 +28,6 @@ def _args(paths: Paths) -> list[str]:
 
 def _plain(paths: Paths) -> list:
     return [q for q in load_catalogue(paths.queries).values() if not any(p.required for p in q.params)]
-
-
-def _gone(pid: int, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _kept_equal_fresh(paths: Paths, skip: str = "") -> int:
@@ -110,7 +102,7 @@ def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Pat
     build(project)
     new = current_generation(project.store)
     assert new != old
-    assert _gone(pid), "the warmer of the replaced generation kept running"
+    assert gone(pid), "the warmer of the replaced generation kept running"
     # nothing of the old generation is left behind, and nothing was kept for the new one by the old warmer
     # beyond what a correct answer for it would be
     assert not old.exists() and not answers_folder(old).exists()
@@ -128,7 +120,7 @@ def test_a_killed_warmer_loses_nothing_and_is_reported(project: Paths) -> None:
     assert pid is not None
     time.sleep(1.5)  # let it keep some answers, then kill it mid-way
     os.killpg(pid, signal.SIGKILL)
-    assert _gone(pid)
+    assert gone(pid)
     status = warming_status(project.store)
     assert status is not None and status["state"] in ("failed", "done")
     if status["state"] == "failed":

@@ -20,6 +20,7 @@ from kg.errors import QueryError, QueryTimeout
 from kg.paths import Paths
 from kg.runner import run_query
 from kg.workerpool import WorkerPool
+from tests.conftest import alive, gone
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -37,14 +38,6 @@ def pool() -> Iterator[WorkerPool]:
 
 def _pids(pool: WorkerPool) -> set[int]:
     return {w.process.pid for w in pool._idle}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_kept_workers_answer_as_one_off_workers_do_and_are_reused(built: Paths, pool: WorkerPool) -> None:
@@ -70,7 +63,7 @@ def test_a_query_out_of_time_kills_its_worker_and_the_next_gets_a_new_one(built:
     with pytest.raises(QueryTimeout, match="longer than 1 s"):
         run_query(built.store, RUNAWAY, timeout=1, pool=pool)
     assert time.perf_counter() - started < 8
-    assert not _alive(before)
+    assert not alive(before)
     assert run_query(built.store, "ASK { ?s ?p ?o }", limit=961, pool=pool).boolean is True
     assert before not in _pids(pool)
 
@@ -108,7 +101,7 @@ def test_workers_are_replaced_after_a_number_of_queries(
     (first,) = _pids(pool)
     run_query(built.store, CHAMBERS, limit=981, pool=pool)  # its second: stopped, not kept
     assert _pids(pool) == set()
-    assert not _alive(first)
+    assert not alive(first)
     run_query(built.store, CHAMBERS, limit=982, pool=pool)
     assert _pids(pool) and first not in _pids(pool)
 
@@ -149,13 +142,10 @@ def test_kept_workers_die_with_the_process_that_owns_the_pool(built: Paths, tmp_
         pids = [int(p) for p in owner.stdout.readline().split()]
         assert len(pids) == 1
         time.sleep(0.3)
-        assert _alive(pids[0]), "the worker died with the thread that asked, not with its owner"
+        assert alive(pids[0]), "the worker died with the thread that asked, not with its owner"
         owner.send_signal(signal.SIGKILL)
         owner.wait(10)
-        deadline = time.monotonic() + 10
-        while _alive(pids[0]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(pids[0]), "the worker outlived the process that owned the pool"
+        assert gone(pids[0], 10), "the worker outlived the process that owned the pool"
     finally:
         if owner.poll() is None:
             owner.kill()
@@ -176,11 +166,8 @@ def test_idle_workers_are_stopped(built: Paths, monkeypatch: pytest.MonkeyPatch)
         run_query(built.store, CHAMBERS, limit=990, pool=pool)
         (pid,) = _pids(pool)
         time.sleep(0.2)
-        assert _alive(pid)  # not yet
-        deadline = time.monotonic() + 10
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _alive(pid) and _pids(pool) == set()
+        assert alive(pid)  # not yet
+        assert gone(pid, 10) and _pids(pool) == set()
         assert run_query(built.store, CHAMBERS, limit=991, pool=pool).rows  # a new one is started
         assert len(_pids(pool)) == 1
     finally:

@@ -20,10 +20,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.build import data_files, graph_for
 from kg.namespaces import PREFIXES
 from kg.paths import Paths, make_paths
-from kg.queries import Question, load_catalogue
+from kg.query.catalogue import Question, load_catalogue
+from kg.store.build import data_files, graph_for
 
 ROOT = Path(__file__).resolve().parent.parent
 ZS = PREFIXES["zs"]
@@ -117,7 +117,7 @@ def run(backend: str, corpus: Path, work: Path, out: Path, *, runs: int, slow: f
 
 def _ox_select(store: Any) -> Callable[[str], list[str]]:
     def select_one(sparql: str) -> list[str]:
-        from kg.queries import select
+        from kg.query.catalogue import select
 
         rows = select(store, sparql).rows
         return [t.value for t in rows[0].values() if t is not None] if rows else []
@@ -130,7 +130,7 @@ def _questions(store: Any, results: Results, catalogue: dict[str, Question], par
 
     Timed in this process (``kg query`` adds its worker process and printing around the same evaluation).
     """
-    from kg.runner import DEFAULT_LIMIT, evaluate_on
+    from kg.query.runner import DEFAULT_LIMIT, evaluate_on
 
     for name, q in catalogue.items():
         b: dict[str, Any] = {k: ox.NamedNode(v) for k, v in bindings_for(q, params).items()}
@@ -156,10 +156,10 @@ def _answered(results: Results, catalogue: dict[str, Question], params: dict[str
 
 def _asked_again(store_path: Path, results: Results, catalogue: dict[str, Question], params: dict[str, str],
                  runs: int) -> None:
-    """Every question as ``kg query -q NAME`` and ``kg serve`` answer it (:func:`kg.runner.run_query`): the first
-    ask (guard, worker process, evaluation; the answer is then kept, :mod:`kg.answers`), then *runs* asks again.
+    """Every question as ``kg query -q NAME`` and ``kg serve`` answer it (:func:`kg.query.runner.run_query`): the first
+    ask (guard, worker process, evaluation; the answer is then kept, :mod:`kg.query.kept`), then *runs* asks again.
     """
-    from kg.runner import DEFAULT_LIMIT, run_query
+    from kg.query.runner import DEFAULT_LIMIT, run_query
 
     for q, stats, b in _answered(results, catalogue, params):
         started = time.perf_counter()
@@ -175,13 +175,13 @@ def _asked_again(store_path: Path, results: Results, catalogue: dict[str, Questi
 
 
 def _after_warming(paths: Paths, results: Results, catalogue: dict[str, Question], params: dict[str, str]) -> None:
-    """What ``kg build`` does after a build by default (:mod:`kg.warmer`): keep every answer in a background
+    """What ``kg build`` does after a build by default (:mod:`kg.query.warmer`): keep every answer in a background
     process. ``warm_s`` is how long after the build that takes; ``after_warm_ms`` is each question's first
     ``kg query -q NAME`` ask once it is done (questions with required parameters are not kept ahead)."""
-    from kg.answers import answers_folder
-    from kg.runner import DEFAULT_LIMIT, run_query
-    from kg.store import current_generation
-    from kg.warmer import start_warming, wait_for_warming
+    from kg.query.kept import answers_folder
+    from kg.query.runner import DEFAULT_LIMIT, run_query
+    from kg.query.warmer import start_warming, wait_for_warming
+    from kg.store.generations import current_generation
 
     project = make_paths(ROOT, paths.store)  # the catalogue is this project's, not the corpus's
     folder = answers_folder(current_generation(paths.store))
@@ -215,9 +215,9 @@ _BUSIEST_REGIONS = """SELECT ?r WHERE {
 def _new_regions(store: ox.Store, store_path: Path, results: Results, catalogue: dict[str, Question]) -> None:
     """The questions about one region, each asked about regions never asked before (so no answer is kept): as
     ``kg query`` asks (a worker per query, ``new_region_ms``) and as ``kg serve`` asks (workers kept between
-    queries, :mod:`kg.workerpool`, ``new_region_kept_ms``); p50 over the busiest regions, alternately."""
-    from kg.runner import DEFAULT_LIMIT, run_query
-    from kg.workerpool import WorkerPool
+    queries, :mod:`kg.query.pool`, ``new_region_kept_ms``); p50 over the busiest regions, alternately."""
+    from kg.query.pool import WorkerPool
+    from kg.query.runner import DEFAULT_LIMIT, run_query
 
     regions = [row[0] for row in store.query(_BUSIEST_REGIONS % NEW_REGIONS, use_default_graph_as_union=True)]
     for q in catalogue.values():
@@ -247,8 +247,8 @@ ASK_TEXT = "产业链上有哪些项目"
 
 
 def _ask_ms(project: Paths) -> float:
-    """``kg ask ASK_TEXT`` as the command answers it (:func:`kg.ask.ask_paths`), in ms."""
-    from kg.ask import ask_paths
+    """``kg ask ASK_TEXT`` as the command answers it (:func:`kg.asking.answer.ask_paths`), in ms."""
+    from kg.asking.answer import ask_paths
 
     started = time.perf_counter()
     answer = ask_paths(project, ASK_TEXT)
@@ -281,7 +281,8 @@ def _network_and_view(store: Any, results: Results, params: dict[str, str], runs
                       view: bool = True) -> None:
     """``kg neighbors`` and ``kg path`` as the commands run them (read around the entities, from a cold
     reader each time); the whole entity graph that ``kg rank`` builds; the focused ``kg viz`` page."""
-    from kg.network import entity_graph, neighbors_in, paths_in
+    from kg.graph.explore import neighbors_in, paths_in
+    from kg.graph.network import entity_graph
 
     stats, found = timed(lambda: neighbors_in(store, params["entity"], 1), runs, slow)
     results["neighbors_ms"] = stats["p50_ms"]
@@ -293,7 +294,7 @@ def _network_and_view(store: Any, results: Results, params: dict[str, str], runs
     entity_graph(store)
     results["entity_graph_s"] = round(time.perf_counter() - started, 3)
     if view:
-        from kg.visualize import graph_page
+        from kg.views.graphpage import graph_page
 
         stats, page = timed(lambda: graph_page(store, focus=params["entity"], hops=1), 1, slow)
         results["view_ms"] = stats["p50_ms"]
@@ -302,7 +303,7 @@ def _network_and_view(store: Any, results: Results, params: dict[str, str], runs
 
 def _build_step(corpus: Path, store: Path, out: Path) -> None:
     """``kg build`` of *corpus* into *store*, with the time of each step (a grandchild process)."""
-    from kg.build import build
+    from kg.store.build import build
 
     started = time.perf_counter()
     report = build(make_paths(corpus, store), full=True)
@@ -319,7 +320,7 @@ def _rebuild_step(corpus: Path, store: Path, out: Path) -> None:
     The build reloads and revalidates that article's graph only (and the entities it touches), then derives
     the derived graph again from the whole data.
     """
-    from kg.build import build
+    from kg.store.build import build
 
     started = time.perf_counter()
     report = build(make_paths(corpus, store))
@@ -367,11 +368,11 @@ def raw_load(paths: Paths, folder: Path | None, batch: int = 100_000) -> ox.Stor
 
 
 def loader_only(paths: Paths, folder: Path) -> ox.Store:
-    """What kg's own loader (:func:`kg.loader.load_graphs`: parsing beside N-Quads writes on a second thread)
+    """What kg's own loader (:func:`kg.store.loader.load_graphs`: parsing beside N-Quads writes on a second thread)
     takes for the same files, with no check, no compaction and no derived graph: how much of a build is the
     loading alone."""
-    from kg.build import files_by_graph
-    from kg.loader import load_graphs
+    from kg.store.build import files_by_graph
+    from kg.store.loader import load_graphs
 
     store = ox.Store(str(folder))
     load_graphs(store, files_by_graph(paths))
@@ -428,7 +429,7 @@ def embedded(paths: Paths, work: Path, results: Results, catalogue: dict[str, Qu
         results["build_peak_rss_mb"] = round(step.pop("_build_peak_kb", 0) / 1024, 1)
         results.data.update(step)
         results["build_s"] = round(step["build_s"], 3)
-        from kg.store import open_store
+        from kg.store.generations import open_store
 
         store = open_store(paths.store)
     except subprocess.TimeoutExpired:
@@ -491,8 +492,8 @@ def rdflib_backend(paths: Paths, results: Results, catalogue: dict[str, Question
 def virtuoso_backend(paths: Paths, work: Path, results: Results, catalogue: dict[str, Question], runs: int,
                      slow: float) -> None:
     """A private Virtuoso, bulk-loaded one graph per source, queried through RemoteStore."""
-    from kg.remote import RemoteStore
-    from kg.virtuoso import VirtuosoInstance
+    from kg.remote.endpoint import RemoteStore
+    from kg.remote.virtuoso import VirtuosoInstance
 
     load = work / "virtuoso-load"
     load.mkdir()
@@ -511,7 +512,7 @@ def virtuoso_backend(paths: Paths, work: Path, results: Results, catalogue: dict
         # Then `kg build --endpoint` over the loaded data, as a user runs it: the checks on an in-memory copy,
         # every graph replaced (no manifest yet: a full build), the derived graph and the manifest added. The
         # questions need the derived graph (the place closure and zs:quote).
-        from kg.build import build
+        from kg.store.build import build
 
         started = time.perf_counter()
         report = build(make_paths(paths.project, work / "unused-store", endpoint=inst.endpoint, user=inst.writer,

@@ -9,17 +9,18 @@ its own child process so that peak memory is per backend:
 
 - **embedded**: the floors first: raw pyoxigraph loading the very same files into the same named graphs, into
   an on-disk store (the floor the build is compared with) and, up to 2M statements, into an in-memory one; and
-  kg's own loader alone (parsing beside N-Quads writes on a second thread, :mod:`kg.loader`), which is faster
+  kg's own loader alone (parsing beside N-Quads writes on a second thread, :mod:`kg.store.loader`), which is faster
   than that floor, so that the cost of the checks and the derived graph can be read off as well. Then
   ``kg build`` (parse, load, quote check, SHACL validation inside the store, derived graph, swap; each step
   timed), then every catalogue question (``queries/*.rq``, parameters filled with IRIs of the corpus),
-  ``neighbors`` and ``path`` as the commands run them (read around the entities, :mod:`kg.nearby`), the whole
-  entity graph ``kg rank`` builds (:mod:`kg.network`) and the graph view focused on one government
-  (:mod:`kg.visualize`); every question again as ``kg query`` and ``kg serve`` answer it
-  (:func:`kg.runner.run_query`): the first ask (a worker process evaluates it and the answer is kept for the
-  store generation, :mod:`kg.answers`) and the same ask again (``first_ask_ms``, ``again_p50_ms``,
+  ``neighbors`` and ``path`` as the commands run them (read around the entities, :mod:`kg.graph.neighbourhood`),
+  the whole
+  entity graph ``kg rank`` builds (:mod:`kg.graph.network`) and the graph view focused on one government
+  (:mod:`kg.views.graphpage`); every question again as ``kg query`` and ``kg serve`` answer it
+  (:func:`kg.query.runner.run_query`): the first ask (a worker process evaluates it and the answer is kept for the
+  store generation, :mod:`kg.query.kept`) and the same ask again (``first_ask_ms``, ``again_p50_ms``,
   ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the other backends); the answers
-  kept in the background as ``kg build`` does by default (:mod:`kg.warmer`: how long after the build, ``warm_s``,
+  kept in the background as ``kg build`` does by default (:mod:`kg.query.warmer`: how long after the build, ``warm_s``,
   and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
   (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the questions about one
   region asked about regions never asked before, by a worker per query as ``kg query`` does
@@ -30,8 +31,8 @@ its own child process so that peak memory is per backend:
   out, and the questions run on the raw store.
 - **rdflib**: the baseline, rdflib's in-memory ``Dataset`` with the same named graphs, the same questions;
   stopped with "timed out after N s" above ``--rdflib-cap``.
-- **virtuoso**: a private server (:mod:`kg.virtuoso`) loaded with its bulk loader (one graph per source),
-  the same questions through :class:`kg.remote.RemoteStore`.
+- **virtuoso**: a private server (:mod:`kg.remote.virtuoso`) loaded with its bulk loader (one graph per source),
+  the same questions through :class:`kg.remote.endpoint.RemoteStore`.
 
 Every backend also answers a reference workload, the issue's per-city investment sum over the raw data
 (``REFERENCE_SUM`` in :mod:`benchmarks.bench_worker`; the embedded backend asks the raw-loaded store). The
@@ -176,7 +177,7 @@ def print_table(report: dict[str, Any]) -> None:
         row(f"{q} p50/p95 (ms)", _question_getter(q))
     if any("again_p50_ms" in s for b in backends.values() for s in b.get("questions", {}).values()):
         # the embedded store as kg query and kg serve answer: a worker process the first time, then the answer
-        # kept for this store generation (kg.answers)
+        # kept for this store generation (kg.query.kept)
         for q in questions:
             row(f"{q}, kg query: cold / again p50 / after build (ms)", _again_getter(q))
     for q in questions:

@@ -20,8 +20,8 @@ import pyoxigraph as ox
 from playwright.sync_api import Browser, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from kg.viewgraph import build_view
-from kg.visualize import render_graph, write_view
+from kg.views.build import build_view
+from kg.views.graphpage import render_graph, write_view
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

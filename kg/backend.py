@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.paths import Paths
-from kg.remote import RemoteStore
-from kg.store import open_store
+from kg.remote.endpoint import RemoteStore
+from kg.store.generations import open_store
 
 #: What the commands read from: both offer query, len, iteration over quads and named_graphs.
 AnyStore = ox.Store | RemoteStore

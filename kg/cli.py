@@ -13,7 +13,7 @@ from kg.errors import KGError
 from kg.paths import Paths, make_paths
 
 if TYPE_CHECKING:
-    from kg.build import BuildReport
+    from kg.store.build import BuildReport
 
 
 class _Group(click.Group):
@@ -56,8 +56,8 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 @click.pass_obj
 def build(paths: Paths, full: bool, warm: bool | None) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
-    from kg.build import build as run_build
-    from kg.warmer import warm_mode, warming_status
+    from kg.query.warmer import warm_mode, warming_status
+    from kg.store.build import build as run_build
 
     mode = warm_mode(None if warm is None else ("wait" if warm else "off"))
     report = run_build(paths, full=full)
@@ -68,7 +68,7 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
     if paths.endpoint or mode == "off":
         return
     if mode == "wait":
-        from kg.runner import warm_catalogue
+        from kg.query.runner import warm_catalogue
 
         started = time.perf_counter()
         warmed = warm_catalogue(paths)
@@ -84,8 +84,8 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
 
 
 def _start_warming(paths: Paths, hint: str = "") -> None:
-    """Start keeping the catalogue's answers in the background (:mod:`kg.warmer`), and say so."""
-    from kg.warmer import start_warming
+    """Start keeping the catalogue's answers in the background (:mod:`kg.query.warmer`), and say so."""
+    from kg.query.warmer import start_warming
 
     pid = start_warming(paths)
     if pid is not None:
@@ -109,7 +109,7 @@ def _print_build(report: BuildReport) -> None:
 @click.pass_obj
 def validate(paths: Paths) -> None:
     """Check data/ against the SHACL shapes and the quotes against their sources (exit 1 if not)."""
-    from kg.build import check
+    from kg.store.build import check
 
     report = check(paths)
     click.echo(report.summary())
@@ -122,8 +122,8 @@ def validate(paths: Paths) -> None:
 def stats(paths: Paths) -> None:
     """Entities per class and facts per source in the store."""
     from kg.backend import connect
-    from kg.stats import compute_stats
-    from kg.tables import format_table
+    from kg.query.tables import format_table
+    from kg.store.stats import compute_stats
 
     s = compute_stats(connect(paths))
     click.echo(f"{s.triples} triples in {len(s.graphs)} named graphs\n")
@@ -144,7 +144,7 @@ def stats(paths: Paths) -> None:
 def export(paths: Paths, fmt: str, output: Path) -> None:
     """Write the store to a file."""
     from kg.backend import connect
-    from kg.export import export as run_export
+    from kg.store.export import export as run_export
 
     n = run_export(connect(paths), fmt, output)
     click.echo(f"Wrote {n} statements to {output}")
@@ -156,8 +156,8 @@ def export(paths: Paths, fmt: str, output: Path) -> None:
               help="Turtle file to write. Default: standard output.")
 def segment(source: Path, output: Path | None) -> None:
     """Split a source article into sentences with offsets, as Turtle for data/facts/."""
-    from kg.export import write_atomic
-    from kg.sources import load_source, sentences_turtle
+    from kg.sources.articles import load_source, sentences_turtle
+    from kg.store.export import write_atomic
 
     text = sentences_turtle(load_source(source))
     if output is None:
@@ -179,8 +179,8 @@ def segment(source: Path, output: Path | None) -> None:
 @click.pass_obj
 def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, workers: int | None) -> None:
     """Serve the store as a read-only SPARQL endpoint, with a query page and the HTML views."""
+    from kg.query.warmer import warm_mode, warming_status
     from kg.serve import ServeOptions, make_server
-    from kg.warmer import warm_mode, warming_status
 
     options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout)
     if workers:
@@ -214,7 +214,7 @@ def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple
         max_nodes: int) -> None:
     """Write the graph as an interactive HTML page that works offline."""
     from kg.backend import connect
-    from kg.visualize import graph_page, write_view
+    from kg.views.graphpage import graph_page, write_view
 
     page = graph_page(connect(paths), focus=focus, hops=hops, classes=classes, lang=lang,
                       max_nodes=max_nodes)
@@ -229,8 +229,8 @@ def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple
 def map_view(paths: Paths, output: Path, lang: str) -> None:
     """Write a map of regions, chambers, task forces and projects as an offline HTML page."""
     from kg.backend import connect
-    from kg.geomap import map_page
-    from kg.visualize import write_view
+    from kg.views.graphpage import write_view
+    from kg.views.mappage import map_page
 
     click.echo(f"Wrote {write_view(map_page(connect(paths), lang), output)}")
 
@@ -262,8 +262,8 @@ def run_main(paths: Paths) -> None:
 def query(paths: Paths, sparql: str | None, file: Any, question: str | None, params: tuple[str, ...],
           fmt: str | None, limit: int, timeout: float) -> None:
     """Run SPARQL from QUERY, a file or standard input, safely: SERVICE, FROM, LOAD and updates are refused."""
-    from kg.results import render, truncation_note
-    from kg.runner import run_text
+    from kg.query.results import render, truncation_note
+    from kg.query.runner import run_text
 
     if sparql is None and file is None and question is None and not sys.stdin.isatty():
         file = sys.stdin
@@ -282,8 +282,8 @@ def queries(paths: Paths, fmt: str) -> None:
     """List the catalogue of named questions (queries/*.rq) with their parameters."""
     import json
 
-    from kg.queries import load_catalogue
-    from kg.tables import format_table
+    from kg.query.catalogue import load_catalogue
+    from kg.query.tables import format_table
 
     catalogue = load_catalogue(paths.queries)
     if fmt == "json":
@@ -309,7 +309,7 @@ def ask(paths: Paths, text: str, fmt: str, limit: int) -> None:
     """Ask in Chinese or English; the matching catalogue question answers, with its source sentences."""
     import json
 
-    from kg.ask import ask_paths
+    from kg.asking.answer import ask_paths
 
     answer = ask_paths(paths, text)
     if fmt == "json":
@@ -329,8 +329,8 @@ def neighbors(paths: Paths, entity: str, hops: int, fmt: str) -> None:
     """Entities within --hops steps of ENTITY (a name, alias or IRI), with the relation that links them."""
     import json
 
-    from kg.network import neighbors_of
-    from kg.tables import format_table
+    from kg.graph.explore import neighbors_of
+    from kg.query.tables import format_table
 
     rows = neighbors_of(paths, entity, hops)
     if fmt == "json":
@@ -353,7 +353,7 @@ def path_cmd(paths: Paths, source: str, target: str, k: int, fmt: str) -> None:
     """How SOURCE and TARGET are connected: every hop with its relation and the sentence behind it."""
     import json
 
-    from kg.network import paths_between
+    from kg.graph.explore import paths_between
 
     found = paths_between(paths, source, target, k)
     if fmt == "json":
@@ -378,8 +378,8 @@ def rank(paths: Paths, measure: str, cls: str | None, top: int, fmt: str) -> Non
     """The most central entities by degree, PageRank or betweenness, optionally of one class."""
     import json
 
-    from kg.network import rank_entities
-    from kg.tables import format_table
+    from kg.graph.explore import rank_entities
+    from kg.query.tables import format_table
 
     rows = rank_entities(paths, measure, cls, top)
     if fmt == "json":

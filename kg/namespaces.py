@@ -11,7 +11,7 @@ BASE = "https://w3id.org/zhaoshang-kg/"
 
 #: The namespaces as IRI strings. Each is also an rdflib ``Namespace`` under its name (``ZS.Chamber`` is a
 #: ``URIRef``), made on first use: rdflib takes a tenth of a second to import, which every query worker
-#: (:mod:`kg.runner`) would otherwise pay without needing it.
+#: (:mod:`kg.query.runner`) would otherwise pay without needing it.
 IRIS: dict[str, str] = {
     #: The project's ontology: only the terms that no standard vocabulary has.
     "ZS": BASE + "def#",

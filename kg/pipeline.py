@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.backend import AnyStore, connect
-from kg.build import BuildReport, build
 from kg.errors import ViewTooLarge
 from kg.paths import Paths
-from kg.queries import Question, Table, get_question, load_catalogue, select, term_text
-from kg.stats import Stats, compute_stats
-from kg.tables import format_table
+from kg.query.catalogue import Question, Table, get_question, load_catalogue, select, term_text
+from kg.query.tables import format_table
+from kg.store.build import BuildReport, build
+from kg.store.stats import Stats, compute_stats
 
 #: The questions the main job answers, in order.
 HEADLINE_QUESTIONS = ["chambers_linking_regions", "task_forces", "ambassadors_and_advisers",
@@ -76,8 +76,8 @@ def run_main(paths: Paths) -> MainReport:
 
 def write_views(store: AnyStore, folder: Path) -> tuple[list[Path], str]:
     """Write ``viz.html`` (the graph) and ``map.html`` into *folder*; a view too large is skipped with a note."""
-    from kg.geomap import map_page
-    from kg.visualize import graph_page, write_view
+    from kg.views.graphpage import graph_page, write_view
+    from kg.views.mappage import map_page
 
     folder.mkdir(parents=True, exist_ok=True)
     written, note = [], ""

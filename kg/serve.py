@@ -3,14 +3,14 @@
 * ``GET /sparql?query=…`` and ``POST /sparql`` (form ``query=…`` or ``application/sparql-query``) answer
   SELECT and ASK as SPARQL JSON (``application/sparql-results+json``) or CSV (``text/csv``), by ``Accept``
   or ``?format=json|csv``; CONSTRUCT and DESCRIBE as Turtle or N-Triples.
-* Every query goes through the same guard, row limit and timeout as ``kg query`` (:mod:`kg.guard`,
-  :func:`kg.runner.run_query`: a worker process killed at the deadline). Updates are refused.
+* Every query goes through the same guard, row limit and timeout as ``kg query`` (:mod:`kg.query.guard`,
+  :func:`kg.query.runner.run_query`: a worker process killed at the deadline). Updates are refused.
 * ``GET /`` is a query page that works offline (inline script and style, no CDN); ``GET /views/`` lists the
   HTML views in ``out/`` and serves them.
 * It binds 127.0.0.1 by default and refuses requests whose ``Host`` is not this server (DNS rebinding) and
   cross-origin requests (``Origin`` or ``Sec-Fetch-Site``), so a web page elsewhere cannot use it.
 * A threaded server answers many clients at once; at most *workers* queries are evaluated at the same time
-  and the others wait their turn. The query workers are kept running between queries (:mod:`kg.workerpool`),
+  and the others wait their turn. The query workers are kept running between queries (:mod:`kg.query.pool`),
   with the store open and its caches warm; one that runs out of time is killed and replaced.
 """
 
@@ -31,14 +31,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph as ox
 
 from kg.errors import InputError, QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
-from kg.guard import MAX_QUERY_CHARS
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
-from kg.queries import load_catalogue
-from kg.results import to_csv, to_json
-from kg.runner import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
-from kg.store import current_generation
-from kg.workerpool import WorkerPool
+from kg.query.catalogue import load_catalogue
+from kg.query.guard import MAX_QUERY_CHARS
+from kg.query.pool import WorkerPool
+from kg.query.results import to_csv, to_json
+from kg.query.runner import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
+from kg.store.generations import current_generation
 
 #: Largest request body accepted, in bytes.
 MAX_BODY = MAX_QUERY_CHARS * 4 + 1024
@@ -67,7 +67,7 @@ class KGServer(ThreadingHTTPServer):
         self.paths = paths
         self.options = options
         self.slots = threading.BoundedSemaphore(options.workers)
-        self.pool = WorkerPool(options.workers)  # query workers kept between queries (kg.workerpool)
+        self.pool = WorkerPool(options.workers)  # query workers kept between queries (kg.query.pool)
         try:
             super().__init__((options.host, options.port), _Handler)
         except BaseException:
@@ -238,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
         ctype, data = _serialise(result, fmt)
         extra = {"X-KG-Truncated": f"true; limit={result.limit}"} if result.truncated else {}
         if result.cached:
-            extra["X-KG-Cached"] = "true"  # an answer this generation of the store already gave (kg.answers)
+            extra["X-KG-Cached"] = "true"  # an answer this generation of the store already gave (kg.query.kept)
         self._send(HTTPStatus.OK, ctype, data, head=method == "HEAD", extra=extra)
 
     # ------------------------------------------------------------ views

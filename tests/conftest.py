@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.synth import generate
-from kg.build import build
 from kg.paths import Paths, make_paths
-from kg.store import open_store
-from kg.warmer import _alive as alive  # the warmer's check: a process that exited unreaped (a zombie) is gone
+from kg.query.warmer import _alive as alive  # the warmer's check: a process that exited unreaped (a zombie) is gone
+from kg.store.build import build
+from kg.store.generations import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# `kg build` keeps the catalogue's answers in a detached process by default (kg.warmer). Tests build hundreds of
+# `kg build` keeps the catalogue's answers in a detached process by default (kg.query.warmer). Tests build hundreds of
 # stores, so they do without it (their subprocesses inherit this) unless they test the warming itself.
 os.environ["KG_WARM"] = "off"
 SOURCE_ID = "rednet-2024-03-13-sanzhangpai"

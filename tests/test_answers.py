@@ -1,4 +1,4 @@
-"""Answers kept per store generation (kg.answers): the same answer again, never a stale one, bounded."""
+"""Answers kept per store generation (kg.query.kept): the same answer again, never a stale one, bounded."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.answers import AnswerCache, answer_key, answers_folder
-from kg.build import build
 from kg.cli import cli
 from kg.errors import QueryError
 from kg.paths import Paths
-from kg.queries import load_catalogue
-from kg.runner import DEFAULT_LIMIT, QueryResult, evaluate_on, run_query, warm_catalogue
-from kg.store import current_generation, open_store
+from kg.query.catalogue import load_catalogue
+from kg.query.kept import AnswerCache, answer_key, answers_folder
+from kg.query.runner import DEFAULT_LIMIT, QueryResult, evaluate_on, run_query, warm_catalogue
+from kg.store.build import build
+from kg.store.generations import current_generation, open_store
 
 # Every kind of term a row may hold: IRIs, blank nodes, plain, language-tagged and typed literals, unbound
 # cells, characters outside the BMP and JSON's own specials.
@@ -168,12 +168,13 @@ def test_warm_refuses_an_endpoint(project: Paths) -> None:
 
 def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build removes a generation, then its folder of answers (kg.store); a writer that made the folder after
+    """A build removes a generation, then its folder of answers (kg.store.generations); a writer that made the
+    folder after
     that sees the generation gone and takes the folder with it."""
     import shutil
 
-    import kg.answers
-    from kg.answers import write_beside
+    import kg.query.kept
+    from kg.query.kept import write_beside
 
     gen = tmp_path / "gen-1"
     gen.mkdir()
@@ -183,10 +184,10 @@ def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
         real_replace(src, dst)
         shutil.rmtree(gen)  # what _remove_old_generations does, generation first
 
-    monkeypatch.setattr(kg.answers.os, "replace", build_removes_it_meanwhile)
+    monkeypatch.setattr(kg.query.kept.os, "replace", build_removes_it_meanwhile)
     assert write_beside(gen, "x.srj", b"data") is False
     assert not answers_folder(gen).exists() and not gen.exists()
-    monkeypatch.setattr(kg.answers.os, "replace", real_replace)
+    monkeypatch.setattr(kg.query.kept.os, "replace", real_replace)
     assert write_beside(gen, "x.srj", b"data") is False  # no generation: nothing made
     assert not answers_folder(gen).exists()
     gen.mkdir()
@@ -198,7 +199,7 @@ def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
 def test_old_generations_go_before_their_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    import kg.store
+    import kg.store.generations
 
     for name in ("gen-a", "gen-b", "gen-c"):
         (tmp_path / name).mkdir()
@@ -211,8 +212,8 @@ def test_old_generations_go_before_their_answers(tmp_path: Path, monkeypatch: py
         removed.append(Path(path).name)
         real(path, ignore_errors=ignore_errors)
 
-    monkeypatch.setattr(kg.store.shutil, "rmtree", spy)
-    kg.store._remove_old_generations(tmp_path, "gen-c")
+    monkeypatch.setattr(kg.store.generations.shutil, "rmtree", spy)
+    kg.store.generations._remove_old_generations(tmp_path, "gen-c")
     assert removed == ["gen-a", "gen-b", "gen-a.answers", "gen-b.answers"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-c", "gen-c.answers", "gen-c.json"]
 
@@ -222,20 +223,20 @@ def test_answers_are_kept_compressed_and_a_bomb_or_foreign_body_is_refused(
     import json
     import zlib
 
-    import kg.answers
+    import kg.query.kept
 
     sparql = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"
     first = run_query(built.store, sparql, limit=0)
     path = answers_folder(current_generation(built.store)) / f"{answer_key(sparql, 'select', {}, 0)}.srj"
     header, _, body = path.read_bytes().partition(b"\n")
-    assert json.loads(header)["version"] == kg.answers.FORMAT_VERSION
+    assert json.loads(header)["version"] == kg.query.kept.FORMAT_VERSION
     raw = zlib.decompress(body)
     assert len(body) * 3 < len(raw)  # a label list compresses well
     assert json.loads(raw)["results"]["bindings"]
     # a body that would inflate past the guard is refused (and recomputed), as is one that is not zlib at all
-    monkeypatch.setattr(kg.answers, "MAX_EXPANDED_BYTES", len(raw) - 1)
+    monkeypatch.setattr(kg.query.kept, "MAX_EXPANDED_BYTES", len(raw) - 1)
     assert not run_query(built.store, sparql, limit=0).cached
-    monkeypatch.setattr(kg.answers, "MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
+    monkeypatch.setattr(kg.query.kept, "MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
     path.write_bytes(header + b"\n" + raw)  # an uncompressed body, as format 1 wrote
     again = run_query(built.store, sparql, limit=0)
     assert not again.cached

@@ -9,12 +9,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.ask import Answer, ask, load_cues, stem
+from kg.asking.answer import Answer, ask, load_cues, stem
 from kg.cli import cli
-from kg.entities import EntityIndex, find_mentions, load_entities, resolve
 from kg.errors import AmbiguousEntity, UnknownEntity
+from kg.names.index import EntityIndex, find_mentions, load_entities, resolve
 from kg.paths import Paths
-from kg.queries import Question, load_catalogue
+from kg.query.catalogue import Question, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")

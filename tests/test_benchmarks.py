@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.queries import load_catalogue
-from kg.virtuoso import available
+from kg.query.catalogue import load_catalogue
+from kg.remote.virtuoso import available
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
-from kg.geomap import build_map, map_page
-from kg.viewgraph import build_view
-from kg.visualize import render_graph, write_view
+from kg.views.build import build_view
+from kg.views.graphpage import render_graph, write_view
+from kg.views.mappage import build_map, map_page
 from tests.test_views import HOSTILE, ROOT, hostile_turtle
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.queries import Table, load_catalogue, select, term_text
+from kg.query.catalogue import Table, load_catalogue, select, term_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")

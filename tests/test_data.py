@@ -7,9 +7,9 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from kg.build import check
 from kg.paths import Paths
-from kg.queries import select
+from kg.query.catalogue import select
+from kg.store.build import check
 from tests.conftest import ROOT, SOURCE_ID
 
 ARTICLE = (ROOT / "data" / "sources" / f"{SOURCE_ID}.txt").read_text(encoding="utf-8")

@@ -11,9 +11,9 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from kg.cli import cli
 from kg.errors import InputError, RDFSyntaxError
-from kg.export import export
 from kg.paths import Paths
-from kg.rdfio import parse_file, to_rdflib, to_rdflib_dataset
+from kg.store.export import export
+from kg.store.rdfio import parse_file, to_rdflib, to_rdflib_dataset
 
 
 def _diff(a: object, b: object) -> str:

@@ -12,8 +12,8 @@ from kg.cli import cli
 from kg.ingest.evaluate import evaluate, format_scores
 from kg.ingest.run import ingest
 from kg.paths import Paths, make_paths
-from kg.queries import select
-from kg.store import open_store
+from kg.query.catalogue import select
+from kg.store.generations import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "sources" / "rednet-2024-03-13-sanzhangpai.txt"
@@ -136,7 +136,7 @@ def test_merge_of_a_violating_draft_merges_nothing(project: Paths, runner: CliRu
 
 def test_many_articles_in_parallel_make_one_valid_draft(bare: Paths, tmp_path: Path) -> None:
     from kg.ingest.merge import draft_sources
-    from kg.rdfio import parse_file
+    from kg.store.rdfio import parse_file
 
     folder = tmp_path / "many"
     folder.mkdir()

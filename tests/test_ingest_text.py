@@ -13,7 +13,7 @@ from kg.errors import EncodingError, InputError
 from kg.ingest.events import find_dates, find_metrics
 from kg.ingest.money import find_amounts, parse_number
 from kg.ingest.text import MAX_ARTICLE_BYTES, read_article, simplify
-from kg.sentences import Span
+from kg.sources.sentences import Span
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "sources" / "rednet-2024-03-13-sanzhangpai.txt"

@@ -1,4 +1,5 @@
-"""The entity index and the whole answers kg ask keeps per store generation (kg.keptindex, kg.runner.whole_answer)."""
+"""The entity index and the whole answers kg ask keeps per store generation (kg.names.kept,
+kg.query.runner.whole_answer)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-import kg.keptindex
-from kg.answers import answers_folder
-from kg.ask import ask, ask_paths, load_cues
-from kg.build import build
+import kg.names.kept
+from kg.asking.answer import ask, ask_paths, load_cues
 from kg.cli import cli
-from kg.entities import EntityIndex, find_mentions, load_entities
-from kg.keptindex import FILE, kept_entities, kept_entities_for
+from kg.names.index import EntityIndex, find_mentions, load_entities
+from kg.names.kept import FILE, kept_entities, kept_entities_for
 from kg.paths import Paths
-from kg.queries import load_catalogue
-from kg.store import current_generation, open_store
+from kg.query.catalogue import load_catalogue
+from kg.query.kept import answers_folder
+from kg.store.build import build
+from kg.store.generations import current_generation, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -48,7 +49,7 @@ def test_the_kept_index_equals_a_fresh_one_and_is_read_back(project: Paths, monk
     def refuse(_: object) -> EntityIndex:
         raise AssertionError("the kept index was not used")
 
-    monkeypatch.setattr(kg.keptindex, "load_entities", refuse)
+    monkeypatch.setattr(kg.names.kept, "load_entities", refuse)
     _same(kept_entities(gen, store), fresh)  # read back, not made again
 
 
@@ -74,7 +75,7 @@ def test_an_index_from_other_code_or_a_torn_file_is_made_again(project: Paths) -
         assert find_mentions(kept_entities_for(gen, store, text), text) == find_mentions(fresh, text)
         assert path.read_bytes() == good
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0] == kg.keptindex.fingerprint()
+    assert db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0] == kg.names.kept.fingerprint()
     db.close()
 
 
@@ -95,7 +96,7 @@ def test_the_part_for_a_text_finds_the_mentions_the_whole_index_finds(built: Pat
         for m in find_mentions(part, text):
             for iri in m.iris:
                 assert asdict(part.entities[iri]) == asdict(whole.entities[iri])
-        if len(text) < kg.keptindex.MAX_TEXT:
+        if len(text) < kg.names.kept.MAX_TEXT:
             assert len(part.entities) < len(whole.entities)
 
 
@@ -152,7 +153,7 @@ def test_ask_limit_shows_the_first_rows_and_their_sources(built: Paths, runner: 
 def test_kg_query_reads_the_kept_index_for_a_name_that_needs_every_name(
     project: Paths, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kg.entities
+    import kg.names.index
 
     build(project)
     gen, store = _generation_and_store(project)
@@ -162,8 +163,8 @@ def test_kg_query_reads_the_kept_index_for_a_name_that_needs_every_name(
     def refuse(_: object) -> EntityIndex:
         raise AssertionError("every name of the store was read")
 
-    monkeypatch.setattr(kg.entities, "load_entities", refuse)
-    monkeypatch.setattr(kg.keptindex, "load_entities", refuse)
+    monkeypatch.setattr(kg.names.index, "load_entities", refuse)
+    monkeypatch.setattr(kg.names.kept, "load_entities", refuse)
     args = ["--project", str(project.project), "--store", str(project.store), "query", "-q", "region_metrics"]
     # another spelling (full-width letters, other case) needs the whole index; so do the suggestions
     found = runner.invoke(cli, [*args, "--param", "region=ＣＨＡＮＧＳＨＡ", "--format", "json"])

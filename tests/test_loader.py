@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import RDFSyntaxError
-from kg.loader import load_graphs, nquads
+from kg.store.loader import load_graphs, nquads
 
 G = ox.NamedNode("https://w3id.org/zhaoshang-kg/graph/a")
 OTHER = ox.NamedNode("https://w3id.org/zhaoshang-kg/graph/other")

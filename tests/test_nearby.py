@@ -10,12 +10,13 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg.entities import find, load_entities, resolve
 from kg.errors import AmbiguousEntity, QueryError, UnknownEntity
-from kg.nearby import Nearby
-from kg.network import entity_graph, neighbors, neighbors_of, paths_between
+from kg.graph.explore import neighbors_of, paths_between
+from kg.graph.neighbourhood import Nearby
+from kg.graph.network import entity_graph, neighbors
+from kg.names.index import find, load_entities, resolve
 from kg.paths import Paths
-from kg.store import open_store
+from kg.store.generations import open_store
 from tests.conftest import CountingStore
 
 A = "https://w3id.org/zhaoshang-kg/id/agent/"
@@ -111,12 +112,12 @@ def test_find_agrees_with_the_whole_index(store: ox.Store) -> None:
 
 def test_find_needs_no_whole_index_for_exact_and_short_names(store: ox.Store, monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
-    import kg.entities
+    import kg.names.index
 
     def refuse(_: Any) -> None:
         raise AssertionError("read every name")
 
-    monkeypatch.setattr(kg.entities, "load_entities", refuse)
+    monkeypatch.setattr(kg.names.index, "load_entities", refuse)
     assert find(store, "辰溪").label == "辰溪县"
     assert find(store, "Beijing Chenxi Chamber of Commerce").iri == A + "chamber-beijing-chenxi"
     assert find(store, "zr:region/110000").label == "北京市"

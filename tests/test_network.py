@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.entities import load_entities
 from kg.errors import QueryError
-from kg.network import class_filter, entity_graph, explain_hop, neighbors, node_id, pagerank, path, rank
+from kg.graph.network import entity_graph, explain_hop, neighbors, node_id, path
+from kg.graph.ranking import class_filter, pagerank, rank
+from kg.names.index import load_entities
 from kg.paths import Paths
 
 R = "https://w3id.org/zhaoshang-kg/id/region/"

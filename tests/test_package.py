@@ -22,14 +22,22 @@ def test_every_public_name_resolves_to_what_its_module_defines() -> None:
     assert set(kg.__all__) <= set(dir(kg))
 
 
-def test_functions_named_like_their_module_stay_functions() -> None:
-    import kg.ask
-    import kg.build
-    import kg.export  # importing the submodules must not replace the functions
+def test_functions_stay_functions_when_their_modules_are_imported() -> None:
+    import kg.asking.answer
+    import kg.store.build
+    import kg.store.export  # importing the submodules must not replace the functions
 
-    assert callable(kg.build) and kg.build.__module__ == "kg.build"
-    assert callable(kg.ask) and kg.ask.__module__ == "kg.ask"
-    assert callable(kg.export) and kg.export.__module__ == "kg.export"
+    assert callable(kg.build) and kg.build.__module__ == "kg.store.build"
+    assert callable(kg.ask) and kg.ask.__module__ == "kg.asking.answer"
+    assert callable(kg.export) and kg.export.__module__ == "kg.store.export"
+
+
+def test_no_public_name_is_also_a_subpackage() -> None:
+    """Importing kg.X sets the attribute kg.X to the module: a public function named X would be lost."""
+    import pkgutil
+
+    packages = {m.name for m in pkgutil.iter_modules(kg.__path__)}
+    assert not packages & set(kg._EXPORTS)
 
 
 def test_unknown_names_raise_attribute_error() -> None:
@@ -43,7 +51,7 @@ def test_unknown_names_raise_attribute_error() -> None:
 
 
 def test_kg_query_imports_neither_rdflib_nor_the_chinese_text_tools() -> None:
-    code = ("import sys, kg.runner, kg.cli, kg.ask, kg.entities, kg.keptindex, kg.results; "
+    code = ("import sys, kg.query.runner, kg.cli, kg.asking.answer, kg.names.index, kg.names.kept, kg.query.results; "
             "print(sorted(m for m in ('rdflib', 'pypinyin', 'jieba', 'networkx', 'pyshacl') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout
-from kg.guard import MAX_DEPTH, check_query
 from kg.paths import Paths
-from kg.results import render, to_csv, to_json, to_tsv
-from kg.runner import run_query
-from kg.tables import display_width
+from kg.query.guard import MAX_DEPTH, check_query
+from kg.query.results import render, to_csv, to_json, to_tsv
+from kg.query.runner import run_query
+from kg.query.tables import display_width
 
 CHAMBERS = ("SELECT ?c ?label WHERE { ?c a zs:ChamberOfCommerce ; rdfs:label ?label . FILTER (LANG(?label) = 'zh') } "
             "ORDER BY ?label")

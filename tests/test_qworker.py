@@ -1,4 +1,4 @@
-"""The query worker (kg.qworker): a plain child process that answers one query and dies with its parent."""
+"""The query worker (kg.query.worker): a plain child process that answers one query and dies with its parent."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from kg.errors import QueryError
-from kg.evaluation import evaluate_on
 from kg.paths import Paths
-from kg.qworker import BOOT
-from kg.runner import run_query
-from kg.store import open_store
-from kg.workerpool import ask_once
+from kg.query.evaluation import evaluate_on
+from kg.query.pool import ask_once
+from kg.query.runner import run_query
+from kg.query.worker import BOOT
+from kg.store.generations import open_store
 from tests.conftest import alive, gone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def test_a_script_without_a_main_guard_can_run_queries(built: Paths, tmp_path: P
     done = _run("""
         import sys
         from pathlib import Path
-        from kg.runner import run_query
+        from kg.query.runner import run_query
         q = "SELECT (COUNT(*) AS ?n) WHERE { ?c a zs:ChamberOfCommerce }"
         print(run_query(Path(sys.argv[1]), q).rows[0]["n"].value)
     """, tmp_path, str(built.store))
@@ -58,7 +58,7 @@ def test_the_worker_never_imports_from_the_current_folder(built: Paths, tmp_path
     (here / "pyoxigraph.py").write_text("raise SystemExit('the wrong pyoxigraph')\n", encoding="utf-8")
     script = tmp_path / "elsewhere" / "script.py"
     script.parent.mkdir()
-    script.write_text("import sys\nfrom pathlib import Path\nfrom kg.runner import run_query\n"
+    script.write_text("import sys\nfrom pathlib import Path\nfrom kg.query.runner import run_query\n"
                       "print(run_query(Path(sys.argv[1]), 'ASK { ?s ?p ?o }').boolean)\n", encoding="utf-8")
     done = subprocess.run([sys.executable, str(script), str(built.store)], capture_output=True, text=True,
                           timeout=120, cwd=here, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -78,7 +78,7 @@ def _workers_of(parent: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and "kg.qworker" in cmdline:
+        if ppid == parent and "kg.query.worker" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -89,7 +89,7 @@ def test_a_worker_dies_with_its_parent(built: Paths, tmp_path: Path) -> None:
     script.write_text(textwrap.dedent("""
         import sys
         from pathlib import Path
-        from kg.runner import run_query
+        from kg.query.runner import run_query
         run_query(Path(sys.argv[1]), sys.argv[2], timeout=600)
     """), encoding="utf-8")
     parent = subprocess.Popen([sys.executable, str(script), str(built.store), RUNAWAY],
@@ -123,7 +123,7 @@ def test_a_worker_that_dies_is_reported_with_its_last_words(built: Paths) -> Non
 def test_the_reply_is_not_spoiled_by_what_a_worker_prints(built: Paths, tmp_path: Path) -> None:
     # anything written to standard output inside the worker goes to standard error
     done = subprocess.run(
-        [sys.executable, "-c", "import os, pickle, sys; from kg import qworker; "
+        [sys.executable, "-c", "import os, pickle, sys; from kg.query import worker as qworker; "
          "qworker.answer = lambda r: (print('noise'), ('ok', 42))[1]; qworker.main()"],
         input=pickle.dumps({"parent": os.getpid(), "bindings": {}}), capture_output=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
@@ -134,10 +134,11 @@ def test_the_reply_is_not_spoiled_by_what_a_worker_prints(built: Paths, tmp_path
 
 
 def test_the_worker_imports_only_the_engine_and_its_own_module() -> None:
-    code = ("import sys, kg.qworker, kg.evaluation; "
-            "print(sorted(m for m in ('rdflib', 'click', 'http.client', 'multiprocessing', 'kg.remote', 'kg.guard',"
-            " 'kg.answers', 'kg.runner') if m in sys.modules))")
-    assert "kg.qworker" in BOOT
+    code = ("import sys, kg.query.worker, kg.query.evaluation; "
+            "print(sorted(m for m in ('rdflib', 'click', 'http.client', 'multiprocessing', 'kg.remote.endpoint',"
+            " 'kg.query.guard',"
+            " 'kg.query.kept', 'kg.query.runner') if m in sys.modules))")
+    assert "kg.query.worker" in BOOT
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.stdout.strip() == "[]"

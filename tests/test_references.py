@@ -9,12 +9,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build, files_by_graph, shape_program
 from kg.errors import ValidationError
-from kg.loader import load_graphs
 from kg.paths import Paths, make_paths
-from kg.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies, focus_rows
-from kg.shacl import compile_shapes
+from kg.shacl.engine import compile_shapes
+from kg.store.build import build, files_by_graph, shape_program
+from kg.store.loader import load_graphs
+from kg.store.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies, focus_rows
 from tests.conftest import ROOT
 
 ID = NAMESPACE

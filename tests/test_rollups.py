@@ -1,7 +1,7 @@
-"""kg.rollups: the zs:quote shortcut is exactly the sentence chain it replaces, and the catalogue answers with it.
+"""kg.store.rollups: the zs:quote shortcut is exactly the sentence chain it replaces, and the catalogue answers with it.
 
 The store here is made the way the build makes it (every data file in its named graph, then the derived graph
-of :func:`kg.derive.derive_store`), plus the statements of :func:`kg.rollups.rollups`.
+of :func:`kg.store.derive.derive_store`), plus the statements of :func:`kg.store.rollups.rollups`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pyoxigraph as ox
 import pytest
 
 import tests.test_catalogue as catalogue_tests
-from kg.build import data_files, graph_for
-from kg.derive import DERIVED_GRAPH, derive_store
 from kg.namespaces import OA, PREFIXES, PROV, ZS
 from kg.paths import make_paths
-from kg.queries import load_catalogue, select, term_text
-from kg.rollups import QUOTE, QUOTED_KINDS, rollups
+from kg.query.catalogue import load_catalogue, select, term_text
+from kg.store.build import data_files, graph_for
+from kg.store.derive import DERIVED_GRAPH, derive_store
+from kg.store.rollups import QUOTE, QUOTED_KINDS, rollups
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "queries")

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import EncodingError
-from kg.sentences import split_sentences
-from kg.sources import load_source, sentences_graph
+from kg.sources.articles import load_source, sentences_graph
+from kg.sources.sentences import split_sentences
 from tests.conftest import ROOT, SOURCE_ID
 
 ARTICLE = ROOT / "data" / "sources" / f"{SOURCE_ID}.txt"

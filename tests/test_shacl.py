@@ -1,8 +1,8 @@
-"""kg.shacl runs the shapes as SPARQL inside Oxigraph and reports exactly what pySHACL reports.
+"""kg.shacl.engine runs the shapes as SPARQL inside Oxigraph and reports exactly what pySHACL reports.
 
 Every parity test builds the same quads twice: into an Oxigraph store (one named graph per file, as a build
-does) for :class:`kg.shacl.ShapeProgram`, and into an rdflib graph (:func:`kg.rdfio.to_rdflib`) for pySHACL
-(:func:`kg.validate.validate_graph`), and compares the violations field by field, duplicates included.
+does) for :class:`kg.shacl.engine.ShapeProgram`, and into an rdflib graph (:func:`kg.store.rdfio.to_rdflib`) for pySHACL
+(:func:`kg.shacl.report.validate_graph`), and compares the violations field by field, duplicates included.
 
 pySHACL takes about a second per run on the project's data, so the broken-data table is checked in batches:
 mutations that touch different entities are applied together, the whole result must match, and every mutation
@@ -19,14 +19,14 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-import kg.shacl
-from kg.build import data_files, graph_for
+import kg.shacl.engine
 from kg.errors import KGError, QueryTimeout, UnsupportedShape
 from kg.namespaces import PREFIXES as NAMESPACES
 from kg.paths import make_paths
-from kg.rdfio import parse_file, to_rdflib
-from kg.shacl import ShapeProgram, compile_shapes
-from kg.validate import ValidationResult, Violation, validate_graph
+from kg.shacl.engine import ShapeProgram, compile_shapes
+from kg.shacl.report import ValidationResult, Violation, validate_graph
+from kg.store.build import data_files, graph_for
+from kg.store.rdfio import parse_file, to_rdflib
 
 PREFIXES = {
     **NAMESPACES,  # the project's own table, plus the instance namespaces the mutations write
@@ -70,7 +70,7 @@ def iri(curie: str) -> ox.NamedNode:
 
 
 def text_of(node: ox.NamedNode) -> str:
-    """How a violation names *node* (see kg.validate._short)."""
+    """How a violation names *node* (see kg.shacl.report._short)."""
     zs = PREFIXES["zs"]
     return "zs:" + node.value[len(zs):] if node.value.startswith(zs) else f"<{node.value}>"
 
@@ -235,11 +235,11 @@ def key(v: Violation) -> Key:
 class Outcome:
     pyshacl: ValidationResult
     ours: ValidationResult
-    #: kg.shacl again, for every subject but the ontology node as focus nodes: with the incremental (focused)
+    #: kg.shacl.engine again, for every subject but the ontology node as focus nodes: with the incremental (focused)
     #: queries, and with the whole-store queries filtered after (both must find everything)
     focused: ValidationResult
     filtered: ValidationResult
-    #: kg.shacl again on one thread
+    #: kg.shacl.engine again on one thread
     serial: ValidationResult
 
 
@@ -256,7 +256,7 @@ def program() -> ShapeProgram:
 
 @pytest.fixture(scope="module")
 def shapes_graph() -> rdflib.Graph:
-    return to_rdflib(SHAPES)  # as kg.build did: no prefixes survive, messages use rdflib's defaults
+    return to_rdflib(SHAPES)  # as kg.store.build did: no prefixes survive, messages use rdflib's defaults
 
 
 @pytest.fixture(scope="module")
@@ -270,9 +270,9 @@ def run(program: ShapeProgram, shapes_graph: rdflib.Graph) -> dict[str, Outcome]
         store = store_of(quads)
         subjects = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)} - {ONTOLOGY}
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(kg.shacl, "_FOCUSED_RATIO", 0)  # look every focus node up, however many
+            patch.setattr(kg.shacl.engine, "_FOCUSED_RATIO", 0)  # look every focus node up, however many
             focused = program.validate(store, focus=subjects)
-            patch.setattr(kg.shacl, "_FOCUSED_MAX", 0)  # run the whole-store queries and filter
+            patch.setattr(kg.shacl.engine, "_FOCUSED_MAX", 0)  # run the whole-store queries and filter
             filtered = program.validate(store, focus=subjects)
         outcome = Outcome(validate_graph(to_rdflib(quads), shapes_graph), program.validate(store),
                           focused, filtered, program.validate(store, workers=1))
@@ -284,7 +284,7 @@ def assert_same(pyshacl: ValidationResult, ours: ValidationResult) -> None:
     expected, got = Counter(map(key, pyshacl.violations)), Counter(map(key, ours.violations))
     assert got == expected, (
         "only pySHACL:\n" + "\n".join(map(str, expected - got))
-        + "\nonly kg.shacl:\n" + "\n".join(map(str, got - expected))
+        + "\nonly kg.shacl.engine:\n" + "\n".join(map(str, got - expected))
     )
     assert ours.conforms == pyshacl.conforms
     assert [key(v)[:3] for v in ours.violations] == sorted(key(v)[:3] for v in ours.violations)
@@ -531,7 +531,7 @@ def test_a_probe_has_a_row_whenever_its_check_has_one(mutation: Mutation, progra
     """A whole-store run skips a check whose probe finds nothing: sound only if the probe finds something
     whenever the check does. Each mutation alone, so that each constraint fails while the others pass."""
     store = store_of(mutation.apply(BASE))
-    run = kg.shacl._Run(program, store, None, None, None)
+    run = kg.shacl.engine._Run(program, store, None, None, None)
     probed = grouped = 0
     for check in program.checks:
         if check.from_nested:
@@ -542,7 +542,7 @@ def test_a_probe_has_a_row_whenever_its_check_has_one(mutation: Mutation, progra
             assert not has_rows or rows_of(store, check.probe_query(run.closure)), (check.shape, check.component)
         if check.group_probe:  # the sh:minCount 1 checks on the same focus nodes, asked at once
             grouped += 1
-            assert not has_rows or rows_of(store, kg.shacl._expand(check.group_probe, run.closure)), check.path
+            assert not has_rows or rows_of(store, kg.shacl.engine._expand(check.group_probe, run.closure)), check.path
     assert probed > 40 and grouped > 30
 
 
@@ -598,7 +598,7 @@ SELECT $this ?value ?n WHERE {
 
 
 def test_the_hash_join_form_splits_the_patterns_and_keeps_the_filters() -> None:
-    form = kg.shacl._hash_join_form(HASH_JOIN)
+    form = kg.shacl.engine._hash_join_form(HASH_JOIN)
     assert form.count("{ SELECT * WHERE {") == 4
     assert '{ SELECT * WHERE { ?value ex:p "a . b ; c , d"@en } }' in form
     assert "{ SELECT * WHERE { ?value a ex:C } }" in form
@@ -630,7 +630,8 @@ ex:v4 a ex:C ; ex:p "a . b ; c , d"@en, 8 ; ex:q 2 .
     "?v ex:p ?x ; ex:q ?y FILTER isIRI(?x)",
 ])
 def test_the_hash_join_form_refuses_what_it_cannot_see_through(body: str) -> None:
-    assert kg.shacl._hash_join_form(f"PREFIX ex: <https://example.org/>\nSELECT $this ?v WHERE {{ {body} }}") == ""
+    query = f"PREFIX ex: <https://example.org/>\nSELECT $this ?v WHERE {{ {body} }}"
+    assert kg.shacl.engine._hash_join_form(query) == ""
 
 
 def test_language_in_matches_pyshacl_for_tags_and_subtags() -> None:

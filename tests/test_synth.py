@@ -9,8 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.synth import generate, iter_files, parse_size
-from kg.build import check, data_files
 from kg.paths import make_paths
+from kg.store.build import check, data_files
 
 TARGET = 10_000
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kg.tables import display_width, format_table, truncate
+from kg.query.tables import display_width, format_table, truncate
 
 
 def test_cjk_columns_line_up() -> None:

@@ -10,13 +10,14 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-import kg.viewgraph
-import kg.viewlocal
+import kg.views.focused
+import kg.views.model
 from kg.errors import KGError
 from kg.paths import Paths
-from kg.store import open_store
-from kg.viewgraph import ViewGraph, build_view, extract
-from kg.viewlocal import focused_view
+from kg.store.generations import open_store
+from kg.views.build import build_view
+from kg.views.focused import focused_view
+from kg.views.model import ViewGraph, extract
 from tests.conftest import CountingStore
 
 A = "https://w3id.org/zhaoshang-kg/id/agent/"
@@ -41,8 +42,8 @@ class Whole:
     def view(self, focus: str, hops: int, classes: tuple[str, ...] = ()) -> Any:
         """build_view's answer (its fields, or the error's type, message and candidates) on the whole store."""
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(kg.viewgraph, "extract", lambda *_: self.graph)
-            mp.setattr(kg.viewlocal, "focused_view", lambda *_, **__: None)
+            mp.setattr(kg.views.model, "extract", lambda *_: self.graph)
+            mp.setattr(kg.views.focused, "focused_view", lambda *_, **__: None)
             return answer(self.store, focus, hops, classes, self.lang)
 
 
@@ -68,7 +69,7 @@ def local(store: Any, focus: str, hops: int, classes: tuple[str, ...] = (), lang
     (a name or a class only the whole view can resolve, an error with the whole view's suggestions)."""
     with pytest.MonkeyPatch.context() as mp:
         if not whole_ok:
-            mp.setattr(kg.viewgraph, "read_store", refuse)
+            mp.setattr(kg.views.model, "read_store", refuse)
         return answer(store, focus, hops, classes, lang)
 
 

@@ -13,10 +13,11 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import AmbiguousEntity, InputError, UnknownEntity, ViewTooLarge
-from kg.geomap import build_map, map_page, parse_point
 from kg.paths import Paths
-from kg.viewgraph import build_view, extract, narrow
-from kg.visualize import HTMLView, graph_page, json_for_script, layout, render_graph, write_view
+from kg.views.build import build_view
+from kg.views.graphpage import HTMLView, graph_page, json_for_script, layout, render_graph, write_view
+from kg.views.mappage import build_map, map_page, parse_point
+from kg.views.model import extract, narrow
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = [

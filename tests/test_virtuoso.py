@@ -21,16 +21,16 @@ import pyoxigraph as ox
 import pytest
 import rdflib.compare
 
-from kg.build import MANIFEST_GRAPH, build
 from kg.errors import EndpointError, PartialResult, QueryTimeout
-from kg.nearby import Nearby
-from kg.network import entity_graph
+from kg.graph.neighbourhood import Nearby
+from kg.graph.network import entity_graph
 from kg.paths import Paths, make_paths
-from kg.queries import Question, Table, load_catalogue, select
-from kg.rdfio import to_rdflib
-from kg.remote import RemoteStore
-from kg.store import open_store
-from kg.virtuoso import VirtuosoInstance, free_port
+from kg.query.catalogue import Question, Table, load_catalogue, select
+from kg.remote.endpoint import RemoteStore
+from kg.remote.virtuoso import VirtuosoInstance, free_port
+from kg.store.build import MANIFEST_GRAPH, build
+from kg.store.generations import open_store
+from kg.store.rdfio import to_rdflib
 from tests.conftest import ROOT, SOURCE_ID
 
 SOURCE_GRAPH = f"https://w3id.org/zhaoshang-kg/graph/{SOURCE_ID}"

@@ -1,7 +1,8 @@
 """A project of thousands of sources on a real Virtuoso: the dataset is the project's graphs, exactly.
 
 Virtuoso 7.2 refuses a query whose dataset lists more than 4,094 graphs (``SP030 ... Too many arguments``), so
-past :data:`kg.remote.DATASET_LIMIT` graphs :class:`~kg.remote.RemoteStore` excludes every other graph of the
+past :data:`kg.remote.endpoint.DATASET_LIMIT` graphs :class:`~kg.remote.endpoint.RemoteStore` excludes every other
+graph of the
 server with Virtuoso's pragmas instead of listing its own. One private instance holds 4,200 small project
 graphs (more than Virtuoso accepts as parameters) and a foreign graph, loaded in about 3 s; a second, tiny one
 checks that a small project still uses the standard protocol parameters. Needs the Debian package
@@ -22,11 +23,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import MANIFEST_GRAPH, _write_remote_manifest, read_remote_manifest
 from kg.errors import EndpointError, PartialResult
-from kg.remote import DATASET_LIMIT, EMPTY_GRAPH, PROJECT_GRAPHS, RemoteStore, RemoteTriples
-from kg.runner import evaluate_on, run_remote
-from kg.virtuoso import VirtuosoInstance
+from kg.query.runner import evaluate_on, run_remote
+from kg.remote.endpoint import DATASET_LIMIT, EMPTY_GRAPH, PROJECT_GRAPHS, RemoteStore, RemoteTriples
+from kg.remote.virtuoso import VirtuosoInstance
+from kg.store.build import MANIFEST_GRAPH, _write_remote_manifest, read_remote_manifest
 
 #: Project graphs on the crowded server (more than the 4,094 graphs Virtuoso 7.2 takes in a dataset list), and
 #: statements in each.

@@ -1,4 +1,4 @@
-"""Answers kept in the background after ``kg build`` (kg.warmer): a real detached process on a real store."""
+"""Answers kept in the background after ``kg build`` (kg.query.warmer): a real detached process on a real store."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.answers import answers_folder
 from kg.cli import cli
-from kg.keptindex import FILE
+from kg.names.kept import FILE
 from kg.paths import Paths
-from kg.queries import load_catalogue
-from kg.runner import DEFAULT_LIMIT, evaluate_on, run_query
-from kg.store import current_generation, open_store
-from kg.warmer import STATUS, start_warming, wait_for_warming, warm_mode, warming_status
+from kg.query.catalogue import load_catalogue
+from kg.query.kept import answers_folder
+from kg.query.runner import DEFAULT_LIMIT, evaluate_on, run_query
+from kg.query.warmer import STATUS, start_warming, wait_for_warming, warm_mode, warming_status
+from kg.store.generations import current_generation, open_store
 from tests.conftest import gone
 
 
@@ -56,7 +56,7 @@ def test_build_keeps_answers_in_the_background(project: Paths, runner: CliRunner
     plain = _plain(project)
     assert sorted(status["questions"]) == sorted(q.name for q in plain)
     assert all(v["rows"] > 0 for v in status["questions"].values())
-    # the index of names kg ask reads is kept too (kg.keptindex)
+    # the index of names kg ask reads is kept too (kg.names.kept)
     assert status["entities_seconds"] >= 0
     assert (answers_folder(current_generation(project.store)) / FILE).is_file()
     assert time.perf_counter() - started < 120
@@ -91,7 +91,7 @@ def test_an_unknown_mode_is_refused(project: Paths, runner: CliRunner, monkeypat
 
 
 def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Paths) -> None:
-    from kg.build import build
+    from kg.store.build import build
 
     build(project)
     old = current_generation(project.store)
@@ -113,7 +113,7 @@ def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Pat
 
 
 def test_a_killed_warmer_loses_nothing_and_is_reported(project: Paths) -> None:
-    from kg.build import build
+    from kg.store.build import build
 
     build(project)
     pid = start_warming(project)
@@ -129,7 +129,7 @@ def test_a_killed_warmer_loses_nothing_and_is_reported(project: Paths) -> None:
 
 
 def test_status_file_is_json_beside_the_answers(project: Paths) -> None:
-    from kg.build import build
+    from kg.store.build import build
 
     build(project)
     pid = start_warming(project)
@@ -144,7 +144,7 @@ def test_status_file_is_json_beside_the_answers(project: Paths) -> None:
 def test_no_warming_without_a_catalogue(project: Paths, tmp_path: Path) -> None:
     import shutil
 
-    from kg.build import build
+    from kg.store.build import build
 
     build(project)
     shutil.rmtree(project.queries)
@@ -156,7 +156,7 @@ def test_serve_keeps_the_answers_of_a_store_built_without_kg_build(project: Path
     import subprocess
     import sys
 
-    from kg.build import build
+    from kg.store.build import build
 
     build(project)  # the library, as `kg run` and scripts do: no warmer started
     assert warming_status(project.store) is None
@@ -182,8 +182,8 @@ def test_serve_keeps_the_answers_of_a_store_built_without_kg_build(project: Path
 
 
 def test_a_question_that_fails_is_reported_and_the_others_are_kept(project: Paths) -> None:
-    from kg.build import build
-    from kg.runner import warm_catalogue
+    from kg.query.runner import warm_catalogue
+    from kg.store.build import build
 
     (project.queries / "zz_too_slow.rq").write_text(
         "# title@zh: 太慢\n# title@en: Too slow\n# description: Every triple with every other, sorted.\n"

@@ -1,4 +1,4 @@
-"""Query workers kept between queries (kg.workerpool), as kg serve uses them."""
+"""Query workers kept between queries (kg.query.pool), as kg serve uses them."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import kg.workerpool
-from kg.build import build
+import kg.query.pool
 from kg.errors import QueryError, QueryTimeout
 from kg.paths import Paths
-from kg.runner import run_query
-from kg.workerpool import WorkerPool
+from kg.query.pool import WorkerPool
+from kg.query.runner import run_query
+from kg.store.build import build
 from tests.conftest import alive, gone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def test_a_worker_that_died_idle_is_replaced_and_one_dying_mid_query_is_reported
 def test_workers_are_replaced_after_a_number_of_queries(
     built: Paths, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kg.workerpool, "RECYCLE_AFTER", 2)
+    monkeypatch.setattr(kg.query.pool, "RECYCLE_AFTER", 2)
     run_query(built.store, CHAMBERS, limit=980, pool=pool)
     (first,) = _pids(pool)
     run_query(built.store, CHAMBERS, limit=981, pool=pool)  # its second: stopped, not kept
@@ -123,8 +123,8 @@ def test_kept_workers_die_with_the_process_that_owns_the_pool(built: Paths, tmp_
     script.write_text(textwrap.dedent("""
         import sys, threading
         from pathlib import Path
-        from kg.runner import run_query
-        from kg.workerpool import WorkerPool
+        from kg.query.runner import run_query
+        from kg.query.pool import WorkerPool
         pool = WorkerPool(2)
         # asked from a thread that then ends, as kg serve's request threads do
         # (a query no other test asks, so that no kept answer stands in for the worker)
@@ -159,8 +159,8 @@ def test_kept_workers_die_with_the_process_that_owns_the_pool(built: Paths, tmp_
 
 
 def test_idle_workers_are_stopped(built: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kg.workerpool, "IDLE_S", 1.5)
-    monkeypatch.setattr(kg.workerpool, "REAP_EVERY_S", 0.1)
+    monkeypatch.setattr(kg.query.pool, "IDLE_S", 1.5)
+    monkeypatch.setattr(kg.query.pool, "REAP_EVERY_S", 0.1)
     pool = WorkerPool(2)
     try:
         run_query(built.store, CHAMBERS, limit=990, pool=pool)

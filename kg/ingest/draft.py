@@ -29,7 +29,7 @@ from kg.ingest.model import Finding
 from kg.ingest.money import Amount
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
-from kg.sources import Source, add_sentences, sentence_iri
+from kg.sources.articles import Source, add_sentences, sentence_iri
 
 GAZETTEER_DATASET = URIRef(f"{ZR}dataset/gb2260-cpca")
 METRICS_DATASET = URIRef(f"{ZR}dataset/metrics")
@@ -255,7 +255,7 @@ class DraftWriter:
         return art
 
     def _sentences(self, source: Source, art: URIRef) -> None:
-        """The article and its sentences, exactly as ``kg segment`` describes them (kg.sources)."""
+        """The article and its sentences, exactly as ``kg segment`` describes them (kg.sources.articles)."""
         g, text = self.g, source.text
         g.add((art, RDF.type, SCHEMA.NewsArticle))
         g.add((art, RDF.type, PROV.Entity))

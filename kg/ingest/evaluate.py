@@ -17,10 +17,10 @@ import rdflib
 from rdflib import RDF, RDFS, URIRef
 
 from kg.errors import InputError
+from kg.files import decode_utf8, read_bytes
 from kg.ingest.resolve import norm
 from kg.namespaces import DCTERMS, PROV, SCHEMA, SKOS, ZR, ZS, source_iri
-from kg.rdfio import parse_file, to_rdflib
-from kg.textio import decode_utf8, read_bytes
+from kg.store.rdfio import parse_file, to_rdflib
 
 #: Fact types compared, and the classes that make them.
 TYPES: dict[str, tuple[str, ...]] = {

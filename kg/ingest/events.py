@@ -9,7 +9,7 @@ from datetime import date
 
 from kg.ingest.model import Finding
 from kg.ingest.money import NUMBER, Amount, parse_number
-from kg.sentences import Span
+from kg.sources.sentences import Span
 
 _METRIC = re.compile(
     r"(?<![0-9.第])(?P<num>[0-9]{1,9}(?:\.[0-9]{1,4})?)(?P<q>余|多)?"

@@ -14,7 +14,7 @@ from kg.ingest.orgs import find_organisations, find_people
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.text import Article
 from kg.namespaces import ZS
-from kg.sentences import Span
+from kg.sources.sentences import Span
 
 #: Sentences longer than this (code points) are cut for extraction: no sentence of a report is that long,
 #: and it bounds the work any one pattern does on hostile text.

@@ -1,7 +1,7 @@
 """``kg merge DRAFT.ttl``: validate a reviewed draft with the project's shapes and merge it, all or nothing.
 
 The draft and the source texts it cites are staged next to a copy of the project's data and checked there
-(SHACL and the quote check of :func:`kg.build.check`). Only when everything conforms are the files written
+(SHACL and the quote check of :func:`kg.store.build.check`). Only when everything conforms are the files written
 (``data/sources/<id>.txt`` when new, ``data/facts/<id>.ingested.ttl``) and the store rebuilt; if that build
 fails, the files written are removed again.
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 import rdflib
 from rdflib import URIRef
 
-from kg.build import BuildReport, build, check
 from kg.errors import InputError, QuoteMismatch, ValidationError
-from kg.export import write_atomic
+from kg.files import decode_utf8, read_bytes
 from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.namespaces import PROV, source_iri
 from kg.paths import Paths, make_paths
-from kg.rdfio import parse_file, to_rdflib
-from kg.textio import decode_utf8, read_bytes
+from kg.store.build import BuildReport, build, check
+from kg.store.export import write_atomic
+from kg.store.rdfio import parse_file, to_rdflib
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.sentences import Span
+from kg.sources.sentences import Span
 
 #: The kinds of finding, in the order the review summary lists them.
 KINDS = ("region", "place", "organisation", "person", "appointment", "group", "amount", "metric", "total",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Finding
-from kg.sentences import Span
+from kg.sources.sentences import Span
 
 #: Single characters and words a name never contains: a name starts right after them.
 _STOP_CHARS = set("的在与和是为了由让对向把被从等及或、,，。;；:：“”\"《》—-!！?？ \n\t")

@@ -19,7 +19,7 @@ from kg.ingest.gazetteer import Gazetteer, Place, load_gazetteer
 from kg.ingest.text import simplify
 from kg.namespaces import ORG, SCHEMA, SKOS, ZS
 from kg.paths import Paths
-from kg.rdfio import FORMATS, parse_file
+from kg.store.rdfio import FORMATS, parse_file
 
 RDF_TYPE_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -89,7 +89,7 @@ def load_known(paths: Paths) -> KnownGraph:
 
 
 def _store_quads(store: Path) -> list[ox.Quad]:
-    from kg.store import open_store
+    from kg.store.generations import open_store
 
     try:
         st = open_store(store)

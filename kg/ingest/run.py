@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.export import write_atomic
 from kg.ingest.draft import DraftWriter
 from kg.ingest.extract import extract
 from kg.ingest.model import KINDS
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
 from kg.paths import Paths
+from kg.store.export import write_atomic
 
 #: Header line naming the file an article was read from, so that ``kg merge`` can copy it to data/sources/.
 SOURCE_LINE = "# kg-ingest-source:"

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import EncodingError, InputError
-from kg.sentences import Span, split_sentences
-from kg.sources import read_meta
-from kg.textio import read_bytes
+from kg.files import read_bytes
+from kg.sources.articles import read_meta
+from kg.sources.sentences import Span, split_sentences
 
 #: Largest article accepted (bytes). A long news report is 10-30 KB; 2 MB leaves room for a whole series.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""The entity graph for networkx: neighbourhoods, explained paths and rankings."""

@@ -1,0 +1,69 @@
+"""Write a store out as Turtle, N-Triples, TriG, N-Quads or JSON-LD, atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.namespaces import PREFIXES
+from kg.remote.endpoint import RemoteStore
+
+#: Export formats: name -> (pyoxigraph format, keeps named graphs).
+EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+
+
+def export(store: ox.Store | RemoteStore, fmt: str, out: Path) -> int:
+    """Serialise *store* to *out* in *fmt*; returns the number of statements written.
+
+    Triple formats (ttl, nt) merge every named graph into one graph; dataset formats (trig, nq, jsonld)
+    keep them. Text formats end with a ``# kg-export: N …`` trailer that ``kg build`` checks, so that a
+    truncated copy is never mistaken for a whole one. The file is written to a temporary name in the same
+    folder and renamed into place, so a failure never leaves a half-written file.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"Unknown export format {fmt!r}. Use one of: {', '.join(EXPORT_FORMATS)}.")
+    rdf_format, keeps_graphs = EXPORT_FORMATS[fmt]
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; create it first or choose another -o path.")
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give a file name such as {out / ('graph.' + fmt)}.")
+    statements: list[ox.Quad] | list[ox.Triple]
+    if keeps_graphs:
+        statements = list(store)
+    else:
+        statements = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in store))
+    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    data = ox.serialize(statements, format=rdf_format, prefixes=prefixes) or b""
+    if fmt != "jsonld":
+        kind = "quads" if keeps_graphs else "triples"
+        data += f"# kg-export: {len(statements)} {kind}\n".encode("ascii")
+    write_atomic(out, data)
+    return len(statements)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write *data* to a temporary file beside *target*, fsync it, and rename it over *target*."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Offline HTML views: the graph page, the focused view read around an entity, the map, and their assets."""

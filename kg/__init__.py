@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     from kg.query.results import render, truncation_note
     from kg.query.runner import run_query, warm_catalogue
     from kg.remote.endpoint import RemoteStore
-    from kg.shacl.report import ValidationResult, validate_graph
+    from kg.shacl.oracles import validate_graph
+    from kg.shacl.report import ValidationResult
     from kg.sources.articles import load_source, sentences_graph
     from kg.sources.sentences import split_sentences
     from kg.store.build import BuildReport, CheckReport, build, check
@@ -136,7 +137,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "compute_stats": ("kg.store.stats", "compute_stats"),
     "open_store": ("kg.store.generations", "open_store"),
     "ValidationResult": ("kg.shacl.report", "ValidationResult"),
-    "validate_graph": ("kg.shacl.report", "validate_graph"),
+    "validate_graph": ("kg.shacl.oracles", "validate_graph"),
     "ViewGraph": ("kg.views.model", "ViewGraph"),
     "build_view": ("kg.views.build", "build_view"),
     "HTMLView": ("kg.views.graphpage", "HTMLView"),

@@ -41,7 +41,7 @@ class RDFSyntaxError(InputError):
 
 
 class UnsupportedShape(InputError):
-    """The shapes graph uses a SHACL feature :mod:`kg.shacl.engine` does not implement; names the shape and the term.
+    """The shapes graph uses a SHACL feature :mod:`kg.shacl` does not implement; names the shape and the term.
 
     Raised when the shapes are compiled, so that no shape is ever silently skipped.
     """

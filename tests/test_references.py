@@ -11,7 +11,7 @@ import pytest
 
 from kg.errors import ValidationError
 from kg.paths import Paths, make_paths
-from kg.shacl.engine import compile_shapes
+from kg.shacl.compile import compile_shapes
 from kg.store.build import build, files_by_graph, shape_program
 from kg.store.loader import load_graphs
 from kg.store.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies, focus_rows

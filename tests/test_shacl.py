@@ -1,8 +1,8 @@
-"""kg.shacl.engine runs the shapes as SPARQL inside Oxigraph and reports exactly what pySHACL reports.
+"""kg.shacl runs the shapes as SPARQL inside Oxigraph and reports exactly what pySHACL reports.
 
 Every parity test builds the same quads twice: into an Oxigraph store (one named graph per file, as a build
-does) for :class:`kg.shacl.engine.ShapeProgram`, and into an rdflib graph (:func:`kg.store.rdfio.to_rdflib`) for pySHACL
-(:func:`kg.shacl.report.validate_graph`), and compares the violations field by field, duplicates included.
+does) for :class:`kg.shacl.run.ShapeProgram`, and into an rdflib graph (:func:`kg.store.rdfio.to_rdflib`) for
+pySHACL (:func:`kg.shacl.oracles.validate_graph`), and compares the violations field by field, duplicates included.
 
 pySHACL takes about a second per run on the project's data, so the broken-data table is checked in batches:
 mutations that touch different entities are applied together, the whole result must match, and every mutation
@@ -19,12 +19,15 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-import kg.shacl.engine
+import kg.shacl.run
 from kg.errors import KGError, QueryTimeout, UnsupportedShape
 from kg.namespaces import PREFIXES as NAMESPACES
 from kg.paths import make_paths
-from kg.shacl.engine import ShapeProgram, compile_shapes
-from kg.shacl.report import ValidationResult, Violation, validate_graph
+from kg.shacl.compile import compile_shapes
+from kg.shacl.oracles import validate_graph
+from kg.shacl.report import ValidationResult, Violation
+from kg.shacl.rewrite import hash_join_form
+from kg.shacl.run import ClassClosure, ShapeProgram
 from kg.store.build import data_files, graph_for
 from kg.store.rdfio import parse_file, to_rdflib
 
@@ -70,7 +73,7 @@ def iri(curie: str) -> ox.NamedNode:
 
 
 def text_of(node: ox.NamedNode) -> str:
-    """How a violation names *node* (see kg.shacl.report._short)."""
+    """How a violation names *node* (see kg.shacl.report.term_text)."""
     zs = PREFIXES["zs"]
     return "zs:" + node.value[len(zs):] if node.value.startswith(zs) else f"<{node.value}>"
 
@@ -235,11 +238,11 @@ def key(v: Violation) -> Key:
 class Outcome:
     pyshacl: ValidationResult
     ours: ValidationResult
-    #: kg.shacl.engine again, for every subject but the ontology node as focus nodes: with the incremental (focused)
+    #: kg.shacl again, for every subject but the ontology node as focus nodes: with the incremental (focused)
     #: queries, and with the whole-store queries filtered after (both must find everything)
     focused: ValidationResult
     filtered: ValidationResult
-    #: kg.shacl.engine again on one thread
+    #: kg.shacl again on one thread
     serial: ValidationResult
 
 
@@ -270,9 +273,9 @@ def run(program: ShapeProgram, shapes_graph: rdflib.Graph) -> dict[str, Outcome]
         store = store_of(quads)
         subjects = {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)} - {ONTOLOGY}
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(kg.shacl.engine, "_FOCUSED_RATIO", 0)  # look every focus node up, however many
+            patch.setattr(kg.shacl.run, "FOCUSED_RATIO", 0)  # look every focus node up, however many
             focused = program.validate(store, focus=subjects)
-            patch.setattr(kg.shacl.engine, "_FOCUSED_MAX", 0)  # run the whole-store queries and filter
+            patch.setattr(kg.shacl.run, "FOCUSED_MAX", 0)  # run the whole-store queries and filter
             filtered = program.validate(store, focus=subjects)
         outcome = Outcome(validate_graph(to_rdflib(quads), shapes_graph), program.validate(store),
                           focused, filtered, program.validate(store, workers=1))
@@ -284,7 +287,7 @@ def assert_same(pyshacl: ValidationResult, ours: ValidationResult) -> None:
     expected, got = Counter(map(key, pyshacl.violations)), Counter(map(key, ours.violations))
     assert got == expected, (
         "only pySHACL:\n" + "\n".join(map(str, expected - got))
-        + "\nonly kg.shacl.engine:\n" + "\n".join(map(str, got - expected))
+        + "\nonly kg.shacl:\n" + "\n".join(map(str, got - expected))
     )
     assert ours.conforms == pyshacl.conforms
     assert [key(v)[:3] for v in ours.violations] == sorted(key(v)[:3] for v in ours.violations)
@@ -531,18 +534,18 @@ def test_a_probe_has_a_row_whenever_its_check_has_one(mutation: Mutation, progra
     """A whole-store run skips a check whose probe finds nothing: sound only if the probe finds something
     whenever the check does. Each mutation alone, so that each constraint fails while the others pass."""
     store = store_of(mutation.apply(BASE))
-    run = kg.shacl.engine._Run(program, store, None, None, None)
+    closure = ClassClosure(store)
     probed = grouped = 0
     for check in program.checks:
         if check.from_nested:
             continue
-        has_rows = bool(rows_of(store, check.render(run.closure)))
+        has_rows = bool(rows_of(store, check.render(closure)))
         if check.probe:
             probed += 1
-            assert not has_rows or rows_of(store, check.probe_query(run.closure)), (check.shape, check.component)
+            assert not has_rows or rows_of(store, check.probe_query(closure)), (check.shape, check.component)
         if check.group_probe:  # the sh:minCount 1 checks on the same focus nodes, asked at once
             grouped += 1
-            assert not has_rows or rows_of(store, kg.shacl.engine._expand(check.group_probe, run.closure)), check.path
+            assert not has_rows or rows_of(store, check.group_probe_query(closure)), check.path
     assert probed > 40 and grouped > 30
 
 
@@ -598,7 +601,7 @@ SELECT $this ?value ?n WHERE {
 
 
 def test_the_hash_join_form_splits_the_patterns_and_keeps_the_filters() -> None:
-    form = kg.shacl.engine._hash_join_form(HASH_JOIN)
+    form = hash_join_form(HASH_JOIN)
     assert form.count("{ SELECT * WHERE {") == 4
     assert '{ SELECT * WHERE { ?value ex:p "a . b ; c , d"@en } }' in form
     assert "{ SELECT * WHERE { ?value a ex:C } }" in form
@@ -631,7 +634,7 @@ ex:v4 a ex:C ; ex:p "a . b ; c , d"@en, 8 ; ex:q 2 .
 ])
 def test_the_hash_join_form_refuses_what_it_cannot_see_through(body: str) -> None:
     query = f"PREFIX ex: <https://example.org/>\nSELECT $this ?v WHERE {{ {body} }}"
-    assert kg.shacl.engine._hash_join_form(query) == ""
+    assert hash_join_form(query) == ""
 
 
 def test_language_in_matches_pyshacl_for_tags_and_subtags() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from kg.shacl.report import validate_graph
+from kg.shacl.oracles import validate_graph
 from tests.conftest import ROOT
 
 CASES = sorted((Path(__file__).parent / "data" / "shapes").glob("*.ttl"))

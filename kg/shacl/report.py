@@ -1,13 +1,12 @@
-"""Check data against the SHACL shapes and provenance quotes against their source texts."""
+"""What a check of the data reports: SHACL violations (from any engine, in one text form) and quote problems."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pyshacl
 import rdflib
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from kg.namespaces import ZS
 
@@ -44,56 +43,14 @@ class ValidationResult:
         return "\n".join(lines)
 
 
-def validate_graph(
-    data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None
-) -> ValidationResult:
-    """Validate *data* against *shapes*.
-
-    The ontology must be part of *data*, or given as *ontology* (then mixed into a copy), so that
-    ``sh:targetClass`` reaches the instances of sub-classes.
-    """
-    conforms, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    assert isinstance(report, rdflib.Graph)
-    return ValidationResult(conforms=bool(conforms), violations=sorted_violations(_violations(report)))
-
-
 def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
     """Violations in report order: by focus node, then path, then message (the order both engines use)."""
     return sorted(violations, key=lambda v: (v.focus, v.path, v.message))
 
 
-def _violations(report: rdflib.Graph) -> list[Violation]:
-    out = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        def one(p: rdflib.URIRef, r: rdflib.term.Node = result) -> str:
-            v = report.value(r, p)
-            return "" if v is None else _short(v)
-        message = one(SH.resultMessage) or one(SH.sourceConstraintComponent)
-        out.append(
-            Violation(
-                focus=one(SH.focusNode),
-                path=one(SH.resultPath),
-                message=message,
-                value=one(SH.value),
-                severity=one(SH.resultSeverity).rsplit("#", 1)[-1],
-            )
-        )
-    return out
-
-
 def term_text(node: rdflib.term.Node) -> str:
-    """How a violation shows an RDF term: ``zs:``/``sh:`` names, ``<iri>`` otherwise, a literal's text."""
-    return _short(node)
-
-
-def _short(node: rdflib.term.Node) -> str:
+    """How a violation shows an RDF term: ``zs:``/``sh:`` names, ``<iri>`` otherwise, a literal's text (and a
+    blank node's label)."""
     if isinstance(node, rdflib.Literal):
         return str(node)
     text = str(node)

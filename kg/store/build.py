@@ -3,7 +3,7 @@
 A build streams every file (parsed strictly: file, line and column on error) into a new store generation,
 one named graph per source, and then checks that generation where it lies: the provenance quotes against the
 source texts (:mod:`kg.store.quotes`), and the SHACL shapes compiled to SPARQL and run inside Oxigraph
-(:mod:`kg.shacl.engine`). Only when both pass does it add the derived graph (:mod:`kg.store.derive`) and point
+(:mod:`kg.shacl`). Only when both pass does it add the derived graph (:mod:`kg.store.derive`) and point
 ``CURRENT``
 at the new generation; otherwise the generation is deleted and the live store stays as it was. Nothing holds
 the whole data in Python, so memory stays flat from one article to millions of statements.
@@ -37,8 +37,9 @@ from kg.errors import InputError, QuoteMismatch, StoreError, ValidationError
 from kg.namespaces import GRAPH, source_graph
 from kg.paths import Paths
 from kg.remote.endpoint import RemoteStore
-from kg.shacl.engine import ShapeProgram, compile_shapes
+from kg.shacl.compile import compile_shapes
 from kg.shacl.report import QuoteProblem, ValidationResult
+from kg.shacl.run import ShapeProgram
 from kg.store.derive import DERIVED_GRAPH, check_graph_name, derive_store
 from kg.store.generations import CURRENT, current_generation, new_generation, read_manifest, write_lock
 from kg.store.loader import LoadStats, Subject, graph_subjects, load_graphs, nquads, referrers

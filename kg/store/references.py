@@ -5,7 +5,7 @@
 As a SPARQL query on the store it is the costliest check of all, one pass over every statement with a string
 read per IRI (3.7 s of 11 s of validation at a million statements). A full build already holds each graph's
 statements in Python while it loads them, so :class:`ReferenceTracker` collects the typed nodes and the
-referenced IRIs there, and :func:`kg.shacl.engine.ShapeProgram.validate` takes its rows instead of running the query.
+referenced IRIs there, and :meth:`kg.shacl.run.ShapeProgram.validate` takes its rows instead of running the query.
 
 The rows are those the shape's query would give (the same ``?value`` and ``?subject`` pairs), so the messages are
 the same. The tracker is used only when the shape's query is exactly :data:`QUERY`: a changed shape is checked
@@ -27,9 +27,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.shacl.engine import ShapeProgram
+from kg.shacl.run import ShapeProgram
 
-#: The shape whose rows the tracker gives (as :class:`kg.shacl.engine.Check` names shapes).
+#: The shape whose rows the tracker gives (as :class:`kg.shacl.program.Check` names shapes).
 SHAPE = "<https://w3id.org/zhaoshang-kg/shapes#DanglingReferenceShape>"
 #: The entity namespace the shape checks.
 NAMESPACE = PREFIXES["zr"]

@@ -7,10 +7,17 @@ pySHACL (:func:`kg.shacl.oracles.validate_graph`), and compares the violations f
 pySHACL takes about a second per run on the project's data, so the broken-data table is checked in batches:
 mutations that touch different entities are applied together, the whole result must match, and every mutation
 must account for violations of its own (their focus node or value is an entity it touched).
+
+pyrudof (:func:`kg.shacl.oracles.validate_with_rudof`, a SHACL engine in Rust written apart from both) is a second
+oracle on the same cases: it must find the same focus nodes and paths (with severities) and agree on conformance.
+Its messages and value texts are its own, so no more is compared. Where it differs, :data:`RUDOF_DIFFERS` (and
+the small-graph tests) say how and why, as an exact expectation.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +31,7 @@ from kg.errors import KGError, QueryTimeout, UnsupportedShape
 from kg.namespaces import PREFIXES as NAMESPACES
 from kg.paths import make_paths
 from kg.shacl.compile import compile_shapes
-from kg.shacl.oracles import validate_graph
+from kg.shacl.oracles import validate_graph, validate_with_rudof
 from kg.shacl.report import ValidationResult, Violation
 from kg.shacl.rewrite import hash_join_form
 from kg.shacl.run import ClassClosure, ShapeProgram
@@ -213,6 +220,63 @@ LENIENT = [
 ]
 
 
+@dataclass(frozen=True)
+class Differs:
+    """How pyrudof's (focus, path, severity) results differ from pySHACL's and ours on a case, and why."""
+
+    why: str
+    #: Results pySHACL and kg.shacl report that pyrudof does not, and the reverse.
+    only_ours: tuple[tuple[str, str], ...] = ()
+    only_rudof: tuple[tuple[str, str], ...] = ()
+
+
+SELECTOR_DETAIL = ("pyrudof lists a failed sh:node once, on the sentence's oa:hasSelector, but not the selector's "
+                   "own results that pySHACL gives as sh:detail (and reports, as kg.shacl does); SHACL makes "
+                   "sh:detail optional")
+SRC = "<https://w3id.org/zhaoshang-kg/id/source/rednet-2024-03-13-sanzhangpai/"
+OA = "<http://www.w3.org/ns/oa#"
+RUDOF_DIFFERS = {
+    "ill-formed-date": Differs(
+        "pyrudof 0.3.35 does not check the lexical form of xsd:date literals (\"2024-13-45\"^^xsd:date, even "
+        "\"abc\"^^xsd:date, pass its sh:datatype xsd:date), so no sh:or member fails: a pyrudof limitation",
+        only_ours=(("<https://w3id.org/zhaoshang-kg/id/event/chenxi-shanghai-yrd-promotion-2024>",
+                    "<https://schema.org/startDate>"),)),
+    "selector-without-exact": Differs(SELECTOR_DETAIL, only_ours=((SRC + "s001-selector>", OA + "exact>"),)),
+    "selector-empty-exact": Differs(SELECTOR_DETAIL, only_ours=((SRC + "s003-selector>", OA + "exact>"),)),
+    "selector-end-typed-decimal": Differs(SELECTOR_DETAIL, only_ours=((SRC + "s004-selector>", OA + "end>"),)),
+    "selector-start-negative": Differs(SELECTOR_DETAIL, only_ours=((SRC + "s006-selector>", OA + "start>"),)),
+    "decimal-with-exponent": Differs(
+        "\"1.1e7\" is not in the lexical space of xsd:decimal (XSD 1.1 part 2, 3.3.3: no exponent); rdflib reads it, "
+        "so pySHACL and kg.shacl (which follows pySHACL on purpose) accept it, and pyrudof, right by the XSD text, "
+        "reports its sh:datatype and (not being a number to it) its sh:minInclusive",
+        only_rudof=(("<https://w3id.org/zhaoshang-kg/id/amount/chenxi-xiangshang-return-2023>",
+                     "<https://schema.org/value>"),) * 2),
+    "integer-with-spaces": Differs(
+        "xsd:integer collapses whitespace (XSD 1.1 part 2, 3.4.13), so \" 40 \" is the integer 40; pyrudof 0.3.35 "
+        "does not collapse it and reports sh:datatype and sh:minInclusive: a pyrudof limitation",
+        only_rudof=(("<https://w3id.org/zhaoshang-kg/id/group/chenxi-ambassadors>", "zs:memberCount"),) * 2),
+    "selector-start-with-spaces": Differs(
+        "the same whitespace limitation on \" 133 \"^^xsd:nonNegativeInteger, seen through the sentence's sh:node "
+        "(whose detail pyrudof does not list)",
+        only_rudof=((SRC + "s007>", OA + "hasSelector>"),)),
+}
+
+
+def where(v: Violation) -> tuple[str, str, str]:
+    """What pyrudof's results are compared on: focus node, path, severity (blank node labels differ: "_:")."""
+    return ("_:" if v.focus and ":" not in v.focus and v.focus[0] not in "<[" else v.focus), v.path, v.severity
+
+
+def assert_rudof_agrees(rudof: ValidationResult, ours: ValidationResult, *differs: Differs) -> None:
+    """pyrudof finds what kg.shacl (and so pySHACL) finds, but for the stated differences."""
+    expected_ours = Counter((f, p, "sh:Violation") for d in differs for f, p in d.only_ours)
+    expected_rudof = Counter((f, p, "sh:Violation") for d in differs for f, p in d.only_rudof)
+    mine, theirs = Counter(map(where, ours.violations)), Counter(map(where, rudof.violations))
+    assert (mine - theirs, theirs - mine) == (expected_ours, expected_rudof), [d.why for d in differs]
+    if not differs:
+        assert rudof.conforms == ours.conforms
+
+
 def batches(mutations: list[Mutation], size: int = 30) -> list[list[Mutation]]:
     """Greedy groups of mutations that touch disjoint entities."""
     out: list[tuple[list[Mutation], set[str]]] = []
@@ -237,6 +301,9 @@ def key(v: Violation) -> Key:
 @dataclass
 class Outcome:
     pyshacl: ValidationResult
+    rudof: ValidationResult
+    #: The mutations applied together with this one (the batch).
+    batch: list[str]
     ours: ValidationResult
     #: kg.shacl again, for every subject but the ontology node as focus nodes: with the incremental (focused)
     #: queries, and with the whole-store queries filtered after (both must find everything)
@@ -277,8 +344,9 @@ def run(program: ShapeProgram, shapes_graph: rdflib.Graph) -> dict[str, Outcome]
             focused = program.validate(store, focus=subjects)
             patch.setattr(kg.shacl.run, "FOCUSED_MAX", 0)  # run the whole-store queries and filter
             filtered = program.validate(store, focus=subjects)
-        outcome = Outcome(validate_graph(to_rdflib(quads), shapes_graph), program.validate(store),
-                          focused, filtered, program.validate(store, workers=1))
+        outcome = Outcome(validate_graph(to_rdflib(quads), shapes_graph), validate_with_rudof(quads, SHAPES),
+                          [m.name for m in group], program.validate(store), focused, filtered,
+                          program.validate(store, workers=1))
         out.update(dict.fromkeys((m.name for m in group), outcome))
     return out
 
@@ -293,10 +361,12 @@ def assert_same(pyshacl: ValidationResult, ours: ValidationResult) -> None:
     assert [key(v)[:3] for v in ours.violations] == sorted(key(v)[:3] for v in ours.violations)
 
 
-def test_the_project_data_conforms_under_both_engines(program: ShapeProgram, shapes_graph: rdflib.Graph) -> None:
+def test_the_project_data_conforms_under_every_engine(program: ShapeProgram, shapes_graph: rdflib.Graph) -> None:
     ours = program.validate(store_of(BASE))
     assert ours.conforms and ours.violations == [], ours.summary()
     assert validate_graph(to_rdflib(BASE), shapes_graph).conforms
+    rudof = validate_with_rudof(BASE, SHAPES)
+    assert rudof.conforms and rudof.violations == [], rudof.summary()
 
 
 def test_every_shape_compiles_to_checks(program: ShapeProgram) -> None:
@@ -344,6 +414,24 @@ def test_the_mutation_table_covers_every_constraint_kind(run: dict[str, Outcome]
         assert any(expected in m for m in messages), expected
 
 
+@pytest.mark.parametrize("mutation", BROKEN + LENIENT, ids=[m.name for m in BROKEN + LENIENT])
+def test_pyrudof_finds_the_same_focus_nodes_and_paths(mutation: Mutation, run: dict[str, Outcome]) -> None:
+    """The batch's results agree with pyrudof's but for the differences stated for its mutations; this
+    mutation's own stated difference is really there (it shows in the batch)."""
+    outcome = run[mutation.name]
+    assert_rudof_agrees(outcome.rudof, outcome.ours, *(RUDOF_DIFFERS[n] for n in outcome.batch if n in RUDOF_DIFFERS))
+    assert outcome.rudof.conforms == outcome.ours.conforms  # every batch breaks something both see
+    own = RUDOF_DIFFERS.get(mutation.name)
+    if own is not None:
+        mine, theirs = Counter(map(where, outcome.ours.violations)), Counter(map(where, outcome.rudof.violations))
+        assert all((f, p, "sh:Violation") in mine - theirs for f, p in own.only_ours), own.why
+        assert all((f, p, "sh:Violation") in theirs - mine for f, p in own.only_rudof), own.why
+
+
+def test_every_stated_pyrudof_difference_names_a_mutation() -> None:
+    assert set(RUDOF_DIFFERS) <= {m.name for m in BROKEN + LENIENT}
+
+
 @pytest.mark.parametrize("mutation", LENIENT, ids=[m.name for m in LENIENT])
 def test_lenient_literals_and_repeated_statements_break_nothing(mutation: Mutation, run: dict[str, Outcome]) -> None:
     outcome = run[mutation.name]
@@ -351,6 +439,46 @@ def test_lenient_literals_and_repeated_statements_break_nothing(mutation: Mutati
     assert outcome.focused == outcome.ours == outcome.filtered
     touched = mutation.touched()
     assert [v for v in outcome.ours.violations if v.focus in touched or v.value in touched] == []
+
+
+NUMBERS_SHAPES = TURTLE_PREFIXES + """
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+    sh:property [ sh:path ex:v ; sh:datatype xsd:decimal ; sh:minInclusive 0 ] ;
+    sh:property [ sh:path ex:t ; sh:minInclusive "2024-01-01T00:00:00"^^xsd:dateTime ] .
+"""
+NUMBERS_DATA = TURTLE_PREFIXES + """
+ex:a a ex:C ; ex:v "1.1e7"^^xsd:decimal ; ex:t "2024-02-01T00:00:00"^^xsd:dateTime .
+ex:b a ex:C ; ex:v "-1.5e3"^^xsd:decimal ; ex:t "2023-12-31T23:59:59"^^xsd:dateTime .
+ex:c a ex:C ; ex:v " 7 "^^xsd:decimal ; ex:t "2024-1-1T00:00:00"^^xsd:dateTime .
+"""
+
+
+def test_the_validator_needs_no_pyshacl_at_run_time() -> None:
+    """pySHACL and pyrudof are test oracles only: with neither importable, the literals a query rejects are still
+    judged by rdflib's rules, as pySHACL judges them (its compare_literal, kept in kg.shacl.literals)."""
+    code = f"""
+import sys
+for name in ("pyshacl", "pyrudof", "pyvis"):
+    sys.modules[name] = None  # import fails
+import pyoxigraph as ox
+import kg.store.build
+from kg.shacl.compile import compile_shapes
+data = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("{OTHER_GRAPH}"))
+        for q in ox.parse({NUMBERS_DATA!r}.encode(), format=ox.RdfFormat.TURTLE)]
+store = ox.Store()
+store.extend(data)
+program = compile_shapes(ox.parse({NUMBERS_SHAPES!r}.encode(), format=ox.RdfFormat.TURTLE))
+for v in program.validate(store).violations:
+    print(v.focus, v.path, v.value, v.message, sep=" | ")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    theirs, ours = both(NUMBERS_SHAPES, NUMBERS_DATA)
+    assert_same(theirs, ours)
+    assert done.stdout.splitlines() == [" | ".join((v.focus, v.path, v.value, v.message)) for v in ours.violations]
+    assert {(v.focus, v.path) for v in ours.violations} == {
+        ("<https://example.org/b>", "<https://example.org/v>"), ("<https://example.org/b>", "<https://example.org/t>"),
+        ("<https://example.org/c>", "<https://example.org/t>")}
 
 
 def test_a_statement_in_two_graphs_counts_once(run: dict[str, Outcome]) -> None:
@@ -412,6 +540,7 @@ ex:T a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select \"\"\"
     data = TURTLE_PREFIXES + "ex:a a ex:C ; ex:p ex:x .\nex:b a ex:C ; ex:p ex:y .\nex:y ex:q 1 .\n"
     theirs, ours = both(shapes, data)
     assert_same(theirs, ours)
+    assert_rudof_agrees(rudof_of(shapes, data), ours)
     program = compile_shapes(ox.parse(shapes.encode(), format=ox.RdfFormat.TURTLE))
     assert [c.restrict for c in program.checks if c.kind == "sparql"] == [(), ("value",)]
     store = store_of([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(OTHER_GRAPH))
@@ -454,6 +583,12 @@ ex:c a ex:C ; ex:p 1, 2 ; ex:r 3, 4 ; ex:s <https://example.org/abc>, "abc\\n" ;
 """
 
 
+def rudof_of(shapes_ttl: str, data_ttl: str) -> ValidationResult:
+    """pyrudof on a small shapes graph and data, both Turtle."""
+    return validate_with_rudof(ox.parse(data_ttl.encode(), format=ox.RdfFormat.TURTLE),
+                               ox.parse(shapes_ttl.encode(), format=ox.RdfFormat.TURTLE))
+
+
 def both(shapes_ttl: str, data_ttl: str) -> tuple[ValidationResult, ValidationResult]:
     shapes = list(ox.parse(shapes_ttl.encode(), format=ox.RdfFormat.TURTLE))
     data = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(OTHER_GRAPH))
@@ -476,6 +611,13 @@ def test_small_shapes_match_pyshacl_including_default_messages() -> None:
     assert any(m.startswith("Node <https://example.org/b> must conform to one or more shapes in [ sh:minCount")
                for m in messages)
     assert {v.severity for v in ours.violations} == {"sh:Violation", "sh:Warning"}
+    rudof = rudof_of(SMALL_SHAPES, SMALL_DATA)
+    assert_rudof_agrees(rudof, ours, Differs(
+        "sh:pattern \"^a.c$\" on \"abc\\n\": SHACL matches patterns as XPath fn:matches does, where $ is the end of "
+        "the string, so pyrudof reports it; pySHACL uses Python's re, where $ also matches before a final newline, "
+        "and kg.shacl follows pySHACL on purpose",
+        only_rudof=(("<https://example.org/c>", "<https://example.org/s>"),)))
+    assert rudof.conforms is False
 
 
 @pytest.mark.parametrize("term", [
@@ -512,11 +654,12 @@ def test_a_shapes_store_compiles_like_its_quads(program: ShapeProgram) -> None:
 
 @pytest.mark.parametrize("case", sorted((Path(__file__).parent / "data" / "shapes").glob("*.ttl")),
                          ids=lambda p: p.stem)
-def test_the_shape_cases_match_pyshacl(case: Path, program: ShapeProgram, shapes_graph: rdflib.Graph) -> None:
+def test_the_shape_cases_match_both_oracles(case: Path, program: ShapeProgram, shapes_graph: rdflib.Graph) -> None:
     quads = parse_file(PATHS.ontology, ox.NamedNode(OTHER_GRAPH)) + parse_file(case, ox.NamedNode(SOURCE_GRAPH))
     theirs, ours = validate_graph(to_rdflib(quads), shapes_graph), program.validate(store_of(quads))
     assert_same(theirs, ours)
     assert ours.conforms == case.stem.startswith("pass-")
+    assert_rudof_agrees(validate_with_rudof(quads, SHAPES), ours)
 
 
 # ------------------------------------------------------------------------------------------ cheaper query forms
@@ -651,3 +794,7 @@ ex:Qualified a sh:NodeShape ; sh:targetClass ex:C ;
     theirs, ours = both(shapes, data)
     assert_same(theirs, ours)
     assert len(ours.violations) == 5 + 9 + 6  # zh-Hant-TW is not zh-hant, to pySHACL
+    assert_rudof_agrees(rudof_of(shapes, data), ours, Differs(
+        "sh:languageIn is SPARQL langMatches by the SHACL text, so zh-Hant-TW is in (\"zh-hant\") to pyrudof; "
+        "pySHACL asks for the whole tag or its first subtag, and kg.shacl follows pySHACL on purpose",
+        only_ours=(("<https://example.org/n2>", "<https://example.org/q>"),)))

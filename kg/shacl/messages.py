@@ -102,7 +102,6 @@ class Names:
         return f"[ {body} ]"
 
 
-
 def substitute(message: str, bindings: dict[str, Term]) -> str:
     """pySHACL's ``{?var}``/``{$var}`` substitution in sh:sparql messages (``str()`` of each rdflib term)."""
     values: dict[str, Term] = {k: v for k, v in bindings.items() if k not in ("this", "path", "value")}

@@ -443,7 +443,6 @@ class _Run:
         return out
 
 
-
 def _nameable(nodes: Collection[Term]) -> bool:
     """Whether *nodes* can go into a VALUES block: IRIs only (a query cannot name a stored blank node), and
     not so many that the query text gets unwieldy."""

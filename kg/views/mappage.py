@@ -31,6 +31,7 @@ from kg.backend import AnyStore
 from kg.errors import InputError
 from kg.query.catalogue import select
 from kg.views import boundaries
+from kg.views.dating import years_of
 from kg.views.graphpage import CSP, UI_TEXT, HTMLView, asset, class_style, fill, json_for_script, template
 from kg.views.model import ViewGraph, ViewNode, curie, extract
 from kg.views.overview import format_cny
@@ -81,6 +82,7 @@ class MapModel:
     title: str = ""
     outlines: list[dict[str, Any]] = field(default_factory=list)  # {id, label, level, rings, shade, text}
     measure: str = ""  # the amount measure regions are shaded by
+    years: dict[str, tuple[int, int]] = field(default_factory=dict)  # chamber, task force, project -> years
 
 
 def parse_point(wkt: str) -> tuple[float, float] | None:
@@ -169,6 +171,7 @@ def build_map(store: AnyStore, lang: str = "zh", graph: ViewGraph | None = None,
                      title=title)
     if outlines and boundaries.available():
         _add_outlines(store, model, lang)
+    model.years = years_of(store, sorted({lk.node.id for lk in links} | {p.node.id for p in projects}))
     return model
 
 
@@ -232,9 +235,12 @@ def project_radius(amount: Decimal | None) -> float:
     return round(min(18.0, max(5.0, 5 + 3.5 * math.log10(float(amount) / 1e7))), 1)
 
 
-def _item(node: ViewNode, graph_regions: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"id": node.id, "label": node.label, "facts": [list(f) for f in node.facts[:10]],
-            "quotes": node.quotes, "more": node.more_quotes}
+def _item(node: ViewNode, years: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": node.id, "label": node.label, "facts": [list(f) for f in node.facts[:10]],
+                           "quotes": node.quotes, "more": node.more_quotes}
+    if years and node.id in years:
+        out["yr"] = list(years[node.id])
+    return out
 
 
 def map_data(model: MapModel, class_labels: dict[str, str]) -> dict[str, Any]:
@@ -247,11 +253,11 @@ def map_data(model: MapModel, class_labels: dict[str, str]) -> dict[str, Any]:
         colour, _ = class_style(p.node.cls)
         places.append({**_item(p.node), "cls": class_labels.get(p.node.cls, curie(p.node.cls)), "lon": p.lon,
                        "lat": p.lat, "linked": p.linked, "color": colour})
-    links = [{**_item(lk.node), "kind": lk.kind, "from": index[lk.source], "to": index[lk.target],
+    links = [{**_item(lk.node, model.years), "kind": lk.kind, "from": index[lk.source], "to": index[lk.target],
               "cls": class_labels.get(lk.node.cls, curie(lk.node.cls))} for lk in model.links]
-    projects = [{**_item(p.node), "cls": class_labels.get(p.node.cls, curie(p.node.cls)), "lon": round(p.lon, 4),
-                 "lat": round(p.lat, 4), "at": index[p.place], "r": project_radius(p.node.amount),
-                 "known": p.node.amount is not None} for p in model.projects]
+    projects = [{**_item(p.node, model.years), "cls": class_labels.get(p.node.cls, curie(p.node.cls)),
+                 "lon": round(p.lon, 4), "lat": round(p.lat, 4), "at": index[p.place],
+                 "r": project_radius(p.node.amount), "known": p.node.amount is not None} for p in model.projects]
     return {"title": model.title, "lang": model.lang, "text": UI_TEXT[model.lang], "places": places,
             "links": links, "projects": projects, "unplaced": model.unplaced, "outlines": model.outlines,
             "measure": model.measure}
@@ -268,6 +274,7 @@ def render_map(model: MapModel, class_labels: dict[str, str] | None = None) -> s
         "TITLE": html.escape(model.title),
         "CSS": asset("page.css"),
         "T_SEARCH": html.escape(text["search"]),
+        "T_YEAR": html.escape(text["year"]),
         "T_LAYERS": html.escape(text["layers"]),
         "T_DETAILS": html.escape(text["details"]),
         "T_CLICK_HINT": html.escape(text["click_hint"]),

@@ -163,6 +163,7 @@ class ViewGraph:
     focus: str | None = None
     regions: dict[str, str] = field(default_factory=dict)  # region IRI -> label
     kind: str = "entities"  # or "overview": the region network (kg.views.overview), drawn without edge labels
+    years: dict[str, tuple[int, int]] = field(default_factory=dict)  # node -> (first, last) year (kg.views.dating)
 
 
 @dataclass

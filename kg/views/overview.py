@@ -16,6 +16,7 @@ from decimal import Decimal
 from kg.backend import AnyStore
 from kg.namespaces import ZS
 from kg.query.catalogue import select
+from kg.views.dating import date_view
 from kg.views.model import (
     CONTAINED_IN,
     ViewClass,
@@ -99,6 +100,7 @@ def build_overview(store: AnyStore, lang: str = "zh") -> ViewGraph:
             sorted({e.target if e.source == node.id else e.source for e in edges
                     if node.id in (e.source, e.target)})
     _update_degrees(view)
+    date_view(store, view)
     view.title = ("地区网络:异地商会与驻点专班" if lang == "zh"
                   else "Region network: chambers of commerce and task forces")
     return view

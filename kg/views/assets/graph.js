@@ -171,11 +171,14 @@
     });
     return Array.from(found.values());
   }
+  /* The year slider: a node dated after the chosen year is hidden (undated ones, places, always show). */
+  var year = null;
+  function inYear(n) { return year === null || !n.yr || n.yr[0] <= year; }
   function applyFilters() {
     var changes = [];
     var hiddenByClass = new Set();
     D.nodes.forEach(function (n) {
-      var inRegion = region === "" || n.r.indexOf(Number(region)) >= 0;
+      var inRegion = (region === "" || n.r.indexOf(Number(region)) >= 0) && inYear(n);
       var on = classOn[n.c] && inRegion;
       if (!classOn[n.c] && inRegion) { hiddenByClass.add(n.id); }
       if (on !== visible.has(n.id)) {
@@ -238,6 +241,26 @@
     li.appendChild(label);
     legend.appendChild(li);
   });
+  var dated = D.nodes.filter(function (n) { return n.yr; });
+  if (dated.length) {
+    var y0 = Math.min.apply(null, dated.map(function (n) { return n.yr[0]; }));
+    var y1 = Math.max.apply(null, dated.map(function (n) { return n.yr[1]; }));
+    var slider = document.getElementById("kg-year"), shown = document.getElementById("kg-year-value");
+    slider.min = String(y0); slider.max = String(y1 + 1); slider.step = "1"; slider.value = String(y1 + 1);
+    shown.textContent = T.all_years;
+    document.getElementById("kg-year-box").hidden = false;
+    slider.addEventListener("input", function () {
+      var v = Number(slider.value);
+      year = v > y1 ? null : v;
+      shown.textContent = year === null ? T.all_years : String(year);
+      applyFilters();
+    });
+  }
+  state.setYear = function (y) {
+    var slider = document.getElementById("kg-year");
+    slider.value = String(y === null ? Number(slider.max) : y);
+    slider.dispatchEvent(new Event("input"));
+  };
   var regionSelect = document.getElementById("kg-region");
   D.regions.forEach(function (name, i) {
     var o = el("option", null, name);

@@ -154,7 +154,7 @@
     hook(hit, lk, lk.kind);
     layers[lk.kind].appendChild(path);
     layers[lk.kind].appendChild(hit);
-    items.push({ item: lk, kind: lk.kind, node: path });
+    items.push({ item: lk, kind: lk.kind, node: path, hit: hit });
   });
   D.projects.forEach(function (p, i) {
     var xy = project(p.lon, p.lat);
@@ -326,6 +326,25 @@
     status.textContent = q ? fmt(T.matches, { n: n }) : "";
   });
 
+  /* the year slider: links and projects dated after the chosen year are hidden; places always show */
+  var datedItems = items.filter(function (it) { return it.item.yr; });
+  if (datedItems.length) {
+    var y0 = Math.min.apply(null, datedItems.map(function (it) { return it.item.yr[0]; }));
+    var y1 = Math.max.apply(null, datedItems.map(function (it) { return it.item.yr[1]; }));
+    var slider = document.getElementById("kg-year"), shown = document.getElementById("kg-year-value");
+    slider.min = String(y0); slider.max = String(y1 + 1); slider.step = "1"; slider.value = String(y1 + 1);
+    shown.textContent = T.all_years;
+    document.getElementById("kg-year-box").hidden = false;
+    slider.addEventListener("input", function () {
+      var v = Number(slider.value), year = v > y1 ? null : v;
+      shown.textContent = year === null ? T.all_years : String(year);
+      items.forEach(function (it) {
+        var off = year !== null && it.item.yr && it.item.yr[0] > year;
+        it.node.style.display = off ? "none" : "";
+        if (it.hit) { it.hit.style.display = off ? "none" : ""; }
+      });
+    });
+  }
   state.counts = counts;
   apply();
   requestAnimationFrame(function () { state.ready = true; state.readyMs = performance.now(); });

@@ -37,6 +37,15 @@ ROLES: dict[str, str] = {
     SCHEMA + "legislationJurisdiction": "in", str(ZS.involves): "in",
 }
 #: Links from an entity to an organisation whose region it shares (a unit, an appointment, an organiser).
+#: Classes listed by name only: no stage, value, period or chain is read for them, nor amounts (at a million
+#: statements a busy region hosts thousands of chambers; reading nothing more about them keeps its page quick).
+AGENTS = frozenset(str(ZS[n]) for n in ("ChamberOfCommerce", "TaskForce", "Government", "GovernmentUnit",
+                                        "ServiceCentre", "LiaisonStation"))
+#: Classes listed with a date but no amount of their own: listed up to the cap too (their figures, if any, are
+#: read before the cap, so that no total ever misses one).
+DATED = frozenset(str(ZS[n]) for n in ("PromotionEvent",)) | {SCHEMA + "Event"}
+#: At most this many entities of one such class are listed (the first by IRI); the page says how many more.
+LIST_CAP = 300
 THROUGH = (ORG + "unitOf", str(ZS.actor), ORG + "organization", SCHEMA + "organizer", SCHEMA + "legislationPassedBy")
 
 #: Sections of the page: (class local names, zh title, en title).
@@ -55,7 +64,8 @@ TEXT = {
            "name": "名称", "stage": "阶段", "year": "年份", "amount": "金额", "source": "出处", "measure": "口径",
            "figures": "数额", "sum": "合计", "not_added": "可能重叠或为区间,不相加", "undated": "未注明",
            "code": "行政区划代码", "within": "上级", "note": "同一口径内可相加时才显示合计;不同口径从不相加。",
-           "index": "地区招商画像", "regions": "地区", "facts": "事实数", "value": "数值"},
+           "index": "地区招商画像", "regions": "地区", "facts": "事实数", "value": "数值",
+           "omitted": "此类只列出前 {cap} 个(按标识排序),另有 {n} 个未列出。"},
     "en": {"title": "{name}: investment-attraction profile", "chambers_here": "Chambers of commerce hosted here",
            "chambers_out": "Chambers of its people elsewhere", "tf_out": "Task forces it sends",
            "tf_here": "Task forces stationed here", "projects": "Projects (by stage and year)",
@@ -66,7 +76,8 @@ TEXT = {
            "not_added": "may overlap or be bounds: not added", "undated": "undated", "code": "Code",
            "within": "Within", "note": "A total is shown only where figures of one measure can be added; "
            "different measures are never added.", "index": "Region profiles", "regions": "Regions",
-           "facts": "Facts", "value": "Value"},
+           "facts": "Facts", "value": "Value",
+           "omitted": "Only the first {cap} of this kind are listed (by identifier); {n} more are not."},
 }
 
 
@@ -96,6 +107,7 @@ class Profile:
     figures: list[Figure]
     lang: str
     places: Places
+    omitted: dict[str, int] = field(default_factory=dict)  # class -> entities of it not listed (LIST_CAP)
 
     def of(self, *names: str, role: str | None = None) -> list[Item]:
         wanted = {str(ZS[n]) for n in names} | {SCHEMA + n for n in names}
@@ -126,41 +138,65 @@ def build_profile(store: AnyStore, region: str, lang: str = "zh", places: Places
     for r in rows:
         role = ROLES[_v(r["p"])]
         add(_v(r["e"]), role)
-        if role in ("governs", "in"):
+        if role == "governs":
             orgs.add(_v(r["e"]))
-    # Entities acting through an organisation of the region (a task force of its government, an appointment).
+    # Entities acting through the region's government (a task force, a unit of a unit, an appointment): one
+    # query per link, as a VALUES over the link makes the engine scan every statement.
     for _ in range(2):
         if not orgs:
             break
-        found = select(store, f"""SELECT DISTINCT ?e ?o WHERE {{ VALUES ?o {{ {_values(sorted(orgs))} }}
-                VALUES ?p {{ {_values(THROUGH)} }} ?e ?p ?o }}""").rows
+        found = []
+        for link in THROUGH:
+            found += select(store, f"""SELECT DISTINCT ?e WHERE {{ VALUES ?o {{ {_values(sorted(orgs))} }}
+                    ?e <{link}> ?o }}""").rows
         orgs = set()
         for r in found:
             e = _v(r["e"])
             if e not in items:
                 orgs.add(e)
             add(e, "home")
-    _describe(store, items, lang)
-    all_figures = figures if figures is not None else read_figures(store, places, lang)
+    # Amounts are stated by facts placed in the region (projects, totals), not by who is hosted or stationed there.
+    _types(store, items)
+    placed = sorted(i for i, item in items.items() if item.roles & {"in", "home"} and not item.classes & AGENTS)
+    all_figures = figures if figures is not None else read_figures(store, places, lang, of=placed)
+    omitted = _describe(store, items, lang)
     figs = [f for f in all_figures if f.place in inside]
     info = places.regions[iri]
     chain = [places.regions[p].label for p in places.ancestors(iri)[1:]]
-    return Profile(iri, info.label, info.code, info.kind, chain, items, figs, lang, places)
+    return Profile(iri, info.label, info.code, info.kind, chain, items, figs, lang, places, omitted)
 
 
-def _describe(store: AnyStore, items: dict[str, Item], lang: str) -> None:
-    """Classes, labels, quotes, stage, year, value and industry chains of the profile's entities."""
-    if not items:
-        return
+def _types(store: AnyStore, items: dict[str, Item]) -> None:
     iris = sorted(items)
-    values = _values(iris)
-    for r in select(store, f"SELECT DISTINCT ?e ?t WHERE {{ VALUES ?e {{ {values} }} ?e a ?t }}").rows:
-        items[_v(r["e"])].classes.add(_v(r["t"]))
+    for k in range(0, len(iris), 2000):
+        values = _values(iris[k:k + 2000])
+        for r in select(store, f"SELECT DISTINCT ?e ?t WHERE {{ VALUES ?e {{ {values} }} ?e a ?t }}").rows:
+            items[_v(r["e"])].classes.add(_v(r["t"]))
+
+
+def _describe(store: AnyStore, items: dict[str, Item], lang: str) -> dict[str, int]:
+    """Classes, labels, quotes, stage, year, value and industry chains of the profile's entities; entities of a
+    listed-by-name class beyond :data:`LIST_CAP` are dropped, and how many is returned by class."""
+    if not items:
+        return {}
+    iris = sorted(items)
+    omitted: dict[str, int] = {}
+    for cls in sorted(AGENTS | DATED):
+        of_cls = [i for i in iris if i in items and cls in items[i].classes]
+        for i in of_cls[LIST_CAP:]:
+            items.pop(i, None)
+        if len(of_cls) > LIST_CAP:
+            omitted[cls] = len(of_cls) - LIST_CAP
+    iris = sorted(items)
     labels = _labels(store, iris, lang)
     quotes = _quotes(store, iris)
     for iri, item in items.items():
         item.label = labels.get(iri, iri.rsplit("/", 1)[-1])
         item.quotes = quotes.get(iri, [])[:2]
+    iris = [i for i in iris if not items[i].classes & AGENTS]
+    if not iris:
+        return omitted
+    values = _values(iris)
     tag = "zh" if lang == "zh" else "en"
     detail = select(store, f"""SELECT ?e ?stage ?date ?start ?value ?unit ?count ?qual WHERE {{ VALUES ?e {{ {values} }}
             OPTIONAL {{ ?e zs:stage ?st . ?st rdfs:label ?stage . FILTER(LANG(?stage) = "{tag}") }}
@@ -180,6 +216,7 @@ def _describe(store: AnyStore, items: dict[str, Item], lang: str) -> None:
     chain_labels = _labels(store, chain_iris, lang)
     for r in chains.rows:
         items[_v(r["e"])].chains.append(chain_labels.get(_v(r["c"]), _v(r["c"])))
+    return omitted
 
 
 # ---- the page -----------------------------------------------------------------------------------------------
@@ -305,10 +342,14 @@ def render_profile(p: Profile, store: AnyStore | None = None, outlines: bool = T
     t = TEXT[p.lang]
     src = _Sources()
     title = t["title"].format(name=p.label)
+    def more(cls: str) -> str:
+        n = p.omitted.get(str(ZS[cls]), 0)
+        return f'<p class="kg-note">{html.escape(t["omitted"].format(n=n, cap=LIST_CAP))}</p>' if n else ""
+
     sections = [
-        (t["chambers_here"], _list(p.of("ChamberOfCommerce", role="host"), t, src)),
+        (t["chambers_here"], _list(p.of("ChamberOfCommerce", role="host"), t, src) + more("ChamberOfCommerce")),
         (t["chambers_out"], _list(p.of("ChamberOfCommerce", role="origin"), t, src)),
-        (t["tf_out"], _list(p.of("TaskForce", role="home"), t, src)),
+        (t["tf_out"], _list(p.of("TaskForce", role="home"), t, src) + more("TaskForce")),
         (t["tf_here"], _list(p.of("TaskForce", role="station"), t, src)),
         (t["projects"], _projects(p, t, src)),
         (t["amounts"], _amounts(p, t, src)),

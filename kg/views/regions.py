@@ -118,8 +118,7 @@ def read_places(store: AnyStore, lang: str = "zh") -> Places:
     """Regions (with labels in *lang*, codes and aliases) and the containment of every place."""
     regions: dict[str, Region] = {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in select(store, """SELECT DISTINCT ?p ?l WHERE {
-            ?p schema:containedInPlace|^schema:containedInPlace ?x ; rdfs:label ?l }""").rows:
+    for row in select(store, """SELECT DISTINCT ?p ?l WHERE { ?p zs:adminCode ?c ; rdfs:label ?l }""").rows:
         lit = row["l"]
         labels[_v(row["p"])][lit.language or "" if isinstance(lit, ox.Literal) else ""] = _v(lit)
     kinds = " ".join(f"<{k}>" for k in REGION_KINDS)
@@ -131,15 +130,24 @@ def read_places(store: AnyStore, lang: str = "zh") -> Places:
             continue
         regions[iri] = Region(iri, "", kind, _v(row["code"]))
     aliases: dict[str, set[str]] = defaultdict(set)
-    for row in select(store, """SELECT DISTINCT ?r ?l WHERE {
-            VALUES ?p { rdfs:label skos:altLabel skos:prefLabel } ?r ?p ?l . ?r zs:adminCode ?c }""").rows:
-        aliases[_v(row["r"])].add(_v(row["l"]))
+    # One query per property: with VALUES over the property the engine scans every label in the store.
+    for iri, found in labels.items():
+        aliases[iri].update(found.values())
+    for prop in ("skos:altLabel", "skos:prefLabel"):
+        for row in select(store, f"SELECT DISTINCT ?r ?l WHERE {{ ?r zs:adminCode ?c ; {prop} ?l }}").rows:
+            aliases[_v(row["r"])].add(_v(row["l"]))
     parents: dict[str, set[str]] = defaultdict(set)
     children: dict[str, set[str]] = defaultdict(set)
     for row in select(store, "SELECT DISTINCT ?a ?b WHERE { ?a schema:containedInPlace ?b }").rows:
         a, b = _v(row["a"]), _v(row["b"])
         parents[a].add(b)
         children[b].add(a)
+    missing = [r for r in regions if r not in labels]
+    for k in range(0, len(missing), 500):
+        for row in select(store, f"SELECT ?p ?l WHERE {{ VALUES ?p {{ {_values(missing[k:k + 500])} }} "
+                                 "?p rdfs:label ?l }").rows:
+            lit = row["l"]
+            labels[_v(row["p"])][lit.language or "" if isinstance(lit, ox.Literal) else ""] = _v(lit)
     other = "en" if lang == "zh" else "zh"
     flat = {iri: (found.get(lang) or found.get(other) or found.get("") or curie(iri)) for iri, found in labels.items()}
     for iri, region in regions.items():
@@ -159,7 +167,7 @@ def resolve_region(places: Places, mention: str) -> str:
         folded = text.casefold()
         exact = sorted(iri for iri, r in places.regions.items() if any(a.casefold() == folded for a in r.aliases))
     if exact:
-        # The most specific: 北京市 names the province-level city, not a same-named prefecture under it.
+        # The largest: 北京市 names the province-level city, not a same-named prefecture under it.
         return min(exact, key=lambda i: (REGION_KINDS.index(places.regions[i].kind), i))
     names = sorted({a for r in places.regions.values() for a in r.aliases})
     close = difflib.get_close_matches(text, names, n=5, cutoff=0.4)
@@ -169,17 +177,27 @@ def resolve_region(places: Places, mention: str) -> str:
                         "GB/T 2260 code (kg profile --all lists every region with a profile).")
 
 
-def read_figures(store: AnyStore, places: Places, lang: str = "zh") -> list[Figure]:
-    """Every monetary amount a fact states, with its measure, year, place, overlap group and quotes."""
-    rows = select(store, """SELECT DISTINCT ?fact ?p ?amount ?value ?surface ?qual ?cls WHERE {
-            ?fact ?p ?amount . ?amount a schema:MonetaryAmount ; schema:value ?value .
+def read_figures(store: AnyStore, places: Places, lang: str = "zh", of: list[str] | None = None) -> list[Figure]:
+    """Every monetary amount a fact states (of the facts *of* only, when given: a profile reads its region's),
+    with its measure, year, place, overlap group and quotes."""
+    pattern = """?fact ?p ?amount . ?amount a schema:MonetaryAmount ; schema:value ?value .
             ?fact a ?cls . FILTER(STRSTARTS(STR(?cls), STR(zs:)))
             OPTIONAL { ?amount zs:surfaceForm ?surface }
-            OPTIONAL { ?amount zs:qualifier ?qual } }""").rows
+            OPTIONAL { ?amount zs:qualifier ?qual }"""
+    head = "SELECT DISTINCT ?fact ?p ?amount ?value ?surface ?qual ?cls WHERE {"
+    if of is None:
+        rows = select(store, f"{head} {pattern} }}").rows
+    else:
+        rows = []
+        for k in range(0, len(of), 500):
+            rows += select(store, f"{head} VALUES ?fact {{ {_values(of[k:k + 500])} }} {pattern} }}").rows
     facts = sorted({_v(r["fact"]) for r in rows})
     where = _fact_places(store, facts)
     years = _fact_years(store, facts)
-    overlap = {_v(r["f"]): _v(r["g"]) for r in select(store, "SELECT ?f ?g WHERE { ?f zs:inOverlapGroup ?g }").rows}
+    overlap: dict[str, str] = {}
+    for k in range(0, len(facts), 500):
+        query = f"SELECT ?f ?g WHERE {{ VALUES ?f {{ {_values(facts[k:k + 500])} }} ?f zs:inOverlapGroup ?g }}"
+        overlap.update((_v(r["f"]), _v(r["g"])) for r in select(store, query).rows)
     quotes = _quotes(store, facts)
     names = _labels(store, facts + sorted({_v(r["cls"]) for r in rows} | {_v(r["p"]) for r in rows}), lang)
     out: list[Figure] = []

@@ -6,12 +6,20 @@ positions stop moving (no node moves more than 0.5 px over 0.5 s). The baseline 
 default physics on the same nodes and edges; its CDN requests are refused, as they would fail offline.
 
 Run: ``.venv/bin/python -m benchmarks.views [--sizes 100 1000 2000] [--cap 60]``
+
+``--targets [PROJECT]`` instead checks the views' targets: the region network and the map of the founding
+article ready in Chromium (from navigation to the page's own "ready", the median of five loads; target < 1 s),
+and the profile of the busiest region of a built project (*PROJECT*, e.g. a 1M-statement corpus from
+``benchmarks.synth``) read, rendered and written (the median of three; target < 2 s). The baseline in the same
+run: the whole entity graph (``kg viz --all``) and the graticule map of the founding article, and reading the
+regions and their containment alone, the part every profile shares.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -102,11 +110,87 @@ def time_to_stable(browser: Browser, path: Path, getter: str, cap: float) -> flo
     return None if result is None else float(result) / 1000
 
 
+def time_to_ready(browser: Browser, path: Path, ready: str, runs: int = 5) -> float:
+    """Median seconds from navigation to the page's ``window.<ready>.readyMs`` over *runs* fresh loads."""
+    times = []
+    url = path.resolve().as_uri()
+    for _ in range(runs):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())
+        page.goto(url)
+        page.wait_for_function(f"window.{ready} && window.{ready}.ready", timeout=30000)
+        times.append(float(page.evaluate(f"window.{ready}.readyMs")) / 1000)
+        page.close()
+    return statistics.median(times)
+
+
+def targets(project: Path | None) -> None:
+    """The views' targets: overview and map ready in Chromium, the busiest region's profile written."""
+    from kg.paths import make_paths
+    from kg.query.catalogue import select
+    from kg.store.build import build
+    from kg.store.generations import open_store
+    from kg.views.graphpage import graph_page
+    from kg.views.mappage import map_page
+    from kg.views.profile import ROLES, build_profile, render_profile
+    from kg.views.regions import _values, read_places
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        folder = Path(tmp)
+        paths = make_paths(ROOT, folder / "store")
+        build(paths)
+        store = open_store(paths.store)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, make, ready in (("region network (kg viz)", lambda: graph_page(store), "kgView"),
+                                  ("every entity (kg viz --all)", lambda: graph_page(store, whole=True), "kgView"),
+                                  ("map with outlines (kg map)", lambda: map_page(store), "kgMap"),
+                                  ("map, graticule only", lambda: map_page(store, outlines=False), "kgMap")):
+            t0 = time.perf_counter()
+            page = make()
+            gen = time.perf_counter() - t0
+            out = write_view(page, folder / f"{len(rows)}.html")
+            rows.append((name, gen, out.stat().st_size, time_to_ready(browser, out, ready)))
+        browser.close()
+        print("| founding article | generate | size | ready in Chromium (median of 5) |")
+        print("|---|---:|---:|---:|")
+        for name, gen, size, ready_s in rows:
+            print(f"| {name} | {gen:.2f} s | {size / 1e6:.2f} MB | {ready_s:.2f} s |")
+        if project is None:
+            return
+        big = open_store(project / "store")
+        count = len(big)
+        busiest = select(big, f"""SELECT ?place (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+                VALUES ?p {{ {_values(ROLES)} }} ?e ?p ?place . ?place zs:adminCode ?c }}
+                GROUP BY ?place ORDER BY DESC(?n) LIMIT 1""").rows[0]
+        region = str(busiest["place"].value) if busiest["place"] else ""
+        profile_times, shared = [], []
+        for k in range(3):
+            t0 = time.perf_counter()
+            prof = build_profile(big, region)
+            write_view(render_profile(prof, big), folder / f"profile-{k}.html")
+            profile_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            read_places(big)
+            shared.append(time.perf_counter() - t0)
+        print()
+        print(f"| {count:,} statements | busiest region | items, figures | profile written (median of 3) |"
+              " regions read (baseline) |")
+        print("|---|---|---:|---:|---:|")
+        print(f"| {project.name} | {prof.label} ({prof.code}) | {len(prof.items)}, {len(prof.figures)} | "
+              f"{statistics.median(profile_times):.2f} s | {statistics.median(shared):.2f} s |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 2000])
     parser.add_argument("--cap", type=float, default=60.0, help="Give up waiting for a stable layout after this.")
+    parser.add_argument("--targets", nargs="?", const="", default=None, metavar="PROJECT",
+                        help="Check the views' targets (overview, map, and the profile of PROJECT's busiest region).")
     args = parser.parse_args()
+    if args.targets is not None:
+        targets(Path(args.targets) if args.targets else None)
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)

@@ -66,6 +66,9 @@ if TYPE_CHECKING:
     from kg.views.graphpage import HTMLView, graph_page, render_graph, show_graph, write_view
     from kg.views.mappage import MapModel, build_map, map_page, render_map, show_map
     from kg.views.model import ViewGraph
+    from kg.views.overview import build_overview
+    from kg.views.profile import Profile, build_profile, profile_page, show_profile
+    from kg.views.pyvisview import to_pyvis
 
 __version__ = "0.1.0"
 
@@ -145,6 +148,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "render_graph": ("kg.views.graphpage", "render_graph"),
     "show_graph": ("kg.views.graphpage", "show_graph"),
     "write_view": ("kg.views.graphpage", "write_view"),
+    "build_overview": ("kg.views.overview", "build_overview"),
+    "Profile": ("kg.views.profile", "Profile"),
+    "build_profile": ("kg.views.profile", "build_profile"),
+    "profile_page": ("kg.views.profile", "profile_page"),
+    "show_profile": ("kg.views.profile", "show_profile"),
+    "to_pyvis": ("kg.views.pyvisview", "to_pyvis"),
 }
 
 
@@ -179,6 +188,8 @@ __all__ = [
     "MergeReport",
     "PartialResult",
     "Paths",
+    # region network, profiles and pyvis (kg.views)
+    "Profile",
     "QueryError",
     "QueryRefused",
     "QueryResult",
@@ -199,6 +210,8 @@ __all__ = [
     "ask",
     "build",
     "build_map",
+    "build_overview",
+    "build_profile",
     "build_view",
     "check",
     "check_query",
@@ -222,6 +235,7 @@ __all__ = [
     "node_id",
     "open_store",
     "path",
+    "profile_page",
     "rank",
     "render",
     "render_graph",
@@ -233,7 +247,9 @@ __all__ = [
     "sentences_graph",
     "show_graph",
     "show_map",
+    "show_profile",
     "split_sentences",
+    "to_pyvis",
     "truncation_note",
     "validate_graph",
     "warm_catalogue",

@@ -209,15 +209,20 @@ def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, worker
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels.")
 @click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(1),
               help="Refuse views with more nodes than this.")
+@click.option("--all", "whole", is_flag=True,
+              help="Draw every entity (for checking provenance) instead of the region network.")
 @click.pass_obj
 def viz(paths: Paths, output: Path, focus: str | None, hops: int, classes: tuple[str, ...], lang: str,
-        max_nodes: int) -> None:
-    """Write the graph as an interactive HTML page that works offline."""
+        max_nodes: int, whole: bool) -> None:
+    """Write the graph as an interactive HTML page that works offline.
+
+    With no --focus and no --class: the region network (regions linked through chambers of commerce and task
+    forces). With --class, links through the hidden classes stay, dashed."""
     from kg.backend import connect
     from kg.views.graphpage import graph_page, write_view
 
     page = graph_page(connect(paths), focus=focus, hops=hops, classes=classes, lang=lang,
-                      max_nodes=max_nodes)
+                      max_nodes=max_nodes, whole=whole)
     click.echo(f"Wrote {write_view(page, output)}")
 
 
@@ -233,6 +238,28 @@ def map_view(paths: Paths, output: Path, lang: str) -> None:
     from kg.views.mappage import map_page
 
     click.echo(f"Wrote {write_view(map_page(connect(paths), lang), output)}")
+
+
+@cli.command()
+@click.argument("region", required=False)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="HTML file to write (a folder with --all), inside an existing folder.")
+@click.option("--all", "every", is_flag=True, help="One page per region with facts, and index.html, into -o DIR.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of labels.")
+@click.pass_obj
+def profile(paths: Paths, region: str | None, output: Path, every: bool, lang: str) -> None:
+    """Write a region's profile (招商画像) as an offline HTML page: chambers, task forces, projects, amounts."""
+    from kg.backend import connect
+    from kg.views.graphpage import write_view
+    from kg.views.profile import profile_page, write_all
+
+    if every == bool(region):
+        raise click.UsageError("Give either a REGION or --all.")
+    if every:
+        written = write_all(connect(paths), output, lang)
+        click.echo(f"Wrote {len(written) - 1} profiles and {output / 'index.html'}")
+    else:
+        click.echo(f"Wrote {write_view(profile_page(connect(paths), region or '', lang), output)}")
 
 
 @cli.command("run")

@@ -30,10 +30,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError
+from kg.errors import (
+    AmbiguousEntity,
+    InputError,
+    KGError,
+    QueryError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    UnknownEntity,
+)
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
-from kg.query.catalogue import load_catalogue
 from kg.query.guard import MAX_QUERY_CHARS
 from kg.query.pool import WorkerPool
 from kg.query.results import to_csv, to_json
@@ -163,6 +172,8 @@ class _Handler(BaseHTTPRequestHandler):
                        csp=_PAGE_CSP, head=method == "HEAD")
         elif url.path.startswith("/views/"):
             self._view(url.path[len("/views/"):], head=method == "HEAD")
+        elif url.path in ("/ask", "/question", "/focus") or url.path.startswith("/profile/"):
+            self._reader(url.path, url.query, head=method == "HEAD")
         else:
             self._reject(HTTPStatus.NOT_FOUND, f"Nothing at {url.path}. Try / or /sparql?query=…")
 
@@ -252,6 +263,51 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.OK, "text/html; charset=utf-8", target.read_bytes(), head=head, csp=_VIEW_CSP)
 
+    # ------------------------------------------------------------ for readers: ask, questions, pages on request
+
+    def _reader(self, path: str, query_string: str, *, head: bool) -> None:
+        """The ask box's answers, catalogue questions with parameters (JSON or CSV), profiles and focused views
+        (:mod:`kg.views.served`)."""
+        from kg.views import served
+
+        params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+        fmt = params.get("format", ["json"])[0]
+        if fmt not in ("json", "csv"):
+            self._reject(HTTPStatus.BAD_REQUEST, "format is json or csv.")
+            return
+        opts = self.server.options
+        try:
+            if path == "/ask":
+                with self.server.slots:
+                    ctype, data = served.ask_answer(self.server.paths, params.get("q", [""])[0], fmt, opts.limit)
+                extra = {"Content-Disposition": 'attachment; filename="answer.csv"'} if fmt == "csv" else {}
+                self._send(HTTPStatus.OK, ctype, data, head=head, extra=extra)
+            elif path == "/question":
+                with self.server.slots:
+                    result = served.run_question(self.server.paths, params.get("name", [""])[0],
+                                                 params.get("param", []), opts.limit, opts.timeout)
+                ctype, data = _serialise(result, fmt)
+                name = re.sub(r"[^A-Za-z0-9_-]", "", params.get("name", [""])[0])[:60] or "result"
+                extra = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'} if "download" in params else {}
+                if result.truncated:
+                    extra["X-KG-Truncated"] = f"true; limit={result.limit}"
+                self._send(HTTPStatus.OK, ctype, data, head=head, extra=extra)
+            elif path == "/focus":
+                with self.server.slots:
+                    page = served.focus_html(self.server.paths, params.get("entity", [""])[0])
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head=head, csp=_VIEW_CSP)
+            else:
+                region = urllib.parse.unquote(path[len("/profile/"):])
+                with self.server.slots:
+                    page = served.profile_html(self.server.paths, region)
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head=head, csp=_VIEW_CSP)
+        except (UnknownEntity, AmbiguousEntity) as exc:
+            self._reject(HTTPStatus.NOT_FOUND, str(exc))
+        except QueryTimeout as exc:
+            self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+        except KGError as exc:
+            self._reject(HTTPStatus.BAD_REQUEST, str(exc))
+
     # ------------------------------------------------------------ responses
 
     def _reject(self, status: HTTPStatus, message: str) -> None:
@@ -329,26 +385,78 @@ def _serialise(result: QueryResult, fmt: str) -> tuple[str, bytes]:
 # ---------------------------------------------------------------------------- the query page
 
 _SCRIPT = r"""
-const examples = JSON.parse(document.getElementById('examples').textContent);
+const D = JSON.parse(document.getElementById('examples').textContent);
 const pick = document.getElementById('pick'), box = document.getElementById('q');
-const out = document.getElementById('out'), note = document.getElementById('note');
-for (const [name, title, text] of examples) {
-  const o = document.createElement('option'); o.value = name; o.textContent = name + ' — ' + title;
+const fields = document.getElementById('fields');
+const out = document.getElementById('out'), note = document.getElementById('note'), dl = document.getElementById('dl');
+const askBox = document.getElementById('ask'), askOut = document.getElementById('askout');
+let chosen = null;
+for (const q of D.questions) {
+  const o = document.createElement('option'); o.value = q.name;
+  o.textContent = q.name + ' — ' + q.title + (q.params.length ? ' (' + q.params.map(p => p.name).join(', ') + ')' : '');
   pick.appendChild(o);
 }
 pick.addEventListener('change', () => {
-  const e = examples.find(x => x[0] === pick.value); if (e) box.value = e[2];
+  chosen = D.questions.find(x => x.name === pick.value) || null;
+  fields.replaceChildren();
+  if (!chosen) return;
+  box.value = chosen.sparql;
+  for (const p of chosen.params) {
+    const label = document.createElement('label'), input = document.createElement('input');
+    label.textContent = p.name + (p.required ? ' *' : '') + ' ';
+    input.name = p.name; input.placeholder = p.description || p.kind; input.dataset.param = p.name;
+    label.appendChild(input); fields.appendChild(label);
+  }
 });
-function cell(t) {
-  if (!t) return '';
-  if (t.type === 'literal' && t['xml:lang']) return t.value + ' @' + t['xml:lang'];
-  return t.value;
+box.addEventListener('input', () => {
+  if (chosen && box.value !== chosen.sparql) { chosen = null; fields.replaceChildren(); }
+});
+function link(text, href) { const a = document.createElement('a'); a.textContent = text; a.href = href; return a; }
+function cell(td, t) {
+  if (!t) return;
+  if (t.type === 'uri') {
+    td.appendChild(document.createTextNode(t.value + ' '));
+    td.appendChild(link('[图]', 'focus?entity=' + encodeURIComponent(t.value)));
+    if (t.value in D.regions) {
+      td.appendChild(document.createTextNode(' '));
+      td.appendChild(link('[画像]', 'profile/' + encodeURIComponent(t.value)));
+    }
+    return;
+  }
+  td.textContent = t.type === 'literal' && t['xml:lang'] ? t.value + ' @' + t['xml:lang'] : t.value;
+}
+function table(data, into) {
+  const vars = data.head.vars, rows = data.results.bindings;
+  const t = document.createElement('table'), head = t.insertRow();
+  for (const v of vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
+  for (const b of rows) { const tr = t.insertRow(); for (const v of vars) { cell(tr.insertCell(), b[v]); } }
+  into.appendChild(t);
+  return rows.length;
+}
+function downloads(base) {
+  dl.replaceChildren(document.createTextNode('Download: '));
+  for (const f of ['csv', 'json']) {
+    const a = link(f.toUpperCase(), base + '&format=' + f + '&download=1');
+    a.setAttribute('download', ''); a.dataset.format = f;
+    dl.appendChild(a); dl.appendChild(document.createTextNode(' '));
+  }
 }
 async function run(ev) {
-  ev.preventDefault(); out.replaceChildren(); note.textContent = 'Running…';
+  ev.preventDefault(); out.replaceChildren(); dl.replaceChildren(); note.textContent = 'Running…';
   const t0 = performance.now();
-  const r = await fetch('sparql', {method: 'POST', body: new URLSearchParams({query: box.value}),
-    headers: {'Accept': 'application/sparql-results+json, text/turtle;q=0.9'}});
+  let r, base;
+  if (chosen) {
+    const qs = new URLSearchParams({name: chosen.name});
+    for (const input of fields.querySelectorAll('input')) {
+      if (input.value.trim()) qs.append('param', input.name + '=' + input.value.trim());
+    }
+    base = 'question?' + qs.toString();
+    r = await fetch(base + '&format=json');
+  } else {
+    base = 'sparql?' + new URLSearchParams({query: box.value}).toString();
+    r = await fetch('sparql', {method: 'POST', body: new URLSearchParams({query: box.value}),
+      headers: {'Accept': 'application/sparql-results+json, text/turtle;q=0.9'}});
+  }
   const ms = Math.round(performance.now() - t0);
   if (!r.ok) { note.textContent = 'Error ' + r.status + ': ' + await r.text(); return; }
   const ct = r.headers.get('Content-Type') || '';
@@ -356,16 +464,31 @@ async function run(ev) {
     out.appendChild(pre); note.textContent = ms + ' ms'; return; }
   const data = await r.json();
   if ('boolean' in data) { note.textContent = 'Answer: ' + data.boolean + ' (' + ms + ' ms)'; return; }
-  const vars = data.head.vars, rows = data.results.bindings;
-  const table = document.createElement('table'), head = table.insertRow();
-  for (const v of vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
-  for (const b of rows) { const tr = table.insertRow();
-    for (const v of vars) { tr.insertCell().textContent = cell(b[v]); } }
-  out.appendChild(table);
+  const n = table(data, out);
+  downloads(base);
   const cut = r.headers.get('X-KG-Truncated');
-  note.textContent = rows.length + ' rows, ' + ms + ' ms' + (cut ? ' — cut at the row limit (' + cut + ')' : '');
+  note.textContent = n + ' rows, ' + ms + ' ms' + (cut ? ' — cut at the row limit (' + cut + ')' : '');
+}
+async function ask(ev) {
+  ev.preventDefault(); askOut.replaceChildren();
+  const q = askBox.value.trim(); if (!q) return;
+  const r = await fetch('ask?' + new URLSearchParams({q: q}).toString());
+  if (!r.ok) { askOut.textContent = 'Error ' + r.status + ': ' + await r.text(); return; }
+  const a = await r.json();
+  const pre = document.createElement('pre'); pre.textContent = a.text; askOut.appendChild(pre);
+  if (a.answer) {
+    table(a.answer, askOut);
+    const p = document.createElement('p'); p.id = 'askdl'; p.appendChild(document.createTextNode('Download: '));
+    const base = 'ask?' + new URLSearchParams({q: q}).toString();
+    for (const f of ['csv', 'json']) {
+      const l = link(f.toUpperCase(), base + '&format=' + f); l.setAttribute('download', ''); l.dataset.format = f;
+      p.appendChild(l); p.appendChild(document.createTextNode(' '));
+    }
+    askOut.appendChild(p);
+  }
 }
 document.getElementById('form').addEventListener('submit', run);
+document.getElementById('askform').addEventListener('submit', ask);
 """
 
 _STYLE = """
@@ -373,7 +496,8 @@ body{font:15px/1.5 system-ui,sans-serif;margin:1.5em auto;max-width:72em;padding
 textarea{width:100%;height:16em;font:13px ui-monospace,monospace}
 table{border-collapse:collapse;margin-top:1em;font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px;
 vertical-align:top;text-align:left}th{background:#f3f3f3}#note{color:#555;margin-top:.5em;white-space:pre-wrap}
-select{max-width:100%}
+select{max-width:100%}#askform input{width:70%;font:inherit}#fields label{display:inline-block;margin:.3em 1em .3em 0}
+.cols{display:flex;gap:2em;flex-wrap:wrap}.cols>section{flex:1 1 30em;min-width:0}pre{white-space:pre-wrap}
 """
 
 
@@ -393,12 +517,14 @@ _PAGE_CSP = (
 
 
 def _page(server: KGServer) -> str:
+    from kg.views.served import catalogue_entries, regions_for_page
+
     try:
-        catalogue = load_catalogue(server.paths.queries)
+        questions = catalogue_entries(server.paths)
     except QueryError:
-        catalogue = {}
-    examples = [[q.name, q.title_zh or q.title_en, q.sparql] for q in catalogue.values() if not q.params]
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+        questions = []
+    data = json.dumps({"questions": questions, "regions": regions_for_page(server.paths)}, ensure_ascii=False)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     default = "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) LIMIT 20"
     opts = server.options
     return f"""<!DOCTYPE html>
@@ -407,10 +533,14 @@ def _page(server: KGServer) -> str:
 <body><h1>zhaoshang-kg · SPARQL</h1>
 <p>Read-only endpoint at <code>{html.escape(server.url)}/sparql</code> (SPARQL 1.1 protocol; JSON or CSV).
 Prefixes {html.escape(", ".join(sorted(PREFIXES)))} are predeclared. At most {opts.limit or "all"} rows,
-{opts.timeout:g} s per query. <a href="views/">HTML views</a></p>
-<form id="form"><select id="pick"><option value="">Catalogue questions…</option></select>
+{opts.timeout:g} s per query. <a href="views/">HTML views</a> · region profiles at <code>profile/NAME</code></p>
+<div class="cols"><section><h2>问 · Ask</h2>
+<form id="askform"><input id="ask" maxlength="500" placeholder="哪些商会把哪些地方联系在一起 / projects in Huaihua">
+<button type="submit">Ask</button></form><div id="askout"></div></section>
+<section><h2>SPARQL</h2>
+<form id="form"><select id="pick"><option value="">Catalogue questions…</option></select><div id="fields"></div>
 <textarea id="q" spellcheck="false">{html.escape(default)}</textarea>
-<button type="submit">Run</button></form><div id="note"></div><div id="out"></div>
+<button type="submit">Run</button></form><div id="note"></div><p id="dl"></p><div id="out"></div></section></div>
 <script id="examples" type="application/json">{data}</script>
 <script>{_SCRIPT}</script></body></html>
 """

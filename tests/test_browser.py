@@ -18,7 +18,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 from kg.views.build import build_view
 from kg.views.graphpage import render_graph, write_view
 from kg.views.mappage import build_map, map_page
-from tests.test_views import HOSTILE, ROOT, hostile_turtle
+from kg.views.model import via_edges
+from kg.views.overview import build_overview
+from kg.views.profile import build_profile, profile_page, render_profile
+from tests.test_views import HOSTILE, PREFIXES, ROOT, hostile_turtle
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -70,7 +73,10 @@ def open_file(browser: Browser, path: Path, ready: str) -> Opened:
     page.on("pageerror", lambda exc: opened.errors.append(f"pageerror: {exc}"))
     page.route("**/*", lambda route: route.continue_() if route.request.url == opened.url else route.abort())
     page.goto(opened.url)
-    page.wait_for_function(f"window.{ready} && window.{ready}.ready", timeout=15000)
+    if ready == "document":
+        page.wait_for_load_state("load")
+    else:
+        page.wait_for_function(f"window.{ready} && window.{ready}.ready", timeout=15000)
     return opened
 
 
@@ -99,13 +105,16 @@ def test_graph_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Pat
         e.source for e in view.edges if e.target == chamber.id} | {chamber.id}
     assert set(page.evaluate("window.kgView.neighbourhood")) == near
 
-    # the class filter hides exactly that class, and its edges
+    # the class filter hides exactly that class and its edges, and links what stays through what it hid
     enterprises = {n.id for n in view.nodes.values() if n.cls.endswith("#Enterprise")}
     page.locator('input[data-cls="zs:Enterprise"]').uncheck()
     left = [e for e in view.edges if e.source not in enterprises and e.target not in enterprises]
+    via = via_edges(view, set(view.nodes) - enterprises, enterprises)
+    assert via and page.evaluate("window.kgView.viaCount") == len(via)
     assert page.evaluate("window.kgView.counts()") == {"nodes": len(view.nodes) - len(enterprises),
-                                                       "edges": len(left)}
+                                                       "edges": len(left) + len(via)}
     page.locator('input[data-cls="zs:Enterprise"]').check()
+    assert page.evaluate("window.kgView.counts()")["edges"] == len(view.edges)
 
     # the region filter keeps the nodes of one region
     huaihua = next(i for i, lb in view.regions.items() if lb == "怀化市")
@@ -113,6 +122,13 @@ def test_graph_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Pat
     assert page.evaluate("window.kgView.counts()")["nodes"] == sum(
         1 for n in view.nodes.values() if huaihua in n.regions)
     page.locator("#kg-region").select_option(value="")
+
+    # the year slider: up to 2023 shows the undated nodes and those dated 2023 or before
+    page.evaluate("window.kgView.setYear(2023)")
+    assert page.evaluate("window.kgView.counts()")["nodes"] == sum(
+        1 for i in view.nodes if i not in view.years or view.years[i][0] <= 2023) < len(view.nodes)
+    page.evaluate("window.kgView.setYear(null)")
+    assert page.evaluate("window.kgView.counts()")["nodes"] == len(view.nodes)
 
     # the search box finds by alias and lists the match
     page.locator("#kg-search").fill("长沙驻深圳招引专班")
@@ -127,6 +143,62 @@ def test_graph_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Pat
     page.screenshot(path=str(SHOTS / "viz.png"))
     o.check_clean()
     page.close()
+
+
+def overlapping(boxes: list[dict[str, float]]) -> list[tuple[str, str]]:
+    """Pairs of on-screen boxes (node and label) that overlap."""
+    return [(a["id"], b["id"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+def test_overview_in_chromium(browser: Browser, store: ox.Store, tmp_path: Path) -> None:
+    view = build_overview(store)
+    path = write_view(render_graph(view), tmp_path / "overview.html")
+    o = open_file(browser, path, "kgView")
+    page = o.page
+    assert page.evaluate("window.kgView.counts()") == {"nodes": len(view.nodes), "edges": len(view.edges)}
+    boxes = page.evaluate("window.kgView.boxes()")
+    assert len(boxes) == len(view.nodes) and overlapping(boxes) == []
+    # the legend's swatches are the shapes drawn, class by class, and name every class in Chinese
+    drawn = page.evaluate("window.kgView.drawnShapes()")
+    legend = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#kg-legend li')].map(li =>
+        [li.querySelector('input').dataset.cls, li.querySelector('svg').dataset.shape]))""")
+    assert legend == drawn and len(legend) == len(view.classes)
+    names = page.locator("#kg-legend").inner_text()
+    assert "商会" in names and "工作专班" in names and ":" not in names
+    page.mouse.move(1, 1)
+    page.screenshot(path=str(SHOTS / "overview.png"))
+    o.check_clean()
+    page.close()
+
+
+def region_network_turtle(regions: int = 150, chambers: int = 150) -> str:
+    """A made-up region network: provinces, cities in them, and chambers of commerce between cities."""
+    lines = [PREFIXES]
+    for p in range(regions // 5):
+        lines.append(f't:p{p} a zs:ProvinceLevelDivision ; rdfs:label "省份{p}号"@zh ; zs:adminCode "9{p:02d}000" .')
+    for c in range(regions - regions // 5):
+        lines.append(f't:c{c} a zs:PrefectureLevelDivision ; rdfs:label "城市{c}号"@zh ; zs:adminCode "9{c:05d}" ; '
+                     f"schema:containedInPlace t:p{c % (regions // 5)} .")
+    cities = regions - regions // 5
+    for k in range(chambers):
+        host, origin = (k * 7) % cities, (k * 13 + 5) % cities
+        lines.append(f't:ch{k} a zs:ChamberOfCommerce ; rdfs:label "城市{host}号城市{origin}号商会"@zh ; '
+                     f"zs:hostRegion t:c{host} ; zs:originRegion t:c{origin} .")
+    return "\n".join(lines)
+
+
+def test_overview_of_300_nodes_has_no_overlapping_labels(browser: Browser, tmp_path: Path) -> None:
+    s = ox.Store()
+    s.load(path=str(ROOT / "ontology" / "zhaoshang.ttl"), format=ox.RdfFormat.TURTLE)
+    s.load(region_network_turtle().encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    view = build_overview(s)
+    assert 280 <= len(view.nodes) <= 300
+    o = open_file(browser, write_view(render_graph(view), tmp_path / "big.html"), "kgView")
+    boxes = o.page.evaluate("window.kgView.boxes()")
+    assert len(boxes) == len(view.nodes) and overlapping(boxes) == []
+    o.check_clean()
+    o.page.close()
 
 
 # ---- the map ----------------------------------------------------------------------------------------------
@@ -169,9 +241,57 @@ def test_map_view_in_chromium(browser: Browser, store: ox.Store, tmp_path: Path)
     assert page.evaluate(SHOWN.replace("KIND", "taskforce")) == drawn["taskforce"]
     page.locator('input[data-layer="chamber"]').check()
 
+    # the year slider hides the links and projects dated after the year chosen
+    slider = page.locator("#kg-year")
+    assert page.locator("#kg-year-box").is_visible()
+    slider.evaluate("(s, y) => { s.value = String(y); s.dispatchEvent(new Event('input')); }", 2023)
+    later = {lk.node.id for lk in model.links if model.years.get(lk.node.id, (0, 0))[0] > 2023}
+    shown_links = page.evaluate(SHOWN.replace("KIND", "chamber")) + page.evaluate(SHOWN.replace("KIND", "taskforce"))
+    assert shown_links == sum(1 for lk in model.links if lk.node.id not in later)
+    assert page.evaluate(SHOWN.replace("KIND", "project")) == sum(
+        1 for p in model.projects if model.years.get(p.node.id, (0, 0))[0] <= 2023)
+    slider.evaluate("s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    assert page.evaluate(SHOWN.replace("KIND", "project")) == len(model.projects)
+
+    # outlines: every province-level region the store holds, shaded; no two shown labels overlap
+    assert page.evaluate("document.querySelectorAll('[data-kind=outline][data-level=\"0\"]').length") == sum(
+        1 for x in model.outlines if x["level"] == 0) > 0
+    labels = page.evaluate("""() => [...document.querySelectorAll('[data-label]')]
+        .filter(t => t.style.display !== 'none').map(t => { const r = t.getBoundingClientRect();
+            return {id: t.dataset.label, left: r.left, top: r.top, right: r.right, bottom: r.bottom}; })""")
+    assert len(labels) >= 10 and overlapping(labels) == []
     page.mouse.click(1390, 890)
     page.mouse.move(1, 1)
     page.screenshot(path=str(SHOTS / "map.png"))
+    o.check_clean()
+    page.close()
+
+    # without outlines (the fallback): the graticule, and the same points
+    o = open_file(browser, write_view(map_page(store, outlines=False), tmp_path / "plain.html"), "kgMap")
+    assert o.page.evaluate("document.querySelectorAll('[data-kind=outline]').length") == 0
+    assert o.page.evaluate("document.querySelectorAll('.kg-grat').length") > 4
+    assert o.page.evaluate("document.querySelectorAll('[data-kind=place]').length") == len(model.places)
+    o.check_clean()
+    o.page.close()
+
+
+# ---- a region's profile -----------------------------------------------------------------------------------
+
+def test_profile_in_chromium(browser: Browser, store: ox.Store, tmp_path: Path) -> None:
+    profile = build_profile(store, "辰溪县")
+    path = write_view(render_profile(profile, store), tmp_path / "chenxi.html")
+    o = open_file(browser, path, "document")  # a static page: ready once loaded
+    page = o.page
+    assert page.locator("h1").inner_text() == "辰溪县 招商画像"
+    assert page.locator("svg.kg-smallmap path[data-outline=region]").count() == 1
+    assert page.locator("svg.kg-chart rect[data-bar]").count() >= len(profile.figures)
+    # a citation leads to its sentence on the same page, with no request
+    first = page.locator("a.kg-ref").first
+    target = first.get_attribute("href") or ""
+    first.click()
+    assert page.evaluate("location.hash") == target and page.locator(target).is_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "profile.png"))
     o.check_clean()
     page.close()
 
@@ -213,3 +333,11 @@ def test_hostile_labels_stay_text_in_both_views(browser: Browser, tmp_path: Path
     assert page.locator("img, a[href^=javascript]").count() == 0
     o.check_clean()
     page.close()
+
+    write_view(profile_page(hostile, "430100"), tmp_path / "profile.html")
+    o = open_file(browser, tmp_path / "profile.html", "document")
+    assert HOSTILE[0] in o.page.locator("body").inner_text()
+    assert o.page.evaluate("window.__pwned") is None
+    assert o.page.locator("img, script, a[href^=javascript]").count() == 0
+    o.check_clean()
+    o.page.close()

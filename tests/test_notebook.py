@@ -30,3 +30,9 @@ def test_notebook_executes(built: Paths, monkeypatch: pytest.MonkeyPatch) -> Non
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "北京辰溪商会" in text and "Query refused" in text and "张锦州" in text
     assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    # the graph, the map and a profile are shown inline, each in a sandboxed frame holding the whole page
+    frames = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "text/html" in o.get("data", {})]
+    assert len(frames) == 4 and all('sandbox="allow-scripts"' in f and "srcdoc=" in f for f in frames)
+    assert "地区网络" in frames[0] and "经 " in frames[1] and "kgMap" in frames[2] and "辰溪县 招商画像" in frames[3]
+    assert "北京辰溪商会" in text and "nodes," in text

@@ -250,7 +250,7 @@ def test_cli_writes_both_views_and_reports_errors(built: Paths, tmp_path: Path, 
     assert out.is_file() and "Chenxi County" in out.read_text(encoding="utf-8")
     result = runner.invoke(cli, [*base, "map", "-o", str(tmp_path / "m.html")])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, [*base, "viz", "-o", str(tmp_path / "x.html"), "--max-nodes", "5"])
+    result = runner.invoke(cli, [*base, "viz", "-o", str(tmp_path / "x.html"), "--all", "--max-nodes", "5"])
     assert result.exit_code == 1 and result.output.startswith("Error: The view would draw")
     result = runner.invoke(cli, [*base, "viz", "-o", str(tmp_path / "sub" / ".." / "x.html")])
     assert result.exit_code == 1 and "Error:" in result.output and not (tmp_path / "x.html").exists()

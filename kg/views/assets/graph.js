@@ -38,7 +38,8 @@
              color: colourOf(n), borderWidth: n.focus ? 4 : 1, hidden: false };
   }));
   var visEdges = new vis.DataSet(D.edges.map(function (e, i) {
-    return { id: i, from: e.from, to: e.to, label: e.label };
+    return { id: i, from: e.from, to: e.to, label: D.edgeLabels || e.via ? e.label : undefined, title: e.label,
+             dashes: !!e.via };
   }));
   var big = D.nodes.length > 400;
   var container = document.getElementById("kg-canvas");
@@ -133,35 +134,133 @@
   /* ---- filters: class (legend) and region ---- */
   var status = document.getElementById("kg-status");
   function updateStatus() {
-    var e = 0;
+    var e = viaIds.length;
     D.edges.forEach(function (x) { if (visible.has(x.from) && visible.has(x.to)) { e += 1; } });
     status.textContent = fmt(T.showing, { n: visible.size, N: D.nodes.length, e: e, E: D.edges.length });
   }
+  /* Links through hidden nodes: when a class is unticked, what stays shown stays linked through what it hid
+     (up to VIA_DEPTH hidden nodes in a row), by a dashed edge that says through what. The same rule as
+     kg.views.model.via_edges, which `kg viz --class` uses. */
+  var VIA_DEPTH = 2;
+  var viaIds = [];
+  function viaLinks(shown, hidden) {
+    var direct = new Set();
+    D.edges.forEach(function (e) { if (shown.has(e.from) && shown.has(e.to)) { direct.add([e.from, e.to].sort().join(" ")); } });
+    var found = new Map();
+    Array.from(shown).sort().forEach(function (start) {
+      var frontier = Array.from(adjacency.get(start)).filter(function (h) { return hidden.has(h); }).sort()
+        .map(function (h) { return [h, [h]]; });
+      var seen = new Set([start].concat(frontier.map(function (f) { return f[0]; })));
+      for (var d = 0; d < VIA_DEPTH; d += 1) {
+        var next = [];
+        frontier.forEach(function (f) {
+          Array.from(adjacency.get(f[0])).sort().forEach(function (other) {
+            if (shown.has(other) && other !== start) {
+              var key = [start, other].sort().join(" ");
+              if (!direct.has(key) && (!found.has(key) || f[1].length < found.get(key)[2].length)) {
+                found.set(key, [start, other, f[1]]);
+              }
+            } else if (hidden.has(other) && !seen.has(other)) {
+              seen.add(other);
+              next.push([other, f[1].concat([other])]);
+            }
+          });
+        });
+        frontier = next;
+      }
+    });
+    return Array.from(found.values());
+  }
+  /* The year slider: a node dated after the chosen year is hidden (undated ones, places, always show). */
+  var year = null;
+  function inYear(n) { return year === null || !n.yr || n.yr[0] <= year; }
   function applyFilters() {
     var changes = [];
+    var hiddenByClass = new Set();
     D.nodes.forEach(function (n) {
-      var on = classOn[n.c] && (region === "" || n.r.indexOf(Number(region)) >= 0);
+      var inRegion = (region === "" || n.r.indexOf(Number(region)) >= 0) && inYear(n);
+      var on = classOn[n.c] && inRegion;
+      if (!classOn[n.c] && inRegion) { hiddenByClass.add(n.id); }
       if (on !== visible.has(n.id)) {
         if (on) { visible.add(n.id); } else { visible.delete(n.id); }
         changes.push({ id: n.id, hidden: !on });
       }
     });
     if (changes.length) { visNodes.update(changes); }
+    if (viaIds.length) { visEdges.remove(viaIds); viaIds = []; }
+    if (hiddenByClass.size) {
+      var sep = D.lang === "zh" ? "、" : ", ";
+      viaLinks(visible, hiddenByClass).forEach(function (v, k) {
+        var names = v[2].map(function (h) { var n = byId.get(h); return n.label.length <= 16 ? n.label : D.classes[n.c].label; });
+        var id = "via-" + k;
+        viaIds.push(id);
+        visEdges.add({ id: id, from: v[0], to: v[1], dashes: true, label: fmt(T.via, { names: names.join(sep) }),
+                       arrows: { to: { enabled: false } }, color: { color: "#78909c" } });
+      });
+    }
+    state.viaCount = viaIds.length;
     updateStatus();
   }
   var legend = document.getElementById("kg-legend");
+  /* Legend swatches are drawn with the outlines vis-network draws (same shape names, same colours). */
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function polygon(k, r0, r1, turn) {
+    var pts = [];
+    for (var j = 0; j < k; j += 1) {
+      var a = turn + Math.PI * 2 * j / k, r = j % 2 ? r1 : r0;
+      pts.push((7 + r * Math.cos(a)).toFixed(2) + "," + (7 + r * Math.sin(a)).toFixed(2));
+    }
+    return pts.join(" ");
+  }
+  function swatch(shape, colour) {
+    var s = document.createElementNS(SVGNS, "svg");
+    s.setAttribute("width", "14"); s.setAttribute("height", "14"); s.setAttribute("viewBox", "0 0 14 14");
+    s.setAttribute("class", "kg-shape"); s.setAttribute("data-shape", shape);
+    var e;
+    if (shape === "dot") { e = document.createElementNS(SVGNS, "circle"); e.setAttribute("cx", "7"); e.setAttribute("cy", "7"); e.setAttribute("r", "6"); }
+    else if (shape === "square") { e = document.createElementNS(SVGNS, "rect"); e.setAttribute("x", "1.5"); e.setAttribute("y", "1.5"); e.setAttribute("width", "11"); e.setAttribute("height", "11"); }
+    else {
+      e = document.createElementNS(SVGNS, "polygon");
+      var pts = { diamond: polygon(4, 6.5, 6.5, -Math.PI / 2), star: polygon(10, 6.8, 2.8, -Math.PI / 2),
+                  triangle: polygon(3, 6.5, 6.5, -Math.PI / 2), triangleDown: polygon(3, 6.5, 6.5, Math.PI / 2),
+                  hexagon: polygon(6, 6.5, 6.5, 0) }[shape];
+      e.setAttribute("points", pts);
+    }
+    e.setAttribute("fill", colour); e.setAttribute("stroke", "#37474f"); e.setAttribute("stroke-width", "1");
+    s.appendChild(e);
+    return s;
+  }
   D.classes.forEach(function (c, i) {
-    var li = el("li"), label = el("label"), box = el("input"), sw = el("span", "kg-swatch " + c.shape);
+    var li = el("li"), label = el("label"), box = el("input"), sw = swatch(c.shape, c.color);
     box.type = "checkbox";
     box.checked = true;
     box.dataset.cls = c.curie;
     box.addEventListener("change", function () { classOn[i] = box.checked; applyFilters(); });
-    sw.style.backgroundColor = c.color;
     label.append(box, sw, el("span", null, c.label), el("span", "kg-count", c.count));
     label.title = c.curie;
     li.appendChild(label);
     legend.appendChild(li);
   });
+  var dated = D.nodes.filter(function (n) { return n.yr; });
+  if (dated.length) {
+    var y0 = Math.min.apply(null, dated.map(function (n) { return n.yr[0]; }));
+    var y1 = Math.max.apply(null, dated.map(function (n) { return n.yr[1]; }));
+    var slider = document.getElementById("kg-year"), shown = document.getElementById("kg-year-value");
+    slider.min = String(y0); slider.max = String(y1 + 1); slider.step = "1"; slider.value = String(y1 + 1);
+    shown.textContent = T.all_years;
+    document.getElementById("kg-year-box").hidden = false;
+    slider.addEventListener("input", function () {
+      var v = Number(slider.value);
+      year = v > y1 ? null : v;
+      shown.textContent = year === null ? T.all_years : String(year);
+      applyFilters();
+    });
+  }
+  state.setYear = function (y) {
+    var slider = document.getElementById("kg-year");
+    slider.value = String(y === null ? Number(slider.max) : y);
+    slider.dispatchEvent(new Event("input"));
+  };
   var regionSelect = document.getElementById("kg-region");
   D.regions.forEach(function (name, i) {
     var o = el("option", null, name);
@@ -220,6 +319,20 @@
     return { x: r.left + p.x, y: r.top + p.y };
   };
   state.positions = function () { return network.getPositions(); };
+  /* each node's box with its label, in screen pixels, and the shape vis-network drew it with */
+  state.boxes = function () {
+    var r = container.getBoundingClientRect();
+    return D.nodes.filter(function (n) { return visible.has(n.id); }).map(function (n) {
+      var b = network.getBoundingBox(n.id);
+      var a = network.canvasToDOM({ x: b.left, y: b.top }), z = network.canvasToDOM({ x: b.right, y: b.bottom });
+      return { id: n.id, left: r.left + a.x, top: r.top + a.y, right: r.left + z.x, bottom: r.top + z.y };
+    });
+  };
+  state.drawnShapes = function () {
+    var out = {};
+    D.nodes.forEach(function (n) { out[D.classes[n.c].curie] = network.body.nodes[n.id].options.shape; });
+    return out;
+  };
   updateStatus();
   if (D.nodes.some(function (n) { return n.focus; })) {
     var f = D.nodes.filter(function (n) { return n.focus; })[0];

@@ -62,16 +62,41 @@
   });
   root.appendChild(defs);
   var layers = {};
-  ["graticule", "places", "chamber", "taskforce", "projects", "labels"].forEach(function (name) {
+  ["outlines", "graticule", "places", "chamber", "taskforce", "projects", "labels"].forEach(function (name) {
     layers[name] = svg("g", { "data-layer": name });
     root.appendChild(layers[name]);
   });
   host.appendChild(root);
 
-  /* graticule every 5 degrees */
+  /* outlines of regions (provinces always; cities and counties once zoomed in), shaded by an amount */
+  var outlineNodes = [];
+  var shades = D.outlines.filter(function (o) { return o.shade !== null; }).map(function (o) { return o.shade; });
+  var lo = Math.log10(Math.min.apply(null, shades.concat([1e12]))), hi = Math.log10(Math.max.apply(null, shades.concat([1])));
+  var RAMP = ["#fff3e0", "#ffe0b2", "#ffcc80", "#ffb74d", "#fb8c00", "#e65100"];
+  function shadeOf(v) {
+    if (v === null) { return "#f5f7f8"; }
+    var t = hi > lo ? (Math.log10(v) - lo) / (hi - lo) : 1;
+    return RAMP[Math.min(RAMP.length - 1, Math.floor(t * (RAMP.length - 1) + 0.5))];
+  }
+  D.outlines.forEach(function (o, i) {
+    var d = o.rings.map(function (ring) {
+      return "M" + ring.map(function (pt) { var q = project(pt[0], pt[1]); return q[0].toFixed(1) + "," + q[1].toFixed(1); }).join("L") + "Z";
+    }).join("");
+    var path = svg("path", { d: d, fill: o.level === 0 ? shadeOf(o.shade) : "none", stroke: o.level === 0 ? "#90a4ae" : "#b0bec5",
+                             "stroke-width": o.level === 0 ? 1 : 0.6, "vector-effect": "non-scaling-stroke",
+                             "fill-opacity": o.level === 0 ? 1 : 0, "data-kind": "outline", "data-level": o.level, "data-i": i });
+    if (o.level > 0 && o.shade !== null) { path.setAttribute("fill", shadeOf(o.shade)); path.setAttribute("fill-opacity", "0.85"); }
+    var title = svg("title");
+    title.textContent = o.label + (o.text ? " · " + o.text : "");
+    path.appendChild(title);
+    layers.outlines.appendChild(path);
+    outlineNodes.push([path, o.level]);
+  });
+  /* graticule every 5 degrees, when there are no outlines to frame the points */
   var g0 = Math.floor((minLon - pad) / 5) * 5, g1 = Math.ceil((maxLon + pad) / 5) * 5;
   var h0 = Math.floor((minLat - pad) / 5) * 5, h1 = Math.ceil((maxLat + pad) / 5) * 5;
   var gratLabels = [];
+  if (D.outlines.length) { g1 = g0 - 5; h1 = h0 - 5; }
   for (var lon = g0; lon <= g1; lon += 5) {
     var p0 = project(lon, h0), p1 = project(lon, h1);
     layers.graticule.appendChild(svg("line", { x1: p0[0], y1: p0[1], x2: p1[0], y2: p1[1], class: "kg-grat", "vector-effect": "non-scaling-stroke" }));
@@ -89,6 +114,7 @@
 
   /* ---- features ---- */
   var scaled = [];  /* [element, attribute, base size in screen pixels] */
+  var placeLabels = [];  /* placed by placeAllLabels() after every zoom: no two labels overlap */
   var items = [];   /* every hoverable feature, for search */
   function hook(node, item, kind) {
     node.classList.add("kg-hit");
@@ -104,13 +130,10 @@
     hook(c, p, "place");
     layers.places.appendChild(c);
     items.push({ item: p, kind: "place", node: c });
-    if (p.linked) {
-      var label = svg("text", { x: xy[0], y: xy[1], class: "kg-map-label" });
-      label.textContent = p.label;
-      scaled.push([label, "font-size", 11]);
-      label.dataset.dx = "6"; label.dataset.dy = "-6";
-      layers.labels.appendChild(label);
-    }
+    var label = svg("text", { x: xy[0], y: xy[1], class: "kg-map-label", "data-label": i });
+    label.textContent = p.label;
+    layers.labels.appendChild(label);
+    placeLabels.push({ node: label, x: xy[0], y: xy[1], rank: p.linked ? 0 : 1, size: p.linked ? 11 : 10 });
   });
   var pairCount = {};
   D.links.forEach(function (lk, i) {
@@ -131,7 +154,7 @@
     hook(hit, lk, lk.kind);
     layers[lk.kind].appendChild(path);
     layers[lk.kind].appendChild(hit);
-    items.push({ item: lk, kind: lk.kind, node: path });
+    items.push({ item: lk, kind: lk.kind, node: path, hit: hit });
   });
   D.projects.forEach(function (p, i) {
     var xy = project(p.lon, p.lat);
@@ -159,8 +182,33 @@
       }
     });
     gratLabels.forEach(function (t) { t.setAttribute("font-size", String(10 / k)); });
+    outlineNodes.forEach(function (o) { o[0].style.display = o[1] === 0 || k * (o[1] === 1 ? 1 : 0.4) > 2.5 ? "" : "none"; });
+    placeAllLabels(k);
     defs.querySelectorAll("marker").forEach(function (m) {
       m.setAttribute("markerWidth", String(9 / k)); m.setAttribute("markerHeight", String(9 / k));
+    });
+  }
+  /* Greedy label placement: linked places first, then the rest; each label takes the first of four spots
+     around its point that overlaps no label already placed, or is hidden. Boxes are measured (getBBox). */
+  var CANDIDATES = [[6, -5, "start"], [6, 13, "start"], [-6, -5, "end"], [-6, 13, "end"]];
+  function placeAllLabels(k) {
+    var placed = [];
+    var order = placeLabels.slice().sort(function (a, b) { return a.rank - b.rank; });
+    order.forEach(function (l) {
+      l.node.setAttribute("font-size", String(l.size / k));
+      l.node.style.strokeWidth = String(3 / k);
+      l.node.style.display = "";
+      var ok = false;
+      for (var c = 0; c < CANDIDATES.length && !ok; c += 1) {
+        l.node.setAttribute("x", String(l.x + CANDIDATES[c][0] / k));
+        l.node.setAttribute("y", String(l.y + CANDIDATES[c][1] / k));
+        l.node.setAttribute("text-anchor", CANDIDATES[c][2]);
+        var b = l.node.getBBox();
+        var box = { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height };
+        ok = placed.every(function (o) { return box.x1 <= o.x0 || o.x1 <= box.x0 || box.y1 <= o.y0 || o.y1 <= box.y0; });
+        if (ok) { placed.push(box); }
+      }
+      if (!ok) { l.node.style.display = "none"; }
     });
   }
   function toSvg(clientX, clientY) {
@@ -250,6 +298,17 @@
     label.append(box, sw, el("span", null, row[1]), el("span", "kg-count", counts[row[0]]));
     li.appendChild(label); layerList.appendChild(li);
   });
+  if (D.outlines.length && shades.length) {
+    var legend = el("div", "kg-note");
+    legend.appendChild(el("div", null, fmt(T.shade, { m: D.measure })));
+    RAMP.forEach(function (c) { var sw = el("span", "kg-swatch"); sw.style.backgroundColor = c; legend.appendChild(sw); });
+    legend.appendChild(el("span", null, " " + D.outlines.filter(function (o) { return o.shade !== null; }).map(function (o) { return o.label + " " + o.text; }).slice(0, 6).join("、")));
+    var none = el("div", null); var sw0 = el("span", "kg-swatch"); sw0.style.backgroundColor = shadeOf(null);
+    none.append(sw0, el("span", null, " " + T.no_amount));
+    legend.appendChild(none);
+    legend.id = "kg-shade-legend";
+    layerList.parentNode.insertBefore(legend, layerList.nextSibling);
+  }
   if (D.unplaced.length) {
     var un = document.getElementById("kg-unplaced");
     un.textContent = fmt(T.no_coords, { n: D.unplaced.length }) + " " + D.unplaced.join("、");
@@ -267,6 +326,25 @@
     status.textContent = q ? fmt(T.matches, { n: n }) : "";
   });
 
+  /* the year slider: links and projects dated after the chosen year are hidden; places always show */
+  var datedItems = items.filter(function (it) { return it.item.yr; });
+  if (datedItems.length) {
+    var y0 = Math.min.apply(null, datedItems.map(function (it) { return it.item.yr[0]; }));
+    var y1 = Math.max.apply(null, datedItems.map(function (it) { return it.item.yr[1]; }));
+    var slider = document.getElementById("kg-year"), shown = document.getElementById("kg-year-value");
+    slider.min = String(y0); slider.max = String(y1 + 1); slider.step = "1"; slider.value = String(y1 + 1);
+    shown.textContent = T.all_years;
+    document.getElementById("kg-year-box").hidden = false;
+    slider.addEventListener("input", function () {
+      var v = Number(slider.value), year = v > y1 ? null : v;
+      shown.textContent = year === null ? T.all_years : String(year);
+      items.forEach(function (it) {
+        var off = year !== null && it.item.yr && it.item.yr[0] > year;
+        it.node.style.display = off ? "none" : "";
+        if (it.hit) { it.hit.style.display = off ? "none" : ""; }
+      });
+    });
+  }
   state.counts = counts;
   apply();
   requestAnimationFrame(function () { state.ready = true; state.readyMs = performance.now(); });

@@ -26,9 +26,10 @@ from kg.graph.neighbourhood import Nearby
 from kg.graph.network import entity_graph
 from kg.paths import Paths, make_paths
 from kg.query.catalogue import Question, Table, load_catalogue, select
+from kg.remote.build import MANIFEST_GRAPH
 from kg.remote.endpoint import RemoteStore
 from kg.remote.virtuoso import VirtuosoInstance, free_port
-from kg.store.build import MANIFEST_GRAPH, build
+from kg.store.build import build
 from kg.store.generations import open_store
 from kg.store.rdfio import to_rdflib
 from tests.conftest import ROOT, SOURCE_ID

@@ -26,6 +26,8 @@ from kg.graph.neighbourhood import Nearby
 from kg.graph.network import entity_graph
 from kg.paths import Paths, make_paths
 from kg.query.catalogue import Question, Table, load_catalogue, select
+from kg.query.evaluation import evaluate_on
+from kg.query.runner import run_remote
 from kg.remote.build import MANIFEST_GRAPH
 from kg.remote.endpoint import RemoteStore
 from kg.remote.virtuoso import VirtuosoInstance, free_port
@@ -359,6 +361,57 @@ def test_rows_cut_at_result_set_max_rows_are_an_error(tiny: VirtuosoInstance) ->
     assert len(select(reader, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20").rows) == 20
     with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
         select(reader, "SELECT ?s WHERE { ?s ?p ?o }")
+
+
+class _Recording(RemoteStore):
+    """A RemoteStore that keeps the query texts it sends."""
+
+    sent: list[str]
+
+    def _request(self, url: str, params: list[tuple[str, str]], accept: str, opener: Any = None,
+                 what: str = "query") -> tuple[bytes, dict[str, str]]:
+        self.sent = [*getattr(self, "sent", []), *(v for k, v in params if k == "query")]
+        return super()._request(url, params, accept, opener, what)
+
+
+def test_query_limit_5_on_virtuoso_gives_5_rows_as_the_embedded_store_does(tiny: VirtuosoInstance) -> None:
+    """`kg --endpoint ... query '...' --limit 5` over more rows than the server's ResultSetMaxRows (50 here)
+    answers the first 5 rows, marked as cut, instead of failing with "cut the answer at 50 rows"."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    g = "https://w3id.org/zhaoshang-kg/graph/limited"
+    remote(tiny).replace_graph(g, [ox.Triple(ox.NamedNode(f"urn:l{i}"), ox.NamedNode("urn:p"),
+                                             ox.Literal(f"{i:03d}")) for i in range(200)])
+    ordered = f"SELECT ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} ORDER BY DESC(?o)"
+    top5 = ["199", "198", "197", "196", "195"]
+    result = CliRunner().invoke(cli, ["--project", str(ROOT), "--endpoint", tiny.endpoint, "query", ordered,
+                                      "--limit", "5", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.isdigit()] == top5
+    reader = remote(tiny, writer=False)
+    # the LIMIT reaches the server (one row more than is kept, to tell a cut answer)
+    sent = _Recording(tiny.endpoint, row_limit=5)
+    answer = evaluate_on(sent, ordered, "select", {}, 5)
+    assert [str(r["o"].value) for r in answer.rows] == top5 and answer.truncated
+    assert sent.sent[-1].rstrip().endswith("LIMIT 6")
+    # where no LIMIT can be set for sure (a trailing VALUES block; a CONSTRUCT, whose LIMIT counts solutions),
+    # the answer the server cut at its own limit is read as far as the caller's limit
+    trailing = ordered.replace("SELECT ?o", "SELECT ?o ?p") + " VALUES ?p { <urn:p> }"
+    answer = run_remote(reader, trailing, limit=5)
+    assert [str(r["o"].value) for r in answer.rows] == top5 and answer.truncated
+    made = run_remote(reader, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}", limit=5)
+    assert len(made.triples) == 5 and made.truncated
+    # an answer that fits under both limits is whole, and one cut by the server below the caller's limit
+    # is still refused: never fewer rows than asked for without saying so
+    whole = run_remote(reader, ordered.replace("ORDER BY DESC(?o)", "ORDER BY DESC(?o) LIMIT 3"), limit=5)
+    assert [str(r["o"].value) for r in whole.rows] == top5[:3] and not whole.truncated
+    with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
+        run_remote(reader, trailing, limit=100)
+    with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
+        run_remote(reader, ordered, limit=0)
+    remote(tiny).remove_graph(g)
 
 
 def test_timed_out_partial_answer_is_an_error(tiny: VirtuosoInstance) -> None:

@@ -23,7 +23,7 @@ _T = TypeVar("_T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 @dataclass(frozen=True)
 class DatasetPlan:
-    """How the dataset of one query reaches the server (see :meth:`RemoteStore.dataset_plan`).
+    """How the dataset of one query reaches the server (see :meth:`kg.remote.endpoint.RemoteStore.dataset_plan`).
 
     ``params`` are SPARQL protocol parameters (``default-graph-uri``, ``named-graph-uri``), the portable way.
     ``pragmas`` are Virtuoso ``define input:default-graph-exclude <g>`` / ``define input:named-graph-exclude

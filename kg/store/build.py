@@ -168,8 +168,8 @@ def check_store(
 
 
 def load_groups(store: ox.Store, groups: dict[str, list[Path]], quotes: QuoteChecker, timings: dict[str, float],
-          keep_subjects: bool = False, quote_graphs: set[str] | None = None,
-          references: ReferenceTracker | None = None) -> LoadStats:
+                keep_subjects: bool = False, quote_graphs: set[str] | None = None,
+                references: ReferenceTracker | None = None) -> LoadStats:
     """Load *groups* into *store*, letting *quotes* see each graph (or those in *quote_graphs*), and
     *references* every graph.
 

@@ -3,9 +3,8 @@
 A node is an entity as :mod:`kg.graph.kinds` defines it, the same as the views draw (a region, an organisation,
 a person, a project, a practice, an event, an article, a linked card, chain or role …). Sentences, monetary
 amounts, periods, qualifiers, stages, indicators and geometries are not nodes: they become attributes of the
-node that points to them (``investment = 约50亿元``). Every edge
-keeps its relation, the relation's zh and en labels, and the sentences of the fact it comes from, so that a
-path can be explained hop by hop.
+node that points to them (``investment = 约50亿元``). Every edge keeps its relation, the relation's zh and en
+labels, and the sentences of the fact it comes from, so that a path can be explained hop by hop.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from kg.names.index import EntityIndex, compact_iri, resolve
 from kg.namespaces import PREFIXES
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
-_ZS, _SCHEMA, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["rdfs"]
+_ZS, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["skos"], PREFIXES["rdfs"]
 
 _SKIP_PREDICATES = {PREFIXES["prov"] + "wasDerivedFrom", _SKOS + "inScheme", _SKOS + "topConceptOf",
                     PREFIXES["qb"] + "structure",

@@ -34,7 +34,6 @@ MAX_NODES = 2000
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS = PREFIXES["skos"]
 SCHEMA = PREFIXES["schema"]
-ORG = PREFIXES["org"]
 
 MONEY = SCHEMA + "MonetaryAmount"
 #: Classes of places: a node's region is the nearest place of one of these, climbing containedInPlace.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,10 +57,10 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 @click.pass_obj
 def build(paths: Paths, full: bool, warm: bool | None) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
-    from kg.query.warmer import warm_mode, warming_status
+    from kg.query.warmer import warming_status
     from kg.store.build import build as run_build
 
-    mode = warm_mode(None if warm is None else ("wait" if warm else "off"))
+    mode = _warm_mode(warm)
     report = run_build(paths, full=full)
     if report.up_to_date:
         click.echo(f"Up to date: {report.triples} triples in {report.target}; no file changed.")
@@ -81,6 +82,15 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
             click.echo(f"Not kept: {w.name}: {w.error}", err=True)
     elif not report.up_to_date or warming_status(paths.store) is None:
         _start_warming(paths, "; `kg build --warm` waits for them, --no-warm skips them")
+
+
+def _warm_mode(warm: bool | None = None) -> str:
+    """The warming mode: ``--warm`` (wait) or ``--no-warm`` (off) when given, else ``KG_WARM``, else background."""
+    from kg.query.warmer import warm_mode
+
+    if warm is not None:
+        return warm_mode("wait" if warm else "off")
+    return warm_mode(os.environ.get("KG_WARM"), setting="KG_WARM")
 
 
 def _start_warming(paths: Paths, hint: str = "") -> None:
@@ -179,7 +189,7 @@ def segment(source: Path, output: Path | None) -> None:
 @click.pass_obj
 def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, workers: int | None) -> None:
     """Serve the store as a read-only SPARQL endpoint, with a query page and the HTML views."""
-    from kg.query.warmer import warm_mode, warming_status
+    from kg.query.warmer import warming_status
     from kg.serve import ServeOptions, make_server
 
     options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout)
@@ -187,7 +197,7 @@ def serve(paths: Paths, host: str, port: int, limit: int, timeout: float, worker
         options = ServeOptions(host=host, port=port, limit=limit, timeout=timeout, workers=workers)
     server = make_server(paths, options)
     click.echo(f"Serving {paths.store} at {server.url}/ (SPARQL: {server.url}/sparql). Ctrl-C stops.")
-    if not paths.endpoint and warm_mode() != "off" and warming_status(paths.store) is None:
+    if not paths.endpoint and _warm_mode() != "off" and warming_status(paths.store) is None:
         _start_warming(paths)  # a store built without `kg build` (kg run, a script): keep its answers now
     try:
         server.serve_forever()

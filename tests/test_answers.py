@@ -182,7 +182,7 @@ def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
 
     def build_removes_it_meanwhile(src: str, dst: str) -> None:
         real_replace(src, dst)
-        shutil.rmtree(gen)  # what _remove_old_generations does, generation first
+        shutil.rmtree(gen)  # what remove_old_generations does, generation first
 
     monkeypatch.setattr(kg.query.kept.os, "replace", build_removes_it_meanwhile)
     assert write_beside(gen, "x.srj", b"data") is False
@@ -213,7 +213,7 @@ def test_old_generations_go_before_their_answers(tmp_path: Path, monkeypatch: py
         real(path, ignore_errors=ignore_errors)
 
     monkeypatch.setattr(kg.store.generations.shutil, "rmtree", spy)
-    kg.store.generations._remove_old_generations(tmp_path, "gen-c")
+    kg.store.generations.remove_old_generations(tmp_path, "gen-c")
     assert removed == ["gen-a", "gen-b", "gen-a.answers", "gen-b.answers"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen-c", "gen-c.answers", "gen-c.json"]
 

@@ -121,3 +121,22 @@ def test_env_var_chooses_the_store(project: Paths, runner: CliRunner, tmp_path: 
     result = runner.invoke(cli, ["--project", str(project.project), "build"], env={"KG_STORE": str(target)})
     assert result.exit_code == 0, result.output
     assert (target / "CURRENT").is_file()
+
+
+def test_one_backend_is_chosen_from_the_paths(project: Paths) -> None:
+    """kg.backend: the embedded store unless an endpoint is given; kg.build goes through the same choice."""
+    from kg.backend import EmbeddedBackend, RemoteBackend, backend_for
+    from kg.paths import make_paths
+    from kg.remote.endpoint import RemoteStore
+
+    embedded = backend_for(project)
+    assert isinstance(embedded, EmbeddedBackend) and embedded.describe() == str(project.store)
+    report = embedded.build()
+    assert report.full and report.target == embedded.describe() and report.generation is not None
+    assert len(embedded.connect()) == report.triples
+    assert build(project).up_to_date  # kg.build reads what the backend built
+    url = "http://127.0.0.1:9/sparql"
+    remote = backend_for(make_paths(project.project, project.store, endpoint=url, user="w", password="p"))
+    assert isinstance(remote, RemoteBackend) and remote.describe() == url
+    store = remote.connect()
+    assert isinstance(store, RemoteStore) and store.update_endpoint == url + "-auth"

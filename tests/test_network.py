@@ -107,3 +107,24 @@ def test_cli_network_commands(built: Paths, runner: CliRunner) -> None:
     assert out.exit_code == 0 and out.output.count("商会") >= 2
     out = runner.invoke(cli, [*base, "neighbors", "浏阳经开区"])
     assert out.exit_code == 1 and "Error:" in out.output and "liuyang-edz-committee" in out.output
+
+
+def test_rank_and_viz_agree_on_which_iris_are_nodes(built: Paths, graph: nx.MultiDiGraph) -> None:
+    """`kg rank` ranks the nodes `kg viz` draws: one definition of an entity (kg.graph.kinds)."""
+    from kg.graph.explore import rank_entities
+    from kg.store.generations import open_store
+    from kg.views.model import extract
+
+    view = extract(open_store(built.store))
+    assert set(graph) == set(view.nodes) and len(graph) > 200
+    ranked = {iri for iri, *_ in rank_entities(built, top=len(graph))}
+    assert ranked == set(view.nodes)
+    article = "https://w3id.org/zhaoshang-kg/id/source/rednet-2024-03-13-sanzhangpai"
+    ambassador = "https://w3id.org/zhaoshang-kg/def#InvestmentAmbassador"
+    # an article is a node of both, linked to its publisher; a role is a concept, a node where it is linked
+    assert article in graph and graph.has_edge(article, A + "rednet")
+    assert view.nodes[article].cls == "https://schema.org/NewsArticle"
+    assert ambassador in graph and view.nodes[ambassador].cls == "http://www.w3.org/ns/org#Role"
+    # values (an overlap group of totals, the ontology itself) and unlinked concepts are nodes of neither
+    for iri in ("https://w3id.org/zhaoshang-kg/id/overlap/chenxi-signing-2023", "https://w3id.org/zhaoshang-kg/def"):
+        assert iri not in graph and iri not in view.nodes

@@ -26,9 +26,13 @@ from kg.graph.neighbourhood import Nearby
 from kg.graph.network import entity_graph
 from kg.paths import Paths, make_paths
 from kg.query.catalogue import Question, Table, load_catalogue, select
+from kg.query.evaluation import evaluate_on
+from kg.query.runner import run_remote
+from kg.remote.build import MANIFEST_GRAPH
 from kg.remote.endpoint import RemoteStore
+from kg.remote.sparql import limit_rows
 from kg.remote.virtuoso import VirtuosoInstance, free_port
-from kg.store.build import MANIFEST_GRAPH, build
+from kg.store.build import build
 from kg.store.generations import open_store
 from kg.store.rdfio import to_rdflib
 from tests.conftest import ROOT, SOURCE_ID
@@ -125,11 +129,13 @@ def _canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return out
 
 
-def _rows(table: Table, concatenated: set[str]) -> Counter[tuple[object, ...]]:
+def comparable_rows(table: Table, concatenated: set[str]) -> Counter[tuple[object, ...]]:
+    """The rows of *table* as a multiset of normalised cells, comparable across servers (the *concatenated*
+    columns compared as sets of their parts)."""
     return Counter(tuple(_norm(r[v], v in concatenated) for v in table.variables) for r in table.rows)
 
 
-def _concatenated(sparql: str) -> set[str]:
+def concatenated_columns(sparql: str) -> set[str]:
     """Variables bound by GROUP_CONCAT in a query."""
     return set(re.findall(r"GROUP_CONCAT\([^)]*\)\s*AS\s*\?(\w+)", sparql, flags=re.I))
 
@@ -159,12 +165,12 @@ def test_every_catalogue_question_gives_the_same_answer(name: str, answers: Virt
     embedded = open_store(Path(answers.folder.joinpath("embedded-store").read_text(encoding="utf-8")))
     server = RemoteStore(answers.endpoint, timeout=30)
     q = CATALOGUE[name]
-    concat = _concatenated(q.sparql)
+    concat = concatenated_columns(q.sparql)
     for binding in _bindings(q):
         mine = select(embedded, q.sparql, binding)
         theirs = select(server, q.sparql, binding)
         assert theirs.variables == mine.variables
-        assert _rows(theirs, concat) == _rows(mine, concat), binding
+        assert comparable_rows(theirs, concat) == comparable_rows(mine, concat), binding
 
 
 def test_graphs_hold_the_same_statements(remote_project: Paths, virtuoso: VirtuosoInstance, built: Paths) -> None:
@@ -358,6 +364,46 @@ def test_rows_cut_at_result_set_max_rows_are_an_error(tiny: VirtuosoInstance) ->
     assert len(select(reader, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20").rows) == 20
     with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
         select(reader, "SELECT ?s WHERE { ?s ?p ?o }")
+
+
+def test_query_limit_5_on_virtuoso_gives_5_rows_as_the_embedded_store_does(tiny: VirtuosoInstance) -> None:
+    """`kg --endpoint ... query '...' --limit 5` over more rows than the server's ResultSetMaxRows (50 here)
+    answers the first 5 rows, marked as cut, instead of failing with "cut the answer at 50 rows"."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    g = "https://w3id.org/zhaoshang-kg/graph/limited"
+    remote(tiny).replace_graph(g, [ox.Triple(ox.NamedNode(f"urn:l{i}"), ox.NamedNode("urn:p"),
+                                             ox.Literal(f"{i:03d}")) for i in range(200)])
+    ordered = f"SELECT ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} ORDER BY DESC(?o)"
+    top5 = ["199", "198", "197", "196", "195"]
+    result = CliRunner().invoke(cli, ["--project", str(ROOT), "--endpoint", tiny.endpoint, "query", ordered,
+                                      "--limit", "5", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.isdigit()] == top5
+    reader = remote(tiny, writer=False)
+    # the LIMIT reaches the server (one row more than is kept, to tell a cut answer), which then cuts nothing
+    assert limit_rows(ordered, 6) == ordered + "\nLIMIT 6"
+    assert [str(r["o"].value) for r in select(reader, limit_rows(ordered, 6)).rows] == [*top5, "194"]
+    answer = evaluate_on(RemoteStore(tiny.endpoint, row_limit=5), ordered, "select", {}, 5)
+    assert [str(r["o"].value) for r in answer.rows] == top5 and answer.truncated
+    # where no LIMIT can be set for sure (a trailing VALUES block; a CONSTRUCT, whose LIMIT counts solutions),
+    # the answer the server cut at its own limit is read as far as the caller's limit
+    trailing = ordered.replace("SELECT ?o", "SELECT ?o ?p") + " VALUES ?p { <urn:p> }"
+    answer = run_remote(reader, trailing, limit=5)
+    assert [str(r["o"].value) for r in answer.rows] == top5 and answer.truncated
+    made = run_remote(reader, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}", limit=5)
+    assert len(made.triples) == 5 and made.truncated
+    # an answer that fits under both limits is whole, and one cut by the server below the caller's limit
+    # is still refused: never fewer rows than asked for without saying so
+    whole = run_remote(reader, ordered.replace("ORDER BY DESC(?o)", "ORDER BY DESC(?o) LIMIT 3"), limit=5)
+    assert [str(r["o"].value) for r in whole.rows] == top5[:3] and not whole.truncated
+    with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
+        run_remote(reader, trailing, limit=100)
+    with pytest.raises(PartialResult, match="cut the answer at 50 rows"):
+        run_remote(reader, ordered, limit=0)
+    remote(tiny).remove_graph(g)
 
 
 def test_timed_out_partial_answer_is_an_error(tiny: VirtuosoInstance) -> None:

@@ -36,7 +36,7 @@ from kg.sources.articles import load_source, sentence_iri, sentences_turtle
 from kg.store.build import build
 from kg.store.generations import open_store
 from tests.conftest import ROOT
-from tests.test_virtuoso import _concatenated, _rows
+from tests.test_virtuoso import comparable_rows, concatenated_columns
 
 CATALOGUE = load_catalogue(ROOT / "queries")
 SOURCE = "cells-many-sentences"
@@ -175,13 +175,13 @@ def test_the_data_overflows_a_row_that_lists_every_sentence(stores: Stores) -> N
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_question_answers_on_virtuoso_with_the_same_rows(name: str, stores: Stores) -> None:
     q = CATALOGUE[name]
-    concat = _concatenated(q.sparql)
+    concat = concatenated_columns(q.sparql)
     for binding in _bindings(q):
         mine = select(stores.embedded, q.sparql, binding)
         theirs = select(stores.server, q.sparql, binding)  # raises on SR319 / SR478
         assert theirs.variables == mine.variables
         assert mine.rows, (name, binding)
-        assert _rows(theirs, concat) == _rows(mine, concat), binding
+        assert comparable_rows(theirs, concat) == comparable_rows(mine, concat), binding
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))

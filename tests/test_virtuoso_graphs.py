@@ -25,9 +25,9 @@ import pytest
 
 from kg.errors import EndpointError, PartialResult
 from kg.query.runner import evaluate_on, run_remote
+from kg.remote.build import MANIFEST_GRAPH, read_remote_manifest, write_remote_manifest
 from kg.remote.endpoint import DATASET_LIMIT, EMPTY_GRAPH, PROJECT_GRAPHS, RemoteStore, RemoteTriples
 from kg.remote.virtuoso import VirtuosoInstance
-from kg.store.build import MANIFEST_GRAPH, _write_remote_manifest, read_remote_manifest
 
 #: Project graphs on the crowded server (more than the 4,094 graphs Virtuoso 7.2 takes in a dataset list), and
 #: statements in each.
@@ -289,10 +289,10 @@ def test_a_manifest_larger_than_virtuoso_takes_in_one_statement_round_trips(crow
     writer = writer_for(crowded)
     manifest = {"format": 2, "files": {f"data/facts/article-{i:05d}.ttl": {"sha256": "ab" * 32, "graph": graph(i),
                                                                            "note": "招商引资"} for i in range(2_000)}}
-    _write_remote_manifest(writer, manifest)
+    write_remote_manifest(writer, manifest)
     assert read_remote_manifest(writer) == manifest
     assert len(writer.graph_quads(MANIFEST_GRAPH)) > 10
-    _write_remote_manifest(writer, {"format": 2})  # a smaller one replaces every part
+    write_remote_manifest(writer, {"format": 2})  # a smaller one replaces every part
     assert read_remote_manifest(writer) == {"format": 2}
     writer.remove_graph(MANIFEST_GRAPH)
 

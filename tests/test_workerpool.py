@@ -37,7 +37,7 @@ def pool() -> Iterator[WorkerPool]:
 
 
 def _pids(pool: WorkerPool) -> set[int]:
-    return {w.process.pid for w in pool._idle}
+    return set(pool.idle_pids())
 
 
 def test_kept_workers_answer_as_one_off_workers_do_and_are_reused(built: Paths, pool: WorkerPool) -> None:
@@ -85,8 +85,8 @@ def test_a_worker_that_died_idle_is_replaced_and_one_dying_mid_query_is_reported
     time.sleep(0.2)
     assert len(run_query(built.store, CHAMBERS, limit=971, pool=pool).rows) > 0
     assert idle not in _pids(pool)
-    (worker,) = pool._idle
-    killer = subprocess.Popen(["sh", "-c", f"sleep 1; kill -9 {worker.process.pid}"])
+    (worker,) = pool.idle_pids()
+    killer = subprocess.Popen(["sh", "-c", f"sleep 1; kill -9 {worker}"])
     with pytest.raises(QueryError, match="worker died"):
         run_query(built.store, RUNAWAY, timeout=30, pool=pool)
     killer.wait(10)
@@ -131,7 +131,7 @@ def test_kept_workers_die_with_the_process_that_owns_the_pool(built: Paths, tmp_
         t = threading.Thread(target=run_query, args=(Path(sys.argv[1]), "ASK { ?owner ?p ?o }"),
                              kwargs={"pool": pool, "limit": 7777})
         t.start(); t.join()
-        print(" ".join(str(w.process.pid) for w in pool._idle), flush=True)
+        print(" ".join(str(pid) for pid in pool.idle_pids()), flush=True)
         sys.stdin.read()
     """), encoding="utf-8")
     owner = subprocess.Popen([sys.executable, str(script), str(built.store)], stdin=subprocess.PIPE,

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 from kg.backend import AnyStore
 from kg.errors import PartialResult, QueryError
-from kg.graph.network import RDF_TYPE, Statement, assemble, is_entity, is_link, simple_graph
+from kg.graph.kinds import is_concept, is_entity
+from kg.graph.network import RDF_TYPE, Statement, assemble, is_link, simple_graph
 from kg.namespaces import PREFIXES
 from kg.remote.endpoint import RemoteStore, restore_literal
 
@@ -48,6 +49,7 @@ class Nearby:
         self._links: dict[str, list[tuple[str, str]]] = {}
         self._incoming: dict[str, list[tuple[str, str]]] = {}
         self._subclasses: list[Statement] | None = None
+        self._linked_concepts: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ lookups
 
@@ -61,8 +63,22 @@ class Nearby:
         return found
 
     def is_entity(self, iri: str) -> bool:
-        """Whether *iri* is a node of the entity graph."""
-        return is_entity(iri, self.types(iri))
+        """Whether *iri* is a node of the entity graph (:mod:`kg.graph.kinds`): an entity, or a concept that an
+        entity other than a concept links to or from."""
+        types = self.types(iri)
+        if not is_entity(iri, types):
+            return False
+        if not is_concept(types):
+            return True
+        linked = self._linked_concepts.get(iri)
+        if linked is None:
+            linked = any(self._plain_entity(other) for other, _ in self._pairs(iri))
+            self._linked_concepts[iri] = linked
+        return linked
+
+    def _plain_entity(self, iri: str) -> bool:
+        types = self.types(iri)
+        return is_entity(iri, types) and not is_concept(types)
 
     def statements(self, iri: str) -> list[Statement]:
         """Every statement whose subject is *iri*, once each however many graphs state it."""
@@ -89,12 +105,16 @@ class Nearby:
         """The entities one hop from *iri*, either way, each with the relation (predicate IRI) between them."""
         found = self._links.get(iri)
         if found is None:
-            pairs = {(o.value, p.value) for _, p, o in self.statements(iri)
-                     if isinstance(o, ox.NamedNode) and is_link(p.value)}
-            pairs.update(self.incoming(iri))
-            found = sorted((other, p) for other, p in pairs if other != iri and self.is_entity(other))
+            found = sorted((other, p) for other, p in self._pairs(iri) if self.is_entity(other))
             self._links[iri] = found
         return found
+
+    def _pairs(self, iri: str) -> set[tuple[str, str]]:
+        """The IRIs one relation from *iri*, either way, with the relation: entities or not."""
+        pairs = {(o.value, p.value) for _, p, o in self.statements(iri)
+                 if isinstance(o, ox.NamedNode) and is_link(p.value)}
+        pairs.update(self.incoming(iri))
+        return {(other, p) for other, p in pairs if other != iri}
 
     # ------------------------------------------------------------------ reading ahead (remote endpoints)
 

@@ -1,10 +1,10 @@
 """The entity graph as networkx sees it: entities are nodes, literals become their attributes.
 
-A node is an IRI the data describes (a region, an organisation, a person, a project, a practice, an event,
-a chain, a card …). Sentences, monetary amounts, periods, qualifiers, stages, indicators and geometries are
-not nodes: they become attributes of the node that points to them (``investment = 约50亿元``). Every edge
-keeps its relation, the relation's zh and en labels, and the sentences of the fact it comes from, so that a
-path can be explained hop by hop.
+A node is an entity as :mod:`kg.graph.kinds` defines it, the same as the views draw (a region, an organisation,
+a person, a project, a practice, an event, an article, a linked card, chain or role …). Sentences, monetary
+amounts, periods, qualifiers, stages, indicators and geometries are not nodes: they become attributes of the
+node that points to them (``investment = 约50亿元``). Every edge keeps its relation, the relation's zh and en
+labels, and the sentences of the fact it comes from, so that a path can be explained hop by hop.
 """
 
 from __future__ import annotations
@@ -19,49 +19,18 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UnknownEntity
+from kg.graph.kinds import ONTOLOGY_KINDS, STANDARD_LABELS, is_concept, is_entity, unlinked_concepts
 from kg.names.index import EntityIndex, compact_iri, resolve
 from kg.namespaces import PREFIXES
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
-_ZS, _SCHEMA, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["rdfs"]
+_ZS, _SKOS, _RDFS = PREFIXES["zs"], PREFIXES["skos"], PREFIXES["rdfs"]
 
-#: Classes whose members are values, not entities: they become attributes of the nodes that use them.
-VALUE_CLASSES = {
-    _ZS + "Sentence", _SCHEMA + "MonetaryAmount", _ZS + "Period", _ZS + "Qualifier", _ZS + "ProjectStage",
-    _ZS + "Indicator", PREFIXES["geo"] + "Geometry", _ZS + "OverlapGroup", PREFIXES["qb"] + "DataSet",
-    _SCHEMA + "NewsArticle", _SCHEMA + "Dataset", PREFIXES["oa"] + "TextQuoteSelector",
-    PREFIXES["oa"] + "TextPositionSelector",
-}
-#: Ontology terms that are entities too (cards and roles), although they live in the ontology graph.
-CONCEPT_CLASSES = {_ZS + "Card", PREFIXES["org"] + "Role", _ZS + "IndustryChain"}
 _SKIP_PREDICATES = {PREFIXES["prov"] + "wasDerivedFrom", _SKOS + "inScheme", _SKOS + "topConceptOf",
                     PREFIXES["qb"] + "structure",
                     PREFIXES["zs"] + "withinRegion",  # derived closure (kg.store.derive), not a stated relation
                     PREFIXES["zs"] + "quote"}  # derived shortcut to the sentence's words (kg.store.rollups)
 _LABEL_PREDICATES = {_RDFS + "label", _SKOS + "prefLabel"}
-
-#: zh / en labels of the standard relations the data uses (the ontology labels its own).
-STANDARD_LABELS: dict[str, tuple[str, str]] = {
-    "schema:location": ("位于", "located in"),
-    "schema:containedInPlace": ("隶属于", "contained in"),
-    "schema:containsPlace": ("包含", "contains"),
-    "schema:organizer": ("主办方", "organised by"),
-    "schema:attendee": ("参加者", "attended by"),
-    "schema:creator": ("制定者", "created by"),
-    "schema:legislationPassedBy": ("发布机关", "issued by"),
-    "schema:legislationJurisdiction": ("适用地区", "jurisdiction"),
-    "schema:author": ("作者", "author"),
-    "schema:editor": ("编辑", "editor"),
-    "schema:publisher": ("发布者", "publisher"),
-    "schema:worksFor": ("供职于", "works for"),
-    "org:unitOf": ("隶属机构", "unit of"),
-    "org:member": ("成员", "member"),
-    "org:organization": ("聘任机构", "organisation"),
-    "org:role": ("职务", "role"),
-    "skos:broader": ("上位概念", "broader"),
-    "dcterms:subject": ("主题", "subject"),
-}
-
 
 @dataclass(frozen=True)
 class Hop:
@@ -93,19 +62,7 @@ class Hop:
                 "sentence_iri": self.sentence_iri, "explanation": self.explain()}
 
 
-#: Types that make an IRI a term of the ontology rather than an entity.
-_ONTOLOGY_KINDS = {PREFIXES["owl"] + "Class", PREFIXES["owl"] + "ObjectProperty",
-                   PREFIXES["owl"] + "DatatypeProperty", _SKOS + "ConceptScheme"}
-
 Statement = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
-
-
-def is_entity(iri: str, types: Collection[str]) -> bool:
-    """Whether an IRI of these types is a node of the entity graph (not a value, a sentence or a term)."""
-    ts = set(types)
-    if not ts or ts & _ONTOLOGY_KINDS or ts & VALUE_CLASSES:
-        return False
-    return not (iri.startswith(_ZS) and not ts & CONCEPT_CLASSES)
 
 
 def is_link(predicate: str) -> bool:
@@ -142,7 +99,7 @@ def assemble(triples: Collection[Statement], entities: Collection[str] | None = 
             types[s.value].add(o.value)
         elif p.value in _LABEL_PREDICATES and isinstance(o, ox.Literal) and o.language in ("zh", "en"):
             labels[s.value].setdefault(o.language, o.value)
-    ontology_terms = {s for s, ts in types.items() if ts & _ONTOLOGY_KINDS}
+    ontology_terms = {s for s, ts in types.items() if ts & ONTOLOGY_KINDS}
     superclasses = _superclasses(triples)
     wanted = None if entities is None else set(entities)
 
@@ -192,6 +149,9 @@ def assemble(triples: Collection[Statement], entities: Collection[str] | None = 
         elif isinstance(o, ox.NamedNode) and not (o.value in types and is_entity(o.value, types[o.value])):
             value = _value_text(o.value, surface, labels)
             _add_attribute(node, key.split(":")[-1], value, "zh")
+    if wanted is None:  # concepts no other entity links to are not nodes (kg.graph.kinds); a part has no say
+        concepts = {n for n in g if is_concept(types[n])}
+        g.remove_nodes_from(sorted(unlinked_concepts(concepts, g.edges())))
     return g
 
 
@@ -244,8 +204,8 @@ def relation_labels(predicate: str, labels: dict[str, dict[str, str]]) -> tuple[
     own = labels.get(predicate, {})
     if own:
         return own.get("zh", own.get("en", key)), own.get("en", "")
-    if key in STANDARD_LABELS:
-        return STANDARD_LABELS[key]
+    if predicate in STANDARD_LABELS:
+        return STANDARD_LABELS[predicate]
     return key, ""
 
 

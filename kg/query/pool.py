@@ -141,6 +141,12 @@ class WorkerPool:
         self._starter.start()
         self._closed = False
 
+    def idle_pids(self) -> list[int]:
+        """The process ids of the kept workers waiting for a query, most recently used last: what a test or a
+        monitor looks at to find (or stop) them."""
+        with self._lock:
+            return [w.process.pid for w in self._idle]
+
     def _start_workers(self) -> None:
         """The starter thread: starts the workers that :meth:`_take` asks for, and stops idle ones."""
         while True:

@@ -113,7 +113,8 @@ def run_remote(
     asked of the server (``timeout`` parameter) as well as enforced on the connection."""
     checked = _check(sparql, limit, timeout)
     bounded = RemoteStore(
-        store.endpoint, timeout=timeout + 5, query_time_limit=timeout, graph_store=store.graph_store
+        store.endpoint, timeout=timeout + 5, query_time_limit=timeout, graph_store=store.graph_store,
+        row_limit=limit if limit > 0 else None,  # the limit reaches the server (kg.remote.sparql.limit_rows)
     )
     started = time.perf_counter()
     try:

@@ -15,8 +15,8 @@ only through :class:`~kg.query.kept.AnswerCache` (temporary file, then rename) a
 stopping or killing it at any moment costs nothing but the answers it had not yet kept. Its progress is in
 ``<store>/gen-<stamp>.answers/warming.json`` (:func:`warming_status`), removed with the generation.
 
-``KG_WARM`` (or ``kg build --warm``/``--no-warm``) chooses: ``background`` (the default), ``wait`` (keep the
-answers before returning), ``off``.
+``kg build --warm``/``--no-warm`` (or ``KG_WARM``, read by :mod:`kg.cli` and passed to :func:`warm_mode`)
+chooses: ``background`` (the default), ``wait`` (keep the answers before returning), ``off``.
 """
 
 from __future__ import annotations
@@ -49,11 +49,12 @@ _LAUNCHER = ("import subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdin=s
              "print(p.pid)")
 
 
-def warm_mode(explicit: str | None = None) -> str:
-    """The warming mode: *explicit* if given, else ``KG_WARM``, else ``background``."""
-    mode = (explicit or os.environ.get("KG_WARM") or "background").strip().lower()
+def warm_mode(given: str | None = None, *, setting: str = "KG_WARM") -> str:
+    """The warming mode *given* (any case), or ``background`` when none is; *setting* names where it came from
+    in the error. The library reads no environment variable: the command line reads ``KG_WARM`` and passes it."""
+    mode = (given or "background").strip().lower()
     if mode not in MODES:
-        raise KGError(f"KG_WARM={mode!r} is not a warming mode; use one of {', '.join(MODES)}.")
+        raise KGError(f"{setting}={mode!r} is not a warming mode; use one of {', '.join(MODES)}.")
     return mode
 
 
@@ -74,7 +75,7 @@ def warming_status(store: Path) -> dict[str, Any] | None:
         status: dict[str, Any] = json.loads(status_path(current_generation(store)).read_text(encoding="utf-8"))
     except (OSError, ValueError, KGError):
         return None
-    if status.get("state") == "running" and not _alive(int(status.get("pid", 0))):
+    if status.get("state") == "running" and not alive(int(status.get("pid", 0))):
         status["state"] = "failed"
         status.setdefault("error", "the warming process ended without saying why")
     return status
@@ -113,7 +114,9 @@ def wait_for_warming(store: Path, timeout: float = MAX_SECONDS, poll: float = 0.
         time.sleep(poll)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process *pid* is running: a process that exited but that nobody reaped (a zombie; a
+    container's init may never reap) counts as gone, unlike ``os.kill(pid, 0)`` alone."""
     if pid <= 0:
         return False
     try:

@@ -3,7 +3,8 @@
 :class:`RemoteStore` offers what the rest of ``kg`` uses on an embedded store (``query``, ``len``, iteration
 over quads, ``named_graphs``, ``quads_for_pattern``) and what a build needs to write (replace or remove one
 named graph). Answers come back as pyoxigraph objects, parsed from the server's SPARQL JSON results, so the
-callers do not know which backend they talk to.
+callers do not know which backend they talk to. The SPARQL text it sends is written by :mod:`kg.remote.sparql`,
+and the answers are read and checked by :mod:`kg.remote.answers`.
 
 Safety and honesty rules:
 
@@ -40,14 +41,29 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import EndpointError, PartialResult, QueryError, QueryTimeout
 from kg.namespaces import IRIS
+from kg.remote.answers import (
+    DatasetPlan,
+    RemoteTriples,
+    check_dataset_echo,
+    check_max_rows,
+    check_triple_limit,
+    parse_select,
+    restore_literal,
+)
+from kg.remote.sparql import Term, bind_values, check_iri, limit_rows, query_form, valid_iri, with_prologue
+
+#: Names other modules import from here (the reading of answers and the SPARQL text live in their own modules).
+__all__ = [
+    "ALL_GRAPHS_QUERY", "CHUNK", "DATASET_LIMIT", "EMPTY_GRAPH", "PROJECT_GRAPHS", "PROJECT_GRAPHS_QUERY",
+    "DatasetPlan", "GraphName", "RemoteStore", "RemoteTriples", "Subject", "Term", "bind_values", "query_form",
+    "restore_literal",
+]
 
 # Virtuoso echoes one `X-SPARQL-default-graph` response header per default graph, so a project of more than
 # about 95 sources meets http.client's limit of 100 headers ("got more than 100 headers"). Raise it.
@@ -76,40 +92,8 @@ PROJECT_GRAPHS_QUERY = (
     f"FILTER (STRSTARTS(STR(?g), {json.dumps(PROJECT_GRAPHS)})) }}"
 )
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
-_T = TypeVar("_T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
-
-
-@dataclass(frozen=True)
-class DatasetPlan:
-    """How the dataset of one query reaches the server (see :meth:`RemoteStore.dataset_plan`).
-
-    ``params`` are SPARQL protocol parameters (``default-graph-uri``, ``named-graph-uri``), the portable way.
-    ``pragmas`` are Virtuoso ``define input:default-graph-exclude <g>`` / ``define input:named-graph-exclude
-    <g>`` lines put before the query text; a list with no parameter and no pragma is every graph of the server.
-    """
-
-    params: tuple[tuple[str, str], ...] = ()
-    pragmas: tuple[str, ...] = ()
-
-    def sends(self, name: str) -> bool:
-        """True when the plan sends the protocol parameter *name* (``default-graph-uri``...) at least once."""
-        return any(key == name for key, _ in self.params)
-
-
-@dataclass(frozen=True)
-class RemoteTriples:
-    """The answer to a CONSTRUCT or DESCRIBE: triples, iterable like pyoxigraph's ``QueryTriples``."""
-
-    triples: list[ox.Triple]
-
-    def __iter__(self) -> Iterator[ox.Triple]:
-        return iter(self.triples)
-
-    def __len__(self) -> int:
-        return len(self.triples)
 
 
 class RemoteStore:
@@ -126,20 +110,25 @@ class RemoteStore:
         timeout: float = 300.0,
         query_time_limit: float | None = None,
         dataset_limit: int = DATASET_LIMIT,
+        row_limit: int | None = None,
     ) -> None:
         for url in (endpoint, update_endpoint, graph_store):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
                 raise EndpointError(f"{url!r} is not an http(s) URL. Give the endpoint as http://host:port/sparql.")
         self.endpoint = endpoint
-        self.update_endpoint = update_endpoint or _derive(endpoint, "-auth" if user else "")
-        self.graph_store = graph_store or _derive(endpoint, "-graph-crud-auth" if user else "-graph-crud")
-        self.read_store = _derive(endpoint, "-graph-crud")
+        self.update_endpoint = update_endpoint or _sibling_url(endpoint, "-auth" if user else "")
+        self.graph_store = graph_store or _sibling_url(endpoint, "-graph-crud-auth" if user else "-graph-crud")
+        self.read_store = _sibling_url(endpoint, "-graph-crud")
         self.timeout = timeout
         # Asked of the server with each query as the `timeout` parameter (milliseconds), which Virtuoso and
         # Fuseki honour. Virtuoso then answers what it has, flagged `X-SQL-State: S1TAT`: an error here.
         self.query_time_limit = query_time_limit
         # Most graphs named in one dataset list (see DATASET_LIMIT).
         self.dataset_limit = dataset_limit
+        # Most rows (or triples) the caller reads of an answer to `query` (`kg query --limit`), which cuts the
+        # rest and says so: a SELECT asks the server for one row more (kg.remote.sparql.limit_rows), and an
+        # answer the server cut at its row limit above that is given back rather than refused (see _evaluate).
+        self.row_limit = row_limit
         # The server's graphs, listed once and kept until the next write: the project's, and the others (None
         # when the server would not list them all).
         self._graphs: list[str] | None = None
@@ -181,11 +170,37 @@ class RemoteStore:
         their union is the default graph and ``GRAPH ?g`` ranges over them; otherwise the default graph is
         *default_graph* (empty when not given) and the named graphs are *named_graphs* (the project's when not
         given).
+
+        With :attr:`row_limit` set, the caller reads at most that many rows or triples (it cuts the answer
+        and says so): a SELECT gets a ``LIMIT`` of one more, and an answer the server cut at its own row limit
+        above that is given back whole instead of refused.
         """
-        text = _with_prologue(query, prefixes, base_iri)
+        return self._evaluate(query, base_iri=base_iri, prefixes=prefixes,
+                              use_default_graph_as_union=use_default_graph_as_union, default_graph=default_graph,
+                              named_graphs=named_graphs, substitutions=substitutions, row_limit=self.row_limit)
+
+    def _evaluate(
+        self,
+        query: str,
+        *,
+        base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Any = None,
+        named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
+        substitutions: Mapping[ox.Variable, Term] | None = None,
+        row_limit: int | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
+        """:meth:`query`, with the caller's *row_limit* (None: every row, as kg's own lookups need)."""
+        text = with_prologue(query, prefixes, base_iri)
         if substitutions:
             text = bind_values(text, substitutions)
         form = query_form(text)
+        # One row more than the caller reads, so that it can tell a cut answer (it cuts it and says so). A
+        # CONSTRUCT's or DESCRIBE's LIMIT counts solutions, not triples: those rely on the acceptance below.
+        enough = None if row_limit is None else row_limit + 1
+        if enough is not None and form == "SELECT":
+            text = limit_rows(text, enough)
         plan = self.dataset_plan(
             use_default_graph_as_union=use_default_graph_as_union, default_graph=default_graph,
             named_graphs=named_graphs,
@@ -201,18 +216,18 @@ class RemoteStore:
         else:
             accept = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
         body, headers = self._request(self.endpoint, params, accept)
-        _check_dataset_echo(plan, headers, self.endpoint)
+        check_dataset_echo(plan, headers, self.endpoint)
         if form in ("SELECT", "ASK"):
             try:
                 result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             except (SyntaxError, ValueError) as exc:
                 raise EndpointError(f"{self.endpoint} sent results that do not parse: {exc}") from None
             if isinstance(result, ox.QuerySolutions):
-                return _check_max_rows(result, headers, self.endpoint)
+                return check_max_rows(result, headers, self.endpoint, enough=enough)
             return result
         fmt = ox.RdfFormat.TURTLE if "turtle" in headers.get("content-type", "") else ox.RdfFormat.N_TRIPLES
         triples = [ox.Triple(q.subject, q.predicate, restore_literal(q.object)) for q in ox.parse(body, format=fmt)]
-        _check_triple_limit(headers, self.endpoint)
+        check_triple_limit(headers, self.endpoint, enough=enough if len(triples) >= (enough or 0) else None)
         return RemoteTriples(triples)
 
     def project_graphs(self, refresh: bool = False) -> list[str]:
@@ -250,11 +265,11 @@ class RemoteStore:
         others: list[str] | None = []
         if "x-sparql-maxrows" in headers:
             body, headers = self._request(self.endpoint, [("query", PROJECT_GRAPHS_QUERY)], accept)
-            solutions = _check_max_rows(_parse_select(body, self.endpoint), headers, self.endpoint)
+            solutions = check_max_rows(parse_select(body, self.endpoint), headers, self.endpoint)
             ours = [g.value for g in (s["g"] for s in solutions) if isinstance(g, ox.NamedNode)]
             others = None
         else:
-            for s in _parse_select(body, self.endpoint):
+            for s in parse_select(body, self.endpoint):
                 g = s["g"]
                 if isinstance(g, ox.NamedNode) and g.value.startswith(PROJECT_GRAPHS):
                     ours.append(g.value)
@@ -336,7 +351,7 @@ class RemoteStore:
                 "data), or move the other data to another server."
             )
         for g in out:
-            if not _valid_iri(g):
+            if not valid_iri(g):
                 raise EndpointError(
                     f"{what}, and {self.endpoint} holds a graph named {g!r}, which a SPARQL query cannot name to "
                     "exclude it. Use a dedicated Virtuoso server for the project."
@@ -348,7 +363,7 @@ class RemoteStore:
         return iter([ox.NamedNode(g) for g in self.project_graphs()])
 
     def __len__(self) -> int:
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self._evaluate("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert isinstance(result, ox.QuerySolutions)
         row = next(iter(result))
         return int(row["n"].value) if row["n"] is not None else 0
@@ -382,8 +397,8 @@ class RemoteStore:
 
     def _graph_size(self, graph: str) -> int:
         """The number of statements in one named graph, counted by the server."""
-        result = self.query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                            named_graphs=[ox.NamedNode(graph)])
+        result = self._evaluate("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                named_graphs=[ox.NamedNode(graph)])
         assert isinstance(result, ox.QuerySolutions)
         for row in result:
             n = row["n"]
@@ -406,7 +421,7 @@ class RemoteStore:
                 raise QueryError("RDF-star patterns are not supported on a remote endpoint.")
             if term is not None:
                 values[ox.Variable(name)] = term
-        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=values)
+        result = self._evaluate("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=values)
         assert isinstance(result, ox.QuerySolutions)
         out = []
         for row in result:
@@ -430,7 +445,7 @@ class RemoteStore:
         The data is loaded into a staging graph and then moved over *graph* in one ``MOVE``: readers never
         see a half-loaded graph, and a retry after a failure does not duplicate anything.
         """
-        _check_iri(graph)
+        check_iri(graph)
         staging = graph + "#staging"
         lines: list[bytes] = []
         count = 0
@@ -449,7 +464,7 @@ class RemoteStore:
 
     def remove_graph(self, graph: str) -> None:
         """Drop one named graph (nothing happens when it does not exist)."""
-        _check_iri(graph)
+        check_iri(graph)
         self.update(f"DROP SILENT GRAPH <{graph}>")
 
     def checkpoint(self) -> bool:
@@ -559,51 +574,7 @@ class RemoteStore:
         return body, headers
 
 
-_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_VIRTUOSO_GEOMETRY = "http://www.openlinksw.com/schemas/virtrdf#Geometry"
-_WKT = ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral")
-
-
-def restore_literal(term: _T) -> _T:
-    """Undo what a server did to a literal's lexical form where the value survived.
-
-    Virtuoso 7 stores an ``xsd:duration`` as a number and gives that number back: months for a year-month
-    duration (``"P1Y2M"`` → ``"14"``), seconds as a float for a day-time one (``"P3D"`` → ``"259200.0"``).
-    Those are turned back into the canonical ``xsd:duration`` form (what Oxigraph gives). It also turns a
-    ``geo:wktLiteral`` into its own ``virtrdf:Geometry`` type (coordinates as 32-bit floats): the datatype is
-    given back; the coordinates stay as the server rounded them. And it gives an ``xsd:boolean`` back as
-    ``1`` or ``0``: turned back into ``true`` and ``false``.
-    """
-    if not isinstance(term, ox.Literal):
-        return term
-    dt = term.datatype.value
-    if dt == _VIRTUOSO_GEOMETRY:
-        return ox.Literal(term.value, datatype=_WKT)
-    if dt == _BOOLEAN and term.value in ("1", "0"):
-        return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
-    if dt != _DURATION or not term.value or term.value.lstrip("-")[:1] not in "0123456789" or "P" in term.value:
-        return term
-    try:
-        number = Decimal(term.value)
-    except InvalidOperation:
-        return term
-    sign, number = ("-" if number < 0 else ""), abs(number)
-    if "." not in term.value and "E" not in term.value.upper():
-        years, months = divmod(int(number), 12)
-        text = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
-        return ox.Literal(f"{sign}P{text}", datatype=term.datatype)
-    days, rest = divmod(number, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    clock = "".join(f"{int(v)}{u}" for v, u in ((hours, "H"), (minutes, "M")) if v)
-    if seconds or (not days and not clock):
-        clock += f"{seconds.normalize():f}S"
-    text = (f"{int(days)}D" if days else "") + (f"T{clock}" if clock else "")
-    return ox.Literal(f"{sign}P{text}", datatype=term.datatype)
-
-
-def _derive(endpoint: str, suffix: str) -> str:
+def _sibling_url(endpoint: str, suffix: str) -> str:
     """Virtuoso's sibling URLs: ``/sparql`` → ``/sparql-auth``, ``/sparql-graph-crud(-auth)``."""
     parts = urllib.parse.urlsplit(endpoint)
     path = parts.path.rstrip("/")
@@ -612,226 +583,8 @@ def _derive(endpoint: str, suffix: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path + suffix, "", ""))
 
 
-def _check_iri(iri: str) -> None:
-    try:
-        ox.NamedNode(iri)
-    except ValueError as exc:
-        raise EndpointError(f"{iri!r} is not a valid graph IRI: {exc}") from None
-    if any(c in iri for c in "<>\"{}|^`\\ \n"):
-        raise EndpointError(f"{iri!r} is not a valid graph IRI.")
-
-
-def _valid_iri(iri: str) -> bool:
-    """True when *iri* can be written as ``<iri>`` in a query (checked as :func:`_check_iri` does)."""
-    try:
-        _check_iri(iri)
-    except EndpointError:
-        return False
-    return True
-
-
-def _parse_select(body: bytes, where: str) -> ox.QuerySolutions:
-    """SELECT results in SPARQL JSON, or an :class:`~kg.errors.EndpointError`."""
-    try:
-        result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    except (SyntaxError, ValueError) as exc:
-        raise EndpointError(f"{where} sent results that do not parse: {exc}") from None
-    if not isinstance(result, ox.QuerySolutions):
-        raise EndpointError(f"{where} answered a SELECT query with a boolean.")
-    return result
-
-
-def _check_dataset_echo(plan: DatasetPlan, headers: Mapping[str, str], where: str) -> None:
-    """Refuse an answer over a dataset the server changed.
-
-    Virtuoso names each default and named graph of the dataset in an ``X-SPARQL-default-graph`` or
-    ``X-SPARQL-named-graph`` response header. When a plan sends no such parameter (it excludes the other
-    graphs instead), an echo means the server put a graph of its own there (a default graph set for the host
-    in its ``DB.DBA.SYS_SPARQL_HOST``): the answer would cover that graph only.
-    """
-    for name in ("default-graph-uri", "named-graph-uri"):
-        echo = headers.get("x-sparql-" + name.removesuffix("-uri"))
-        if echo is not None and not plan.sends(name):
-            raise EndpointError(
-                f"{where} answered over its own {name.removesuffix('-uri').replace('-', ' ')} {echo!r} "
-                "instead of the project's graphs (a default graph configured for this host). Remove that "
-                "setting, or use an endpoint without it."
-            )
-
-
 def _graph_list(default_graph: Any) -> list[str]:
     if default_graph is None:
         return []
     items = default_graph if isinstance(default_graph, list | tuple) else [default_graph]
     return [str(g.value) for g in items if isinstance(g, ox.NamedNode)]
-
-
-def _check_max_rows(result: ox.QuerySolutions, headers: Mapping[str, str], where: str) -> ox.QuerySolutions:
-    """Refuse an answer cut at the server's row limit (the server says so in a header)."""
-    _check_triple_limit(headers, where)
-    return result
-
-
-def _check_triple_limit(headers: Mapping[str, str], where: str) -> None:
-    cap = headers.get("x-sparql-maxrows")
-    if cap is not None:
-        raise PartialResult(
-            f"{where} cut the answer at {cap} rows (its ResultSetMaxRows). Raise ResultSetMaxRows "
-            "in virtuoso.ini, or add LIMIT/OFFSET to the query."
-        )
-
-
-# ------------------------------------------------------------------ SPARQL text, lexed not parsed
-
-_KEYWORDS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-def _tokens(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (position, token) for the structural parts of a query: words, braces; skipping strings,
-    IRIs and comments, so that a ``{`` inside a literal is never taken for a group."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif c in "\"'":
-            long = text.startswith(c * 3, i)
-            quote = c * 3 if long else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<":
-            j = i + 1
-            while j < n and text[j] not in "<>\"{}|^`\\ \t\r\n":
-                j += 1
-            if j < n and text[j] == ">":  # an IRI; otherwise the comparison operator
-                i = j + 1
-            else:
-                yield i, "<"
-                i += 1
-        elif c in "{}":
-            yield i, c
-            i += 1
-        elif c in "?$":  # a variable: its name is never a keyword
-            j = i + 1
-            while j < n and (text[j].isalnum() or text[j] == "_"):
-                j += 1
-            if j > i + 1:
-                yield i, "?" + text[i + 1 : j]
-            i = max(j, i + 1)
-        elif c in "()*":
-            yield i, c
-            i += 1
-        elif c.isalpha():
-            j = i
-            while j < n and (text[j].isalnum() or text[j] in "_:-"):
-                j += 1
-            yield i, text[i:j]
-            i = j
-        else:
-            i += 1
-
-
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings and comments."""
-    for _, tok in _tokens(text):
-        if tok.upper() in _KEYWORDS:
-            return tok.upper()
-        if tok.upper() in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"):
-            raise QueryError("Updates are not accepted here: only SELECT, ASK, CONSTRUCT and DESCRIBE.")
-    raise QueryError("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
-
-
-def bind_values(text: str, substitutions: Mapping[ox.Variable, Term]) -> str:
-    """Bind variables with ``VALUES (?a ?b) { (term term) }`` blocks, as pyoxigraph's substitutions do.
-
-    A block goes at the start of the query's WHERE group and of every sub-SELECT that projects one of the
-    variables, so that the bound value restricts the subquery too (the answers are the same either way;
-    servers such as Virtuoso are much faster). The terms are serialised by pyoxigraph (IRIs checked,
-    literals escaped), so no user text becomes SPARQL.
-    """
-    for term in substitutions.values():
-        if isinstance(term, ox.BlankNode):
-            raise QueryError("Blank nodes cannot be sent to a remote endpoint as parameters.")
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise QueryError(f"Cannot bind {term!r}: only IRIs and literals can be parameters.")
-    wanted = {v.value: t for v, t in substitutions.items()}
-    inserts: list[tuple[int, str]] = []
-    for pos, projected in _groups(text):
-        names = [v for v in wanted if projected is None or v in projected]
-        if names:
-            row = " ".join(str(wanted[v]) for v in names)
-            inserts.append((pos, f" VALUES ({' '.join('?' + v for v in names)}) {{ ({row}) }} "))
-    if not inserts:
-        raise QueryError("Cannot find the WHERE clause of the query to bind its parameters.")
-    for pos, block in sorted(inserts, reverse=True):
-        text = text[: pos + 1] + block + text[pos + 1 :]
-    return text
-
-
-def _groups(text: str) -> list[tuple[int, set[str] | None]]:
-    """Where each query (and sub-SELECT) opens its WHERE group, with the variables it projects.
-
-    The top level comes first, with ``None`` (every variable is in scope there); ``SELECT *`` also gives
-    ``None``.
-    """
-    out: list[tuple[int, set[str] | None]] = []
-    depth = 0
-    form: str | None = None
-    pending: list[tuple[int, set[str] | None, int]] = []  # sub-SELECTs waiting for their '{': (depth, vars, paren)
-    skip_template = False
-    after_as = False
-    for pos, tok in _tokens(text):
-        up = tok.upper()
-        if form is None:
-            if up in _KEYWORDS:
-                form = up
-                skip_template = up == "CONSTRUCT"
-            continue
-        if up == "SELECT" and depth > 0:
-            pending.append((depth, set(), 0))
-            continue
-        if pending and tok != "{":
-            d, vars_, par = pending[-1]
-            if tok == "(":
-                par += 1
-            elif tok == ")":
-                par -= 1
-            elif tok == "*" and par == 0 and vars_ is not None:
-                vars_ = None
-            elif up == "AS":
-                after_as = True
-            elif tok.startswith("?") and vars_ is not None and (par == 0 or after_as):
-                vars_.add(tok[1:])
-                after_as = False
-            pending[-1] = (d, vars_, par)
-            continue
-        if up == "WHERE" and depth == 0:
-            skip_template = False
-        elif tok == "{":
-            if pending and pending[-1][0] == depth:
-                _, vars_, _ = pending.pop()
-                out.append((pos, vars_))
-            elif depth == 0 and not skip_template and not out:
-                out.append((pos, None))
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-            if depth == 0 and skip_template:
-                skip_template = False
-    return out
-
-
-def _with_prologue(query: str, prefixes: Mapping[str, str] | None, base_iri: str | None) -> str:
-    lines = []
-    if base_iri:
-        _check_iri(base_iri)
-        lines.append(f"BASE <{base_iri}>")
-    for name, iri in (prefixes or {}).items():
-        if not name.replace("_", "").replace("-", "").isalnum():
-            raise QueryError(f"{name!r} is not a valid prefix name.")
-        _check_iri(iri)
-        lines.append(f"PREFIX {name}: <{iri}>")
-    return "\n".join([*lines, query]) if lines else query

@@ -15,15 +15,15 @@ the changed graphs describe now or described before, and the entities that point
 nodes; the checks still see the whole store, so ``sh:class`` finds types stated by other sources). A change to
 the ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
 
-The target is the embedded store at ``paths.store`` or, when ``paths.endpoint`` is set, a remote SPARQL
-endpoint (see :mod:`kg.remote.endpoint`): the same checks run first on an in-memory store, then each changed graph is
-replaced there.
+This module builds the embedded store at ``paths.store`` and holds what every build shares: the files and the
+graph each feeds, their fingerprint and plan, the load, the checks and :class:`BuildReport`. A build to a remote
+SPARQL endpoint (``paths.endpoint``) is :mod:`kg.remote.build`, which uses them; :func:`build` lets
+:func:`kg.backend.backend_for` choose between the two, once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +36,6 @@ import pyoxigraph as ox
 from kg.errors import InputError, QuoteMismatch, StoreError, ValidationError
 from kg.namespaces import GRAPH, source_graph
 from kg.paths import Paths
-from kg.remote.endpoint import RemoteStore
 from kg.shacl.compile import compile_shapes
 from kg.shacl.report import QuoteProblem, ValidationResult
 from kg.shacl.run import ShapeProgram
@@ -169,9 +168,9 @@ def check_store(
     return CheckReport(validation=validation, quote_problems=problems, triples=len(store), files=[])
 
 
-def _load(store: ox.Store, groups: dict[str, list[Path]], quotes: QuoteChecker, timings: dict[str, float],
-          keep_subjects: bool = False, quote_graphs: set[str] | None = None,
-          references: ReferenceTracker | None = None) -> LoadStats:
+def load_groups(store: ox.Store, groups: dict[str, list[Path]], quotes: QuoteChecker, timings: dict[str, float],
+                keep_subjects: bool = False, quote_graphs: set[str] | None = None,
+                references: ReferenceTracker | None = None) -> LoadStats:
     """Load *groups* into *store*, letting *quotes* see each graph (or those in *quote_graphs*), and
     *references* every graph.
 
@@ -209,7 +208,7 @@ def check(paths: Paths) -> CheckReport:
     store = ox.Store()
     groups = files_by_graph(paths)
     quotes = QuoteChecker(paths.sources)
-    _load(store, groups, quotes, {})
+    load_groups(store, groups, quotes, {})
     report = check_store(store, quotes, program=program)
     return CheckReport(validation=report.validation, quote_problems=report.quote_problems,
                        triples=report.triples, files=[f for fs in groups.values() for f in fs])
@@ -219,12 +218,16 @@ def build(paths: Paths, *, full: bool = False) -> BuildReport:
     """Parse, check and load the project's data; nothing is loaded on error.
 
     Only the graphs whose files changed since the last build are checked and reloaded, unless *full*.
-    With ``paths.endpoint`` set the data goes to that SPARQL endpoint instead of the embedded store.
+    With ``paths.endpoint`` set the data goes to that SPARQL endpoint instead of the embedded store: the
+    backend (:mod:`kg.backend`, above the store layer, so imported here when called) chooses.
     """
-    if paths.endpoint:
-        from kg.backend import remote_store
+    from kg.backend import backend_for
 
-        return _build_remote(paths, remote_store(paths), full=full)
+    return backend_for(paths).build(full=full)
+
+
+def build_embedded(paths: Paths, *, full: bool = False) -> BuildReport:
+    """:func:`build` into the embedded store at ``paths.store``, under its write lock."""
     with write_lock(paths.store):
         return _build_embedded(paths, full=full)
 
@@ -242,7 +245,8 @@ def _compact(store: ox.Store, timings: dict[str, float]) -> None:
     timings["compact"] = time.perf_counter() - started
 
 
-def _raise_if_bad(report: CheckReport) -> None:
+def raise_if_bad(report: CheckReport) -> None:
+    """Raise :class:`ValidationError` or :class:`QuoteMismatch` when *report* found a problem."""
     if not report.validation.conforms:
         raise ValidationError(
             "The data does not conform to ontology/shapes.ttl; nothing was loaded.\n"
@@ -306,7 +310,7 @@ class Fingerprint:
 def fingerprint(paths: Paths) -> Fingerprint:
     """Checksums of the ontology, shapes, fact files and source texts."""
     files = {
-        _rel(p, paths): {"sha256": _sha256(p), "graph": str(graph_for(p, paths).value)} for p in data_files(paths)
+        relative(p, paths): {"sha256": _sha256(p), "graph": str(graph_for(p, paths).value)} for p in data_files(paths)
     }
     sources: dict[str, str] = {}
     if paths.sources.is_dir():
@@ -317,7 +321,7 @@ def fingerprint(paths: Paths) -> Fingerprint:
     return Fingerprint(files=files, sources=sources, shapes=_sha256(paths.shapes), ontology=_sha256(paths.ontology))
 
 
-def _plan(new: Fingerprint, old: dict[str, Any] | None, full: bool) -> tuple[bool, list[str], list[str]]:
+def plan(new: Fingerprint, old: dict[str, Any] | None, full: bool) -> tuple[bool, list[str], list[str]]:
     """(full rebuild?, graphs to reload, graphs to remove) from the new fingerprint and the old manifest."""
     if full or not old or old.get("format") != MANIFEST_FORMAT:
         return True, sorted(new.graph_keys()), []
@@ -334,7 +338,8 @@ def _plan(new: Fingerprint, old: dict[str, Any] | None, full: bool) -> tuple[boo
 MANIFEST_FORMAT = 2
 
 
-def _manifest(fp: Fingerprint, graphs: dict[str, int], statements: dict[str, int]) -> dict[str, Any]:
+def manifest(fp: Fingerprint, graphs: dict[str, int], statements: dict[str, int]) -> dict[str, Any]:
+    """The manifest of a build: the fingerprint, the statements per graph and per file (:func:`relative` path)."""
     files = {rel: {**info, "statements": statements.get(rel, info.get("statements", 0))}
              for rel, info in fp.files.items()}
     return {
@@ -364,7 +369,7 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
             old = read_manifest(paths.store)
         except StoreError:
             base, old = None, None
-    is_full, changed, removed = _plan(fp, old, full or base is None)
+    is_full, changed, removed = plan(fp, old, full or base is None)
     if not is_full and not changed and not removed:
         assert base is not None and old is not None
         return BuildReport(store=paths.store, generation=base, triples=int(old.get("quads", 0)),
@@ -377,16 +382,16 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         with new_generation(paths.store) as gen:
             quotes = QuoteChecker(paths.sources)
             tracker = ReferenceTracker() if answers_references(program) else None
-            stats = _load(gen.store, groups, quotes, timings, references=tracker)
+            stats = load_groups(gen.store, groups, quotes, timings, references=tracker)
             _compact(gen.store, timings)
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-derive") as pool:
                 # derived beside the checks, which leave a core idle at times; added once they pass
                 derived = pool.submit(_timed, derived_statements, gen.store)
-                _raise_if_bad(check_store(gen.store, quotes, program=program, timings=timings, references=tracker))
+                raise_if_bad(check_store(gen.store, quotes, program=program, timings=timings, references=tracker))
                 graphs = dict(stats.graphs)
                 graphs[DERIVED_GRAPH] = _add_derived(gen.store, *derived.result(), timings)
             t = time.perf_counter()
-            generation = gen.commit(_manifest(fp, graphs, {_rel(p, paths): n for p, n in stats.statements.items()}))
+            generation = gen.commit(manifest(fp, graphs, {relative(p, paths): n for p, n in stats.statements.items()}))
             timings["commit"] = time.perf_counter() - t
     else:
         assert base is not None and old is not None
@@ -396,18 +401,18 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         drop = [ox.NamedNode(g) for g in [*changed, *removed, DERIVED_GRAPH]]
         with new_generation(paths.store, base=base, drop_graphs=drop) as gen:
             quotes = QuoteChecker(paths.sources)
-            stats = _load(gen.store, groups, quotes, timings, keep_subjects=True)
+            stats = load_groups(gen.store, groups, quotes, timings, keep_subjects=True)
             # the focus: every entity the change describes now or described before, and what points at them
             touched = before | stats.subjects
             focus = touched | referrers(gen.store, touched)
-            _raise_if_bad(check_store(gen.store, quotes, program=program, focus=focus, timings=timings))
+            raise_if_bad(check_store(gen.store, quotes, program=program, focus=focus, timings=timings))
             graphs = {g: n for g, n in old.get("graphs", {}).items() if g not in changed and g not in removed}
             graphs.update(stats.graphs)
             graphs[DERIVED_GRAPH] = _derive_into(gen.store, timings)
             statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}
-            statements.update({_rel(p, paths): n for p, n in stats.statements.items()})
+            statements.update({relative(p, paths): n for p, n in stats.statements.items()})
             t = time.perf_counter()
-            generation = gen.commit(_manifest(fp, graphs, statements))
+            generation = gen.commit(manifest(fp, graphs, statements))
             timings["commit"] = time.perf_counter() - t
     return BuildReport(
         store=paths.store,
@@ -424,127 +429,8 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
     )
 
 
-# ---------------------------------------------------------------------------- remote endpoint
-
-#: The graph where a remote build keeps its manifest; outside the project's graphs, so queries never see it.
-MANIFEST_GRAPH = "https://w3id.org/zhaoshang-kg/meta/manifest"
-_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-
-
-#: Characters of the manifest's JSON per statement. Virtuoso's Graph Store Protocol rejects a request whose
-#: first 64 KB hold no complete statement ("unsupported type text/plain"), which a manifest of a few hundred
-#: files passes; 16,000 characters stay under it even as 3-byte UTF-8.
-_MANIFEST_PART = 16_000
-#: Seconds between the progress manifests of a remote build (and after its last graph).
-_PROGRESS_EVERY_S = 2.0
-
-
-def read_remote_manifest(remote: RemoteStore) -> dict[str, Any] | None:
-    """The manifest a previous build left on the endpoint, if any (None when it is missing or unreadable)."""
-    parts = sorted(
-        (q.subject.value, q.object.value) for q in remote.graph_quads(MANIFEST_GRAPH)
-        if q.predicate == _COMMENT and isinstance(q.object, ox.Literal) and isinstance(q.subject, ox.NamedNode)
-    )
-    if not parts:
-        return None
-    try:
-        loaded: dict[str, Any] = json.loads("".join(text for _, text in parts))
-    except json.JSONDecodeError:
-        return None
-    return loaded
-
-
-def _write_remote_manifest(remote: RemoteStore, manifest: dict[str, Any]) -> None:
-    """Replace the manifest graph: the JSON text cut into numbered parts (``<manifest#part-000001>``)."""
-    text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)
-    cuts = range(0, len(text), _MANIFEST_PART)
-    remote.replace_graph(MANIFEST_GRAPH, [
-        ox.Triple(ox.NamedNode(f"{MANIFEST_GRAPH}#part-{i:06d}"), _COMMENT, ox.Literal(text[at:at + _MANIFEST_PART]))
-        for i, at in enumerate(cuts, start=1)
-    ])
-
-
-def _build_remote(paths: Paths, remote: RemoteStore, *, full: bool) -> BuildReport:
-    started = time.perf_counter()
-    fp = fingerprint(paths)
-    old = read_remote_manifest(remote)
-    is_full, changed, removed = _plan(fp, old, full)
-    program = shape_program(paths)
-    timings: dict[str, float] = {}
-    # The checks run on an in-memory copy of the whole data, as an embedded build would run them.
-    staged = ox.Store()
-    groups = files_by_graph(paths)
-    quotes = QuoteChecker(paths.sources)
-    # on an incremental build only the quotes of the graphs that change are checked
-    stats = _load(staged, groups, quotes, timings, quote_graphs=None if is_full else set(changed))
-    if is_full:
-        _raise_if_bad(check_store(staged, quotes, program=program, timings=timings))
-    elif changed or removed:
-        before = {  # what the graphs held on the server, to find what pointed at entities that change
-            q.subject for g in [*changed, *removed] for q in remote.graph_quads(g)
-            if not isinstance(q.subject, ox.Triple)
-        }
-        touched = before | graph_subjects(staged, changed)
-        focus = touched | referrers(staged, touched)
-        _raise_if_bad(check_store(staged, quotes, program=program, focus=focus, timings=timings))
-    graphs = dict(stats.graphs)
-    derived = derived_statements(staged)
-    graphs[DERIVED_GRAPH] = len(derived)
-    statements = {_rel(p, paths): n for p, n in stats.statements.items()}
-    # The manifest on the server is updated as graphs are written (at most every _PROGRESS_EVERY_S seconds: it
-    # names every file, so writing it after each of thousands of graphs would cost more than the graphs), so
-    # that a load cut short resumes about where it was.
-    done = dict(old.get("graph_keys", {})) if old and not is_full else {}
-    keys = fp.graph_keys()
-    manifest = _manifest(fp, graphs, statements)
-    if changed or removed:
-        # First, from the new data: a load cut short later leaves graphs unmarked, so the retry writes it again.
-        remote.replace_graph(DERIVED_GRAPH, derived)
-    last_progress = time.perf_counter()
-
-    def progress(final: bool = False) -> None:
-        nonlocal last_progress
-        if final or time.perf_counter() - last_progress >= _PROGRESS_EVERY_S:
-            _write_remote_manifest(remote, {**manifest, "graph_keys": done})
-            last_progress = time.perf_counter()
-
-    for g in removed:
-        remote.remove_graph(g)
-        done.pop(g, None)
-        progress()
-    for g in changed:
-        # parsed again rather than read back from the staged store, which normalises literals ("05" of
-        # xsd:nonNegativeInteger becomes the xsd:integer 5): the server gets the statements as written
-        node = ox.NamedNode(g)
-        remote.replace_graph(g, list(dict.fromkeys(q for f in groups[g] for q in parse_file(f, node))))
-        done[g] = keys[g]
-        progress()
-    if changed or removed:
-        progress(final=True)
-    if is_full:
-        for g in remote.project_graphs(refresh=True):
-            if g not in graphs and g != DERIVED_GRAPH:
-                remote.remove_graph(g)
-                removed.append(g)
-    _write_remote_manifest(remote, manifest)
-    checkpointed = remote.checkpoint() if changed or removed else None
-    return BuildReport(
-        store=paths.store,
-        generation=None,
-        triples=sum(graphs.values()),
-        graphs=graphs,
-        files=[f for fs in groups.values() for f in fs],
-        seconds=time.perf_counter() - started,
-        changed=changed,
-        removed=removed,
-        target=remote.endpoint,
-        full=is_full,
-        checkpointed=checkpointed,
-        timings={k: round(v, 3) for k, v in timings.items()},
-    )
-
-
-def _rel(path: Path, paths: Paths) -> str:
+def relative(path: Path, paths: Paths) -> str:
+    """*path* relative to the project folder (as the manifest names files), or whole when outside it."""
     try:
         return str(path.relative_to(paths.project))
     except ValueError:

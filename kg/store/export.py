@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.namespaces import PREFIXES
-from kg.remote.endpoint import RemoteStore
+
+if TYPE_CHECKING:  # the store layer never imports the remote one at run time
+    from kg.remote.endpoint import RemoteStore
 
 #: Export formats: name -> (pyoxigraph format, keeps named graphs).
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {

@@ -159,7 +159,7 @@ def new_generation(
         if gen is not None:
             gen.close()  # before removing its files
         if committed:
-            _remove_old_generations(path, keep=folder.name)
+            remove_old_generations(path, keep=folder.name)
         else:
             shutil.rmtree(folder, ignore_errors=True)
             folder.with_suffix(".json").unlink(missing_ok=True)
@@ -182,7 +182,11 @@ def _write_atomic(target: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
-def _remove_old_generations(path: Path, keep: str) -> None:
+def remove_old_generations(path: Path, keep: str) -> None:
+    """Delete every generation of the store folder *path* but *keep* (its folder, manifest and kept answers).
+
+    A commit calls it once ``CURRENT`` names the new generation.
+    """
     # Each generation before the answers kept beside it (kg.query.kept.write_beside relies on that order).
     for old in sorted(path.glob("gen-*"), key=lambda p: (p.name.endswith(ANSWERS), p.name)):
         if old.name in (keep, keep + ".json", keep + ANSWERS):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES
-from kg.remote.endpoint import RemoteStore
+
+if TYPE_CHECKING:  # the store layer never imports the remote one at run time
+    from kg.remote.endpoint import RemoteStore
 
 _ENTITIES = """
 SELECT ?class (SAMPLE(?zh) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {

@@ -32,10 +32,10 @@ import pyoxigraph as ox
 
 from kg.backend import AnyStore
 from kg.errors import InputError, ViewTooLarge
+from kg.graph.kinds import CONCEPT_CLASSES
 from kg.namespaces import PREFIXES, ZS
 from kg.remote.endpoint import RemoteStore
 from kg.views.model import (
-    CONCEPT_CLASSES,
     CONTAINED_IN,
     HIDDEN_LITERALS,
     MAX_NODES,

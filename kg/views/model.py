@@ -1,7 +1,8 @@
 """The graph a view draws: entities as nodes, links between them as edges, literals and sentences as attributes.
 
 The store holds many nodes that are not things a reader wants to see as circles: sentences and their
-selectors, monetary amounts, periods, qualifiers, stages, indicators, centroids. They become attributes of the
+selectors, monetary amounts, periods, qualifiers, stages, indicators, centroids (which are which is
+:mod:`kg.graph.kinds`, shared with the entity graph of ``kg rank`` and ``kg path``). They become attributes of the
 entities that point to them (an amount becomes the project's "investment: 约50亿元", a period its date, a
 sentence its quoted source). What is left, the entities, are nodes; links between two entities are edges,
 labelled with the relation's ``rdfs:label`` from the ontology.
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 
 from kg.backend import AnyStore
 from kg.errors import AmbiguousEntity, InputError, UnknownEntity, ViewTooLarge
+from kg.graph.kinds import CONCEPT_CLASSES, STANDARD_LABELS, node_class, unlinked_concepts
 from kg.namespaces import PREFIXES, ZS
 from kg.query.catalogue import select
 
@@ -32,16 +34,7 @@ MAX_NODES = 2000
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 SKOS = PREFIXES["skos"]
 SCHEMA = PREFIXES["schema"]
-ORG = PREFIXES["org"]
 
-#: Classes outside zs: whose instances are nodes too.
-EXTRA_NODE_CLASSES = frozenset({SCHEMA + "Person", SCHEMA + "Event", SCHEMA + "NewsArticle"})
-#: zs: classes whose instances are attributes of the entities that point to them, never nodes.
-ATTRIBUTE_CLASSES = frozenset(
-    str(ZS[name]) for name in ("Sentence", "Period", "Qualifier", "ProjectStage", "Indicator")
-)
-#: Concept classes: drawn only when something links to them (the scheme's unused concepts would be noise).
-CONCEPT_CLASSES = frozenset(str(ZS[name]) for name in ("Card", "IndustryChain"))
 MONEY = SCHEMA + "MonetaryAmount"
 #: Classes of places: a node's region is the nearest place of one of these, climbing containedInPlace.
 REGION_CLASSES = (str(ZS.ProvinceLevelDivision), str(ZS.PrefectureLevelDivision))
@@ -74,33 +67,6 @@ DATE_PROPS = frozenset(str(ZS[n]) for n in ("stageDate", "periodStart", "periodE
     SCHEMA + n for n in ("startDate", "endDate", "datePublished", "legislationDate", "foundingDate")
 ) | {PREFIXES["dcterms"] + "issued", PREFIXES["dcterms"] + "created"}
 
-#: Labels of the standard properties the ontology reuses without declaring (zh, en).
-STANDARD_LABELS: dict[str, tuple[str, str]] = {
-    SCHEMA + "containedInPlace": ("位于", "contained in"),
-    SCHEMA + "containsPlace": ("包含", "contains"),
-    SCHEMA + "location": ("地点", "location"),
-    SCHEMA + "author": ("作者", "author"),
-    SCHEMA + "editor": ("编辑", "editor"),
-    SCHEMA + "publisher": ("发布者", "publisher"),
-    SCHEMA + "organizer": ("主办方", "organizer"),
-    SCHEMA + "startDate": ("开始日期", "start date"),
-    SCHEMA + "description": ("描述", "description"),
-    SCHEMA + "datePublished": ("发布日期", "date published"),
-    SCHEMA + "legislationDate": ("发布日期", "date issued"),
-    SCHEMA + "legislationPassedBy": ("发布机关", "issued by"),
-    SCHEMA + "url": ("网址", "URL"),
-    SCHEMA + "brand": ("品牌", "brand"),
-    ORG + "unitOf": ("隶属于", "unit of"),
-    ORG + "hasUnit": ("下设", "has unit"),
-    ORG + "member": ("成员", "member"),
-    ORG + "organization": ("聘任机构", "organization"),
-    ORG + "role": ("职务", "role"),
-    SKOS + "broader": ("上位概念", "broader"),
-    PREFIXES["dcterms"] + "issued": ("发布日期", "issued"),
-    PREFIXES["dcterms"] + "title": ("标题", "title"),
-    PREFIXES["dcterms"] + "description": ("描述", "description"),
-    str(ZS.adminCode): ("行政区划代码", "administrative division code"),
-}
 #: Labels of the standard classes the ontology reuses without labelling (zh, en): a legend speaks one language.
 STANDARD_CLASS_LABELS: dict[str, tuple[str, str]] = {
     SCHEMA + "Person": ("人物", "Person"),
@@ -108,6 +74,8 @@ STANDARD_CLASS_LABELS: dict[str, tuple[str, str]] = {
     SCHEMA + "NewsArticle": ("新闻报道", "News article"),
     SCHEMA + "Organization": ("组织", "Organisation"),
     SCHEMA + "Place": ("地点", "Place"),
+    SCHEMA + "RiverBodyOfWater": ("河流", "River"),
+    PREFIXES["org"] + "Role": ("职务", "Role"),
 }
 #: The predicate of a link drawn through nodes a class filter hid (a dashed edge saying through what).
 VIA = "urn:zhaoshang-kg:via"
@@ -326,12 +294,8 @@ def class_label(raw: _Raw, cls: str, lang: str) -> str:
 
 
 def _node_class(raw: _Raw, iri: str) -> str | None:
-    """The most specific class that makes *iri* a node, or None when it is not one."""
-    candidates = {t for t in raw.types.get(iri, ()) if (t.startswith(str(ZS)) or t in EXTRA_NODE_CLASSES)}
-    if not candidates or candidates & ATTRIBUTE_CLASSES:
-        return None
-    specific = {c for c in candidates if not any(c in raw.superclasses.get(o, ()) for o in candidates if o != c)}
-    return sorted(specific or candidates)[0]
+    """The class *iri* is drawn as, or None when it is not an entity (:func:`kg.graph.kinds.node_class`)."""
+    return node_class(iri, raw.types.get(iri, ()), raw.superclasses)
 
 
 def _is_money(raw: _Raw, iri: str) -> bool:
@@ -403,10 +367,9 @@ def _assemble(raw: _Raw, lang: str) -> ViewGraph:
         node.quotes = [q for _, q in quotes[:3]]
         node.more_quotes = max(0, len(quotes) - 3)
 
-    # Concepts nobody links to are the scheme's furniture, not part of the story.
-    linked = {e.target for e in edges if nodes[e.source].cls not in CONCEPT_CLASSES} | {
-        e.source for e in edges if nodes[e.target].cls not in CONCEPT_CLASSES}
-    for iri in [i for i, n in nodes.items() if n.cls in CONCEPT_CLASSES and i not in linked]:
+    # Concepts nobody links to are the scheme's furniture, not part of the story (kg.graph.kinds).
+    concepts = {i for i, n in nodes.items() if n.cls in CONCEPT_CLASSES}
+    for iri in unlinked_concepts(concepts, ((e.source, e.target) for e in edges)):
         del nodes[iri]
     edges = [e for e in edges if e.source in nodes and e.target in nodes]
 

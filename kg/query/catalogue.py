@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -48,6 +49,13 @@ class Table:
 
     variables: list[str]
     rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+
+    def to_pandas(self, decimal: bool = True) -> Any:
+        """The rows as a pandas DataFrame with typed columns (:func:`kg.query.frames.frame`); needs the
+        ``analysis`` extra."""
+        from kg.query.frames import frame
+
+        return frame(self.variables, self.rows, decimal=decimal)
 
 
 def load_catalogue(folder: Path) -> dict[str, Question]:

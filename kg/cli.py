@@ -79,6 +79,12 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
                    f"{len(kept) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
         for w in failed:
             click.echo(f"Not kept: {w.name}: {w.error}", err=True)
+        from kg.query.ahead import keep_ahead
+        from kg.store.generations import current_generation
+
+        for k in keep_ahead(paths, current_generation(paths.store)):
+            click.echo(f"Answers kept ahead for {k.answers} values of {k.name} in {k.seconds:.2f} s."
+                       + (f" Stopped: {k.error}" if k.error else ""))
     elif not report.up_to_date or warming_status(paths.store) is None:
         _start_warming(paths, "; `kg build --warm` waits for them, --no-warm skips them")
 

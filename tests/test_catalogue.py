@@ -8,8 +8,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
-from kg.query.catalogue import Table, load_catalogue, select, term_text
+from kg.cli import cli
+from kg.errors import QueryError
+from kg.paths import Paths
+from kg.query.catalogue import Table, load_catalogue, parse_question, select, term_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -232,3 +236,28 @@ def test_entity_facts_with_sources(store: ox.Store) -> None:
     place = rows(store, "entity_facts", entity=ox.NamedNode(R + "431223"))
     parent: dict[str, Any] = next(r for r in place if r["property"].endswith("containedInPlace"))
     assert parent["valueLabel"] == "怀化市" and parent["source"].startswith("行政区划与地名表")
+
+
+def test_a_province_s_investment_is_kept_ahead_after_a_build(project: Paths, runner: CliRunner) -> None:
+    from kg.query.runner import DEFAULT_LIMIT, evaluate_on, run_query
+    from kg.store.generations import open_store
+
+    q = CATALOGUE["investment_by_region"]
+    assert q.keep == [("region", "https://w3id.org/zhaoshang-kg/def#ProvinceLevelDivision")]
+    args = ["--project", str(project.project), "--store", str(project.store)]
+    result = runner.invoke(cli, [*args, "build", "--warm"])
+    assert result.exit_code == 0, result.output
+    provinces = select(open_store(project.store), "SELECT ?p WHERE { ?p a zs:ProvinceLevelDivision }").rows
+    assert f"Answers kept ahead for {len(provinces)} values of investment_by_region" in result.output
+    hunan = {"region": ox.NamedNode(R + "430000")}
+    kept = run_query(project.store, q.sparql, bindings=hunan)  # as kg query --param region=湖南省 asks it
+    fresh = evaluate_on(open_store(project.store), q.sparql, "select", hunan, DEFAULT_LIMIT)
+    assert kept.cached and (kept.variables, kept.rows) == (fresh.variables, fresh.rows) and len(kept.rows) == 5
+
+
+def test_a_keep_header_must_name_a_class(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# title@en: x\n# keep: region ProvinceLevelDivision\nSELECT * WHERE { ?s ?p ?o }\n",
+                   encoding="utf-8")
+    with pytest.raises(QueryError, match="keep: PARAM"):
+        parse_question(bad)

@@ -91,13 +91,21 @@ def parameters(select_one: Callable[[str], list[str]]) -> dict[str, str]:
     parent = select_one(f"""SELECT ?p WHERE {{ <{gov[1]}> <https://schema.org/containedInPlace> ?p .
         ?p a <{ZS}PrefectureLevelDivision> }} LIMIT 1""")
     region = parent[0] if parent else gov[1]
+    province = select_one(f"""SELECT ?p WHERE {{ <{region}> <https://schema.org/containedInPlace> ?p .
+        ?p a <{ZS}ProvinceLevelDivision> }} LIMIT 1""")
     return {"entity": gov[0], "region": region, "a": region, "b": "https://w3id.org/zhaoshang-kg/id/region/110000",
-            "home": gov[1]}
+            "home": gov[1], "province": province[0] if province else region}
+
+
+#: Questions whose parameter takes another of :func:`parameters` than its own name: the issue's target for
+#: investment_by_region is a province.
+PARAMETER_OF = {"investment_by_region": {"region": "province"}}
 
 
 def bindings_for(q: Question, params: dict[str, str]) -> dict[str, str]:
     """The parameter values of question *q*."""
-    return {p.name: params.get(p.name, params["region"]) for p in q.params}
+    use = PARAMETER_OF.get(q.name, {})
+    return {p.name: params.get(use.get(p.name, p.name), params["region"]) for p in q.params}
 
 
 def run(backend: str, corpus: Path, work: Path, out: Path, *, runs: int, slow: float, build_cap: float) -> int:

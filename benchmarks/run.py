@@ -66,7 +66,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_worker import REFERENCE_SUM_ISSUE_MS
-from benchmarks.synth import generate, parse_size
+from benchmarks.synth import FORMAT, generate, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("embedded", "rdflib", "virtuoso")
@@ -77,7 +77,7 @@ BACKENDS = ("embedded", "rdflib", "virtuoso")
 
 def corpus_for(triples: int, seed: int, base: Path) -> Path:
     """The corpus folder for *triples* and *seed*, generated on first use."""
-    folder = base / f"synth-{triples}-seed{seed}"
+    folder = base / f"synth-{triples}-seed{seed}-v{FORMAT}"
     done = folder / ".complete"
     if not done.is_file():
         if folder.exists():

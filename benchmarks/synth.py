@@ -49,6 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/zhaoshang-kg/"
 ID = BASE + "id/"
 REAL_ARTICLE = "rednet-2024-03-13-sanzhangpai"
+#: The version of what is generated: corpora kept by an older version are generated again (2: every amount
+#: has its zs:measure).
+FORMAT = 2
 
 PREFIXES: dict[str, str] = {
     **NAMESPACES,  # the project's own table, plus the instance namespaces the articles use
@@ -526,12 +529,12 @@ class Generator:
         t.add(d, "dcterms:issued", lit(f"{ctx.year}-{self.rng.randint(1, 12):02d}", "xsd:gYearMonth"))
         t.add(d, "zs:maxReward", amt)
         t.add(d, "prov:wasDerivedFrom", s)
-        self._amount(a, amt, value, zh_num, en_num, "UpTo", f"最高奖励{zh_num}", s)
+        self._amount(a, amt, value, zh_num, en_num, "UpTo", f"最高奖励{zh_num}", s, "RewardCap")
         ctx.policy = d
         return d
 
     def _amount(self, a: Article, amt: str, value: int, zh_num: str, en_num: str, qualifier: str,
-                surface: str, s: str) -> None:
+                surface: str, s: str, measure: str) -> None:
         t = a.facts
         before, after, en_q = QUALIFIERS.get(qualifier, ("最高", "", "up to "))
         t.add(amt, "a", "schema:MonetaryAmount")
@@ -540,6 +543,7 @@ class Generator:
         t.add(amt, "schema:value", lit(str(value), "xsd:decimal"))
         t.add(amt, "schema:currency", lit("CNY"))
         t.add(amt, "zs:qualifier", f"zs:{qualifier}")
+        t.add(amt, "zs:measure", f"zs:{measure}")
         t.add(amt, "zs:surfaceForm", zh(surface))
         t.add(amt, "prov:wasDerivedFrom", s)
 
@@ -606,7 +610,7 @@ class Generator:
         if broker:
             t.add(p, "zs:facilitatedBy", broker)
         t.add(p, "prov:wasDerivedFrom", s)
-        self._amount(a, amt, value, zh_num, en_num, qualifier, surface, s)
+        self._amount(a, amt, value, zh_num, en_num, qualifier, surface, s, "InvestmentAmount")
         ctx.projects.append(p)
 
     def _signing_total(self, a: Article, ctx: _Context) -> None:
@@ -634,7 +638,7 @@ class Generator:
         t.add(tot, "zs:industryChain", f"chain:{chain}")
         t.add(tot, "zs:inOverlapGroup", ctx.overlap)
         t.add(tot, "prov:wasDerivedFrom", s)
-        self._amount(a, amt, value, zh_num, en_num, "Reaching", f"签约资金达{zh_num}", s)
+        self._amount(a, amt, value, zh_num, en_num, "Reaching", f"签约资金达{zh_num}", s, "SignedInvestment")
 
     def _metric(self, a: Article, ctx: _Context) -> None:
         indicator, unit, phrase = self.rng.choice(METRICS)

@@ -80,6 +80,12 @@ def build(paths: Paths, full: bool, warm: bool | None) -> None:
                    f"{len(kept) - fresh} already kept) in {time.perf_counter() - started:.2f} s.")
         for w in failed:
             click.echo(f"Not kept: {w.name}: {w.error}", err=True)
+        from kg.query.ahead import keep_ahead
+        from kg.store.generations import current_generation
+
+        for k in keep_ahead(paths, current_generation(paths.store)):
+            click.echo(f"Answers kept ahead for {k.answers} values of {k.name} in {k.seconds:.2f} s."
+                       + (f" Stopped: {k.error}" if k.error else ""))
     elif not report.up_to_date or warming_status(paths.store) is None:
         _start_warming(paths, "; `kg build --warm` waits for them, --no-warm skips them")
 
@@ -333,6 +339,34 @@ def queries(paths: Paths, fmt: str) -> None:
     rows = [(q.name, q.title_zh, q.title_en, " ".join(f"{p.name}({p.kind})" for p in q.params))
             for q in catalogue.values()]
     click.echo(format_table(["name", "问题", "question", "params"], rows, max_col=50))
+
+
+@cli.command()
+@click.argument("question", metavar="QUESTION")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter of the question (a name such as 湖南省, an <IRI> or a literal). Repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv (UTF-8 with a byte-order mark) or xlsx. Default: from the file name, else csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write (written to a temporary file, then renamed).")
+@click.option("--float", "as_float", is_flag=True, help="Write amounts as floating-point numbers, not exact decimals.")
+@click.option("--limit", default=0, show_default=True, type=click.IntRange(0), help="Most rows; 0 for all.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before the query is stopped.")
+@click.pass_obj
+def table(paths: Paths, question: str, params: tuple[str, ...], fmt: str | None, output: Path, as_float: bool,
+          limit: int, timeout: float) -> None:
+    """Write the answer of catalogue question QUESTION as a typed table for analysts (CSV or Excel)."""
+    from kg.query.frames import pandas, write_table
+    from kg.query.runner import run_text
+
+    pandas()  # say which extra is missing before the question is asked
+    fmt = fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")
+    result = run_text(paths, None, question=question, params=params, limit=limit, timeout=timeout)
+    df = result.to_pandas(decimal=not as_float)
+    write_table(df, output, fmt, sheet=question[:31])
+    more = " (cut at --limit: there are more)" if result.truncated else ""
+    click.echo(f"Wrote {len(df)} rows and {len(df.columns)} columns of {question} to {output}{more}.")
 
 
 @cli.command()

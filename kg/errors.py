@@ -13,6 +13,7 @@
     ├── StoreError                 the store folder is missing, locked or broken
     │   └── EndpointError          a remote SPARQL endpoint is unreachable, refuses a request or fails
     │       └── PartialResult      the endpoint cut the results (timeout, HTTP 206, ResultSetMaxRows)
+    ├── MissingExtra               an optional dependency is not installed; names the extra to install
     └── QueryError                 a query that is refused, malformed, too slow or unknown
         ├── QueryRefused           SERVICE, FROM, LOAD, updates, too long or too deeply nested
         ├── QuerySyntaxError       the engine cannot parse the query (line and column)
@@ -61,6 +62,10 @@ class QuoteMismatch(KGError):
 
 class StoreError(KGError):
     """The store cannot be opened, written or swapped."""
+
+
+class MissingExtra(KGError):
+    """An optional dependency (pandas, openpyxl …) is not installed; the message names the extra to install."""
 
 
 class QueryError(KGError):

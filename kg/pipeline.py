@@ -15,10 +15,10 @@ from kg.store.stats import Stats, compute_stats
 
 #: The questions the main job answers, in order.
 HEADLINE_QUESTIONS = ["chambers_linking_regions", "task_forces", "ambassadors_and_advisers",
-                      "signed_investment_by_region"]
+                      "investment_by_region"]
 #: Value columns shown besides the labels, the counts (``…Count``: a cell holds one name, the count says how many
 #: there are) and the quote.
-SHOWN_VALUES = ("signedAtLeast", "projectsAtLeast", "broughtIn", "brokered", "totalsHere", "sentences")
+SHOWN_VALUES = ("year", "currency", "amountAtLeast", "projectsAtLeast", "broughtIn", "brokered", "sentences")
 
 
 @dataclass

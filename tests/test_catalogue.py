@@ -8,8 +8,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
-from kg.query.catalogue import Table, load_catalogue, select, term_text
+from kg.cli import cli
+from kg.errors import QueryError
+from kg.paths import Paths
+from kg.query.catalogue import Table, load_catalogue, parse_question, select, term_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -21,6 +25,7 @@ BINDINGS: dict[str, dict[str, ox.NamedNode]] = {
     "region_metrics": {"region": ox.NamedNode(R + "431223")},  # 辰溪县
     "connections_between_regions": {"a": ox.NamedNode(R + "431223"), "b": ox.NamedNode(R + "110000")},
     "entity_facts": {"entity": ox.NamedNode(A + "chamber-beijing-chenxi")},
+    "investment_by_region": {"region": ox.NamedNode(R + "430000")},  # 湖南省
 }
 
 
@@ -97,22 +102,59 @@ def test_projects_in_a_region_include_sub_regions(store: ox.Store) -> None:
     assert column(changsha_county, "projectLabel") == ["玉湖冷链(长沙)交易中心"]
 
 
-def test_signed_investment_never_adds_overlapping_totals(store: ox.Store) -> None:
-    by_region = {r["regionLabel"]: r for r in rows(store, "signed_investment_by_region")}
-    yunxi = by_region["云溪区"]
-    assert Decimal(yunxi["signedAtLeast"]) == Decimal("43065000000") and yunxi["projectsAtLeast"] == "59"
-    chenxi = by_region["辰溪县"]
-    # Four totals in one overlap group: only the largest counts (109.8亿), never their sum (250.76亿).
-    assert Decimal(chenxi["signedAtLeast"]) == Decimal("10980000000")
-    assert chenxi["totals"] == "4" and chenxi["overlapGroups"] == "1"
-    assert Decimal(by_region["怀化市"]["signedAtLeast"]) == Decimal("10980000000")
-    assert Decimal(by_region["湖南省"]["signedAtLeast"]) == Decimal("54045000000")
-    # The totals placed in 辰溪县 itself: the first name and sentence, and how many (none placed in 怀化市)
-    assert chenxi["totalLabel"] == "辰溪县2023年引进7个10亿元以上重大招商项目,签约资金达109.8亿元"
-    assert (chenxi["totalsHere"], chenxi["sentences"]) == ("4", "4")
-    assert "签约资金达109.8亿元" in chenxi["quote"]
-    huaihua = by_region["怀化市"]
-    assert (huaihua["totalsHere"], huaihua["sentences"], huaihua["quote"]) == ("0", "0", "")
+def _cells(store: ox.Store, region: str) -> dict[tuple[str, str], dict[str, str]]:
+    """investment_by_region for one region, by (measure, year or period)."""
+    found = rows(store, "investment_by_region", region=ox.NamedNode(R + region))
+    cells = {(r["measure"].rsplit("#", 1)[-1], r["year"] or r["periodLabel"]): r for r in found}
+    assert len(cells) == len(found), "one row per measure and period"
+    return cells
+
+
+def test_investment_by_region_never_adds_across_measures(store: ox.Store) -> None:
+    hunan = _cells(store, "430000")
+    # Before: 540.45亿 "signed" for 湖南省, 云溪区's 项目总投资 added to 辰溪县's 签约资金. Now one row per measure.
+    assert {k: Decimal(r["amountAtLeast"]) for k, r in hunan.items()} == {
+        ("TotalInvestment", "2023"): Decimal("43065000000"),  # 云溪区: 59 projects, 项目总投资
+        ("TotalInvestment", ""): Decimal("5000000000"),  # 玉湖冷链, no date
+        ("SignedInvestment", "2023"): Decimal("10980000000"),  # 辰溪县, the largest of its 2023 totals
+        ("SignedInvestment", ""): Decimal("6240000000"),  # 辰溪县, the largest of its totals without a period
+        ("InvestmentAmount", "2023"): Decimal("15000000000"),  # 中伟, 投资约150亿元: the kind is not stated
+    }
+    assert all(Decimal(r["amountAtLeast"]) != Decimal("54045000000") for r in hunan.values())
+    yunxi = hunan[("TotalInvestment", "2023")]
+    assert (yunxi["measureLabel"], yunxi["projectsAtLeast"], yunxi["currency"]) == ("项目总投资", "59", "CNY")
+    assert "项目总投资430.65亿元" in yunxi["quote"] and (yunxi["sources"], yunxi["sentences"]) == ("1", "1")
+
+
+def test_investment_by_region_counts_an_overlap_group_once(store: ox.Store) -> None:
+    chenxi = _cells(store, "431223")
+    signed = chenxi[("SignedInvestment", "2023")]
+    # 109.8亿 (7 projects) and 33.21亿 (12 enterprises) may count the same projects: the larger of each, never 143.01亿
+    assert Decimal(signed["amountAtLeast"]) == Decimal("10980000000") and signed["projectsAtLeast"] == "12"
+    assert (signed["counted"], signed["items"], signed["sources"], signed["sentences"]) == ("1", "2", "1", "2")
+    assert "签约资金达109.8亿元" in signed["quote"]
+    undated = chenxi[("SignedInvestment", "")]
+    assert Decimal(undated["amountAtLeast"]) == Decimal("6240000000") and undated["projectsAtLeast"] == "18"
+    assert _cells(store, "431200").keys() == chenxi.keys()  # 怀化市: only 辰溪县's figures
+
+
+def test_investment_by_region_has_the_projects_of_changsha(store: ox.Store) -> None:
+    changsha = _cells(store, "430100")
+    assert set(changsha) == {("TotalInvestment", ""), ("InvestmentAmount", "2023")}
+    yuhu, zhongwei = changsha[("TotalInvestment", "")], changsha[("InvestmentAmount", "2023")]
+    assert Decimal(yuhu["amountAtLeast"]) == Decimal("5000000000") and "玉湖冷链" in yuhu["quote"]
+    assert Decimal(zhongwei["amountAtLeast"]) == Decimal("15000000000") and "中伟" in zhongwei["quote"]
+    assert (yuhu["projectsAtLeast"], zhongwei["projectsAtLeast"]) == ("1", "1")
+
+
+def test_investment_by_region_without_a_region_lists_every_region(store: ox.Store) -> None:
+    table = select(store, CATALOGUE["investment_by_region"].sparql)  # the region left out
+    found = [{k: term_text(v) for k, v in r.items()} for r in table.rows]
+    assert {"湖南省", "长沙市", "辰溪县", "云溪区", "中国"} <= {r["regionLabel"] for r in found}
+    china = [r for r in found if r["regionLabel"] == "中国"]
+    hunan = _cells(store, "430000")
+    assert {(r["measure"], r["year"], r["amountAtLeast"]) for r in china} == {
+        (r["measure"], r["year"], r["amountAtLeast"]) for r in hunan.values()}
 
 
 def test_ambassadors_and_advisers(store: ox.Store) -> None:
@@ -194,3 +236,28 @@ def test_entity_facts_with_sources(store: ox.Store) -> None:
     place = rows(store, "entity_facts", entity=ox.NamedNode(R + "431223"))
     parent: dict[str, Any] = next(r for r in place if r["property"].endswith("containedInPlace"))
     assert parent["valueLabel"] == "怀化市" and parent["source"].startswith("行政区划与地名表")
+
+
+def test_a_province_s_investment_is_kept_ahead_after_a_build(project: Paths, runner: CliRunner) -> None:
+    from kg.query.runner import DEFAULT_LIMIT, evaluate_on, run_query
+    from kg.store.generations import open_store
+
+    q = CATALOGUE["investment_by_region"]
+    assert q.keep == [("region", "https://w3id.org/zhaoshang-kg/def#ProvinceLevelDivision")]
+    args = ["--project", str(project.project), "--store", str(project.store)]
+    result = runner.invoke(cli, [*args, "build", "--warm"])
+    assert result.exit_code == 0, result.output
+    provinces = select(open_store(project.store), "SELECT ?p WHERE { ?p a zs:ProvinceLevelDivision }").rows
+    assert f"Answers kept ahead for {len(provinces)} values of investment_by_region" in result.output
+    hunan = {"region": ox.NamedNode(R + "430000")}
+    kept = run_query(project.store, q.sparql, bindings=hunan)  # as kg query --param region=湖南省 asks it
+    fresh = evaluate_on(open_store(project.store), q.sparql, "select", hunan, DEFAULT_LIMIT)
+    assert kept.cached and (kept.variables, kept.rows) == (fresh.variables, fresh.rows) and len(kept.rows) == 5
+
+
+def test_a_keep_header_must_name_a_class(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# title@en: x\n# keep: region ProvinceLevelDivision\nSELECT * WHERE { ?s ?p ?o }\n",
+                   encoding="utf-8")
+    with pytest.raises(QueryError, match="keep: PARAM"):
+        parse_question(bad)

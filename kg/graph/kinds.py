@@ -6,8 +6,8 @@ Every IRI the data types is one of four kinds, decided by its classes:
 * **ontology terms** (:data:`ONTOLOGY_KINDS`: classes, properties, concept schemes, the ontology itself) are
   the vocabulary, never drawn;
 * **values** (:data:`VALUE_CLASSES`: sentences and their selectors, amounts, periods, qualifiers, stages,
-  indicators, geometries, overlap groups, statistical data sets) become attributes of the entities that point
-  at them (``investment = 约50亿元``);
+  indicators, money measures, geometries, overlap groups, statistical data sets) become attributes of the
+  entities that point at them (``investment = 约50亿元``);
 * **concepts** (:data:`CONCEPT_CLASSES`: the cards, the industry chains, the roles of ``org:Role``) are terms of
   the ontology's SKOS schemes that the facts point at; they are entities only where a non-concept entity links
   to or from them (:func:`unlinked_concepts`), since a scheme's unused concepts are its furniture, not the story;
@@ -43,8 +43,8 @@ ONTOLOGY_KINDS = frozenset({
 #: Classes whose members are values, not entities: they become attributes of the nodes that use them.
 VALUE_CLASSES = frozenset({
     _ZS + "Sentence", _SCHEMA + "MonetaryAmount", _ZS + "Period", _ZS + "Qualifier", _ZS + "ProjectStage",
-    _ZS + "Indicator", PREFIXES["geo"] + "Geometry", _ZS + "OverlapGroup", PREFIXES["qb"] + "DataSet",
-    _SCHEMA + "Dataset", PREFIXES["oa"] + "TextQuoteSelector", PREFIXES["oa"] + "TextPositionSelector",
+    _ZS + "Indicator", _ZS + "MoneyMeasure", PREFIXES["geo"] + "Geometry", _ZS + "OverlapGroup",
+    PREFIXES["qb"] + "DataSet", _SCHEMA + "Dataset", PREFIXES["oa"] + "TextQuoteSelector", PREFIXES["oa"] + "TextPositionSelector",
 })
 #: Concept classes: their members (terms of the ontology's schemes) are entities where a non-concept links to them.
 CONCEPT_CLASSES = frozenset({_ZS + "Card", _ZS + "IndustryChain", _ORG + "Role"})

@@ -415,6 +415,9 @@ class DraftWriter:
             self.g.add((iri, SCHEMA.value, Literal(Decimal(a.value), datatype=XSD.decimal)))
             self.g.add((iri, SCHEMA.currency, Literal(a.currency)))
             self.g.add((iri, ZS.qualifier, ZS[a.qualifier]))
+            # Every amount needs exactly one measure (ontology/shapes.ttl); until extraction reads the measure
+            # word (签约资金, 项目总投资 …), "kind not stated" keeps it apart from every named measure.
+            self.g.add((iri, ZS.measure, ZS.InvestmentAmount))
             self.g.add((iri, ZS.surfaceForm, self._zh(surface)))
 
     def _metrics_dataset(self) -> URIRef:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -14,6 +15,7 @@ from kg.remote.endpoint import RemoteStore
 
 _HEADER = re.compile(r"^#\s*([A-Za-z_@-]+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*(?:\(([^)]*)\))?\s*(?:[-—:]\s*(.*))?$")
+_KEEP = re.compile(r"^(\w+)\s*\(\s*([A-Za-z][\w-]*):([\w-]+)\s*\)")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Question:
     params: list[Param] = field(default_factory=list)
     #: Columns holding places, cards or chains that rows may be narrowed by (``# filter: host origin — …``).
     filters: list[str] = field(default_factory=list)
+    #: Answers kept ahead after a build (``# keep: region (zs:ProvinceLevelDivision) — …``): the parameter and
+    #: the class whose every instance it is asked about (:mod:`kg.query.ahead`).
+    keep: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,13 @@ class Table:
 
     variables: list[str]
     rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+
+    def to_pandas(self, decimal: bool = True) -> Any:
+        """The rows as a pandas DataFrame with typed columns (:func:`kg.query.frames.frame`); needs the
+        ``analysis`` extra."""
+        from kg.query.frames import frame
+
+        return frame(self.variables, self.rows, decimal=decimal)
 
 
 def load_catalogue(folder: Path) -> dict[str, Question]:
@@ -63,6 +75,7 @@ def parse_question(path: Path) -> Question:
     meta: dict[str, str] = {}
     params: list[Param] = []
     filters: list[str] = []
+    keep: list[tuple[str, str]] = []
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -78,6 +91,11 @@ def parse_question(path: Path) -> Question:
                 flags = [f.strip() for f in (pm.group(2) or "iri").split(",")]
                 params.append(Param(pm.group(1), flags[0] or "iri", (pm.group(3) or "").strip(),
                                     required="optional" not in flags[1:]))
+        elif key == "keep":
+            km = _KEEP.match(value)
+            if not km or km.group(2) not in PREFIXES:
+                raise QueryError(f"{path}: write '# keep: PARAM (prefix:Class) — why', not {value!r}.")
+            keep.append((km.group(1), PREFIXES[km.group(2)] + km.group(3)))
         elif key == "filter":
             filters += re.split(r"\s+", re.split(r"\s[—-]\s", value, maxsplit=1)[0].strip().lstrip("?"))
         else:
@@ -91,6 +109,7 @@ def parse_question(path: Path) -> Question:
         description=meta.get("description", ""),
         params=params,
         filters=[f.lstrip("?") for f in filters if f],
+        keep=keep,
     )
 
 

@@ -44,6 +44,18 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("construct", "describe") else len(self.rows)
 
+    def to_pandas(self, decimal: bool = True) -> Any:
+        """The result as a pandas DataFrame with typed columns (:mod:`kg.query.frames`): amounts as Decimal,
+        or float when *decimal* is false; dates as dates; IRIs and names as text. ASK gives one ``boolean``
+        column; CONSTRUCT and DESCRIBE give subject, predicate and object. Needs the ``analysis`` extra."""
+        from kg.query import frames  # pandas is imported only here: a query worker never pays for it
+
+        if self.form == "ask":
+            return frames.pandas().DataFrame({"boolean": [bool(self.boolean)]})
+        if self.form in ("construct", "describe"):
+            return frames.graph_frame(self.triples)
+        return frames.frame(self.variables, self.rows, decimal=decimal)
+
 
 def evaluate_on(store: Any, sparql: str, form: str, bindings: dict[str, Term], limit: int) -> QueryResult:
     """Evaluate on an open store (embedded or remote) and keep at most *limit* rows or triples.

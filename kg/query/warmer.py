@@ -173,6 +173,12 @@ def _run(project: Path, store: Path, generation_name: str) -> int:
             started = time.perf_counter()
             kept_entities(generation, open_generation(generation))
             status["entities_seconds"] = round(time.perf_counter() - started, 3)
+    with contextlib.suppress(KGError, OSError):  # questions asked ahead about their usual values (kg.query.ahead)
+        from kg.query.ahead import keep_ahead
+
+        status["kept_ahead"] = {k.name: {"answers": k.answers, "seconds": round(k.seconds, 3),
+                                         **({"error": k.error} if k.error else {})}
+                                for k in keep_ahead(paths, generation, timeout=MAX_SECONDS / 4)}
     status["finished"] = time.time()
     try:
         live = current_generation(store) == generation

@@ -41,6 +41,7 @@ from kg.shacl.report import QuoteProblem, ValidationResult
 from kg.shacl.run import ShapeProgram
 from kg.store.derive import DERIVED_GRAPH, check_graph_name, derive_store
 from kg.store.generations import CURRENT, current_generation, new_generation, read_manifest, write_lock
+from kg.store.investment import investment_rollups
 from kg.store.loader import LoadStats, Subject, graph_subjects, load_graphs, nquads, referrers
 from kg.store.quotes import QuoteChecker
 from kg.store.rdfio import FORMATS, parse_file
@@ -261,8 +262,9 @@ def raise_if_bad(report: CheckReport) -> None:
 
 
 def derived_statements(store: ox.Store) -> list[ox.Quad]:
-    """The derived graph for the data of *store*: the place closure and the question shortcuts."""
-    return [*derive_store(store), *rollups(store)]
+    """The derived graph for the data of *store*: the place closure, the question shortcuts, the investment rollups."""
+    closure = derive_store(store)
+    return [*closure, *rollups(store), *investment_rollups(store, closure)]
 
 
 def _timed(fn: Callable[[ox.Store], list[ox.Quad]], store: ox.Store) -> tuple[list[ox.Quad], float]:

@@ -183,8 +183,9 @@ def read_figures(store: AnyStore, places: Places, lang: str = "zh", of: list[str
     pattern = """?fact ?p ?amount . ?amount a schema:MonetaryAmount ; schema:value ?value .
             ?fact a ?cls . FILTER(STRSTARTS(STR(?cls), STR(zs:)))
             OPTIONAL { ?amount zs:surfaceForm ?surface }
-            OPTIONAL { ?amount zs:qualifier ?qual }"""
-    head = "SELECT DISTINCT ?fact ?p ?amount ?value ?surface ?qual ?cls WHERE {"
+            OPTIONAL { ?amount zs:qualifier ?qual }
+            OPTIONAL { ?amount zs:measure ?measure }"""
+    head = "SELECT DISTINCT ?fact ?p ?amount ?value ?surface ?qual ?cls ?measure WHERE {"
     if of is None:
         rows = select(store, f"{head} {pattern} }}").rows
     else:
@@ -199,7 +200,8 @@ def read_figures(store: AnyStore, places: Places, lang: str = "zh", of: list[str
         query = f"SELECT ?f ?g WHERE {{ VALUES ?f {{ {_values(facts[k:k + 500])} }} ?f zs:inOverlapGroup ?g }}"
         overlap.update((_v(r["f"]), _v(r["g"])) for r in select(store, query).rows)
     quotes = _quotes(store, facts)
-    names = _labels(store, facts + sorted({_v(r["cls"]) for r in rows} | {_v(r["p"]) for r in rows}), lang)
+    names = _labels(store, facts + sorted({_v(r["cls"]) for r in rows} | {_v(r["p"]) for r in rows}
+                                          | {_v(r["measure"]) for r in rows if r["measure"] is not None}), lang)
     out: list[Figure] = []
     seen: set[tuple[str, str, str]] = set()
     for r in sorted(rows, key=lambda r: (_v(r["fact"]), _v(r["p"]), _v(r["amount"]), _v(r["cls"]))):
@@ -212,7 +214,11 @@ def read_figures(store: AnyStore, places: Places, lang: str = "zh", of: list[str
         except InvalidOperation:
             continue
         cls = _v(r["cls"])
-        measure = f"{names.get(cls, curie(cls))} · {names.get(prop, curie(prop))}"
+        # the amount's own measure (zs:MoneyMeasures: 签约资金, 项目总投资 …) where the data states it; else the
+        # class of the fact and the relation that states the amount
+        stated = _v(r["measure"]) if r["measure"] is not None else ""
+        measure = (names.get(stated, curie(stated)) if stated
+                   else f"{names.get(cls, curie(cls))} · {names.get(prop, curie(prop))}")
         text = _v(r["surface"]) or f"{value} CNY"
         place = (where.get(fact) or [""])[0]
         out.append(Figure(fact, names.get(fact, curie(fact)), cls, measure, value, text, _v(r["qual"]),
@@ -307,7 +313,7 @@ def _labels(store: AnyStore, iris: list[str], lang: str) -> dict[str, str]:
         return {}
     values = _values(iris)
     found: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in select(store, f"SELECT ?i ?l WHERE {{ VALUES ?i {{ {values} }} ?i rdfs:label ?l }}").rows:
+    for r in select(store, f"SELECT ?i ?l WHERE {{ VALUES ?i {{ {values} }} ?i rdfs:label|skos:prefLabel ?l }}").rows:
         lit = r["l"]
         found[_v(r["i"])][lit.language or "" if isinstance(lit, ox.Literal) else ""] = _v(lit)
     other = "en" if lang == "zh" else "zh"

@@ -71,9 +71,9 @@ def test_profiles_of_a_city_and_a_host_region_see_both_directions(store: ox.Stor
     assert len(changsha.of("TaskForce", role="home")) == 4 and not changsha.of("TaskForce", role="station")
     projects = {i.label: i.detail.get("stage") for i in changsha.of("InvestmentProject")}
     assert projects["中伟先进功能型粉体材料产业园"] == "开工" and len(projects) == 9
-    # the city's figures include its counties' (宁乡市), each kept to its measure
+    # the city's figures include its counties' (宁乡市), each kept to the measure its amount states
     measures = {f.measure for f in changsha.figures}
-    assert "招商项目 · 投资额" in measures and all(" · " in m for m in measures)
+    assert measures == {"项目总投资", "投资额(口径未明)", "最高奖励"}
     huaihua = build_profile(store, "怀化市")
     assert {f.fact for f in huaihua.figures} >= {f.fact for f in build_profile(store, "辰溪县").figures}
 
@@ -188,8 +188,9 @@ def test_map_draws_outlines_and_falls_back_to_the_graticule(store: ox.Store) -> 
     provinces = [o for o in model.outlines if o["level"] == 0]
     assert len(provinces) == PROVINCES_WITH_OUTLINES
     hunan = next(o for o in model.outlines if o["label"] == "湖南省")
-    assert hunan["shade"] == 43065000000.0 and hunan["text"] == "430.65亿元"
-    assert model.measure == "签约汇总 · 投资额"
+    # shaded by the measure most figures state (签约资金), never mixing in 云溪区's 项目总投资 430.65亿
+    assert hunan["shade"] == 10980000000.0 and hunan["text"] == "109.8亿元"
+    assert model.measure == "签约资金"
     assert build_map(store, outlines=False).outlines == []
     page = map_page(store)
     assert len(page.encode("utf-8")) < 3_000_000

@@ -21,7 +21,6 @@ import rdflib
 from pypinyin import lazy_pinyin
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
-from kg.errors import InputError
 from kg.ingest.events import When
 from kg.ingest.extract import Extraction
 from kg.ingest.gazetteer import Place
@@ -127,14 +126,17 @@ class DraftWriter:
     def _zh(self, text: str) -> Literal:
         return Literal(text, lang="zh")
 
-    def region(self, place: Place) -> URIRef:
-        """The IRI of *place*, describing it (and its parents) when the graph does not know it yet."""
+    def region(self, place: Place, sent: URIRef | None = None) -> URIRef:
+        """The IRI of *place*, describing it (and its parents) when the graph does not know it yet (a zone
+        found in an article, from that article's *sent*)."""
         iri = URIRef(place.iri)
         if not self._new(place.iri):
             return iri
         self._emitted.add(place.iri)
         if not place.coded:
-            return iri  # graph places are known by construction
+            if place.kind == "DevelopmentZone" and sent is not None and place.parent in self.known.gazetteer.by_code:
+                self._zone(iri, place, sent)
+            return iri  # other graph places are known by construction
         g = self.g
         g.add((iri, RDF.type, _LEVEL_CLASS[place.kind]))
         g.add((iri, ZS.adminCode, Literal(place.code)))
@@ -149,6 +151,19 @@ class DraftWriter:
         g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
         self._dataset()
         return iri
+
+    def _zone(self, iri: URIRef, place: Place, sent: URIRef) -> None:
+        """A development zone named in an article: inside its city, at its city's centroid until reviewed."""
+        g = self.g
+        g.add((iri, RDF.type, ZS.DevelopmentZone))
+        g.add((iri, RDFS.label, self._zh(place.label)))
+        g.add((iri, PROV.wasDerivedFrom, sent))
+        g.add((iri, SCHEMA.containedInPlace, self.region(self.known.gazetteer.by_code[place.parent])))
+        centroid = URIRef(f"{iri}-centroid")
+        g.add((iri, GEO.hasCentroid, centroid))
+        g.add((centroid, RDF.type, GEO.Geometry))
+        lon, lat = (place.lon or "0"), (place.lat or "0")
+        g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
 
     def _china(self) -> URIRef:
         if self._new(str(CHINA)):
@@ -229,14 +244,14 @@ class DraftWriter:
         source = Source(id=a.id, path=Path(f"{a.id}.txt"), text=a.text, meta=meta)
         art = URIRef(source.iri)
         self._sentences(source, art)
-        if "title" not in a.meta:
-            raise InputError(f"{a.path}: no title; give one with --title or a `title:` header line.")
-        if x.today is None:
-            raise InputError(f"{a.path}: no publication date; give one with --date YYYY-MM-DD or a `date:` line.")
+        for key in ("inferred:date", "inferred:title"):
+            if a.meta.get(key):  # a value the page did not state: the reviewer confirms it
+                self.reviews.append(f"{a.id} meta: {a.meta[key]}")
+                self.counts["review"] += 1
         published = a.meta.get("published", "")
         if re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", published):
             self.g.add((art, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime)))
-        else:
+        elif x.today is not None:
             self.g.add((art, SCHEMA.datePublished, Literal(x.today.isoformat(), datatype=XSD.date)))
         self.g.add((art, SCHEMA.encodingFormat, Literal(f"text/plain; charset={a.encoding.split()[0]}")))
         publisher = a.meta.get("publisher")
@@ -314,12 +329,21 @@ class DraftWriter:
         if f.kind == "amount":
             a = f.attrs["amount"]
             assert isinstance(a, Amount)
-            self._amount(iri, a, x.article.text[a.start:a.end], s0)
+            self._amount(iri, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
         elif f.kind == "group":
+            owner = f.attrs.get("owner")
+            gov = self._gov(get, f, owner) if isinstance(owner, Place) else None
+            if isinstance(owner, Place) and gov is None:
+                return None
             self._fact(iri, ZS.CountedGroup, f.label, s0)
             self.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
             self.g.add((iri, ZS.qualifier, ZS.Exact))
-            self.g.add((iri, ZS.memberType, SCHEMA.Person))
+            member_type = f.attrs.get("memberType")
+            self.g.add((iri, ZS.memberType, ZS.TaskForce if member_type == "TaskForce" else SCHEMA.Person))
+            if gov is not None:
+                self.g.add((iri, ZS.establishedBy, gov))
+            for target in f.attrs.get("targets") or []:  # type: ignore[attr-defined]
+                self.g.add((iri, ZS.targetRegion, self.region(target, s0)))
         elif f.kind == "appointment":
             member, org = f.attrs["member"], f.attrs["org"]
             assert isinstance(member, Finding) and isinstance(org, Finding)
@@ -341,7 +365,8 @@ class DraftWriter:
             self._fact(iri, ZS.Metric, f.label, s0)
             self.g.add((iri, QB.dataSet, self._metrics_dataset()))
             self.g.add((iri, ZS.refArea, self.region(topic)))
-            self.g.add((iri, ZS.indicator, self._indicator(str(f.attrs["indicator"]))))
+            indicator = self._indicator(str(f.attrs["indicator"]), str(f.attrs.get("indicator_en", "")))
+            self.g.add((iri, ZS.indicator, indicator))
             self.g.add((iri, ZS.value, Literal(f.attrs["value"], datatype=XSD.decimal)))
             self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
@@ -349,20 +374,22 @@ class DraftWriter:
         elif f.kind == "total":
             a = f.attrs["amount"]
             assert isinstance(a, Amount)
-            if not isinstance(topic, Place):
+            where = f.attrs.get("place", topic)
+            if not isinstance(where, Place):
                 self._review(x, f, "no region for zs:refArea")
                 return None
             self._fact(iri, ZS.SigningTotal, f.label, s0)
-            self.g.add((iri, ZS.refArea, self.region(topic)))
+            self.g.add((iri, ZS.refArea, self.region(where, s0)))
             amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-            self._amount(amount, a, x.article.text[a.start:a.end], s0)
+            self._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
             self.g.add((iri, ZS.investment, amount))
             if f.attrs.get("count"):
                 self.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
             if f.attrs.get("stage"):
                 self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
         elif f.kind == "project":
-            where = self._project_place(x, f, topic)
+            placed = f.attrs.get("place")
+            where = self.region(placed, s0) if isinstance(placed, Place) else self._project_place(x, f, topic)
             if where is None:
                 self._review(x, f, "no place for schema:location")
                 return None
@@ -371,7 +398,7 @@ class DraftWriter:
             a = f.attrs.get("amount")
             if isinstance(a, Amount):
                 amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-                self._amount(amount, a, x.article.text[a.start:a.end], s0)
+                self._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
                 self.g.add((iri, ZS.investment, amount))
             if f.attrs.get("stage"):
                 self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
@@ -406,16 +433,24 @@ class DraftWriter:
         self.counts[f.kind] += 1
         return iri
 
+    def _gov(self, get: Callable[[Finding], URIRef | None], f: Finding, place: Place) -> URIRef | None:
+        """The government of *place*, as an organisation finding resolved through *get*."""
+        return get(Finding("organisation", f"{place.label}人民政府", f.sentence, f.start, f.start, cls="Government",
+                           key=f"gov:{place.iri}", iri=self.known.governments.get(place.iri, ""),
+                           attrs={"governs": place}))
+
     def _review(self, x: Extraction, f: Finding, why: str) -> None:  # returns None for the caller to return
         self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.kind} {f.label}: {why}")
         self.counts["review"] += 1
 
-    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef) -> None:
+    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef, measure: object = None) -> None:
         if self._fact(iri, SCHEMA.MonetaryAmount, surface, sent):
             self.g.add((iri, SCHEMA.value, Literal(Decimal(a.value), datatype=XSD.decimal)))
             self.g.add((iri, SCHEMA.currency, Literal(a.currency)))
             self.g.add((iri, ZS.qualifier, ZS[a.qualifier]))
             self.g.add((iri, ZS.surfaceForm, self._zh(surface)))
+            if isinstance(measure, str):
+                self.g.add((iri, ZS.measure, ZS[measure]))
 
     def _metrics_dataset(self) -> URIRef:
         if self._new(str(METRICS_DATASET)):
@@ -425,7 +460,7 @@ class DraftWriter:
             self.g.add((METRICS_DATASET, QB.structure, ZS.metricStructure))
         return METRICS_DATASET
 
-    def _indicator(self, label: str) -> URIRef:
+    def _indicator(self, label: str, en: str = "") -> URIRef:
         known = self.known.lookup(label, {str(ZS.Indicator)})
         if known:
             return URIRef(known)
@@ -436,6 +471,8 @@ class DraftWriter:
             self.g.add((iri, SKOS.inScheme, ZS.Indicators))
             self.g.add((iri, SKOS.prefLabel, self._zh(label)))
             self.g.add((iri, RDFS.label, self._zh(label)))
+            if en:
+                self.g.add((iri, SKOS.prefLabel, Literal(en, lang="en")))
         return iri
 
     def _project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:

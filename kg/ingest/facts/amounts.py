@@ -7,12 +7,19 @@ The draft ties an amount to the fact it measures (``zs:investment`` of a ``zs:Si
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import rdflib
 
+from kg.ingest.clauses import Owner, clause_start, owner_at
 from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.gazetteer import Place
+from kg.ingest.model import Finding
+from kg.ingest.money import Amount, measure_of
+from kg.ingest.orgs import left_name
 from kg.namespaces import SCHEMA, ZS
+from kg.sources.sentences import Span
 
 
 def _num(v: object) -> Decimal | None:
@@ -54,7 +61,7 @@ def read_measures(v: DraftView) -> list[Item]:
 
 def read_counts(v: DraftView) -> list[Item]:
     """(value, project count) for every amount whose fact counts its projects."""
-    return [{"value": n, "count": int(c)} for a, n in _amounts(v) for s in _subjects(v, a)
+    return [{"value": n, "count": int(str(c))} for a, n in _amounts(v) for s in _subjects(v, a)
             for c in v.g.objects(s, ZS.projectCount)]
 
 
@@ -70,3 +77,61 @@ AMOUNT_COUNT = Relation(
     "amount_count", read_counts,
     lambda d, g: d["value"] == _num(g["value"]) and d["count"] == int(g["count"]),
     "an amount and the number of projects it covers")
+
+
+# -- finder ----------------------------------------------------------------------------------------------------
+
+#: Below this confidence a candidate goes to review instead of into the facts.
+THRESHOLD = 0.7
+_COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
+_NO_COUNT = {"FundsInPlace", "RewardCap", "CumulativeInvestment"}
+_PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
+                     "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8}
+_PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")
+_PROJECT_AFTER = re.compile(r"^的(?P<name>[^,，。;；]{2,30}?项目)")
+_NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进)")
+
+
+def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owners: list[Owner],
+                     fallback: Place | None) -> list[Finding]:
+    """The fact every amount of one sentence measures: a signing total (with its clause's project count) or a
+    named project, at its clause's place, with the kind of measure its phrase names.
+
+    Returns one finding per amount: ``total`` or ``project`` when it has a place, ``amount`` (with a review
+    note) when it cannot be placed or is a reward cap, which belongs to a policy, not to a place.
+    """
+    out: list[Finding] = []
+    for i, a in enumerate(amounts):
+        s = a.start - base
+        cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
+        found = measure_of(t[cc:s])
+        measure, phrase = found if found else ("InvestmentAmount", "")
+        confidence = 0.95 if found else 0.6
+        attrs: dict[str, object] = {"amount": a, "measure": measure, "rule": f"measure:{phrase or 'default'}"}
+        if measure == "RewardCap":
+            out.append(Finding("amount", a.surface, sent, a.start, a.end, cls="MonetaryAmount", key=f"{a.start}",
+                               attrs={**attrs, "confidence": confidence}))
+            continue
+        place, rule = owner_at(t, base, a.start, owners, fallback)
+        confidence = min(confidence, _PLACE_CONFIDENCE.get(rule, 0.5)) if place else 0.0
+        attrs.update(place=place, rule=f"{attrs['rule']} place:{rule}", confidence=confidence)
+        if measure not in _NO_COUNT:
+            cs = clause_start(t, s)
+            prev_end = max([b.end - base for b in amounts[:i]] + [cs])
+            counts = [m for m in _COUNT.finditer(t, prev_end, s)]
+            if counts:
+                attrs["count"] = int(counts[-1]["a"] or counts[-1]["b"])
+        head = t[cc:cc + t[cc:s].rfind(phrase)] if phrase else t[cc:s]
+        project = _PROJECT_BEFORE.search(head)
+        after = _PROJECT_AFTER.match(t, a.end - base)
+        name = (project["name"] if project else "") or (after["name"] if after and phrase else "")
+        name = name[left_name(name, len(name), 30):] if name else ""
+        if name and not _NOT_A_NAME.match(name) and len(name) >= 4:
+            ps = t.find(name, cc if project else a.end - base)
+            out.append(Finding("project", name, sent, base + ps, base + ps + len(name), cls="InvestmentProject",
+                               key=name, attrs=attrs))
+            continue
+        label = t[cc:a.end - base]
+        out.append(Finding("total", label, sent, a.start, a.end, cls="SigningTotal", key=f"{sent.index}:{a.start}",
+                           attrs=attrs))
+    return out

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from rdflib import RDF
 
+from kg.ingest.clauses import Owner, Places, owner_at
 from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.gazetteer import Mention, Place
+from kg.ingest.model import Finding
 from kg.ingest.resolve import norm
 from kg.namespaces import ORG, SCHEMA, ZS
+from kg.sources.sentences import Span
 
 
 def read(v: DraftView) -> list[Item]:
@@ -26,3 +33,50 @@ APPOINTMENT = Relation(
     "appointment", read,
     lambda d, g: norm(g["person"]) in d["person"] and d["role"] == g["role"] and place_is(d["by"], g["by"]),
     "a named appointee, the role and the appointing government's region")
+
+
+# -- finder ----------------------------------------------------------------------------------------------------
+
+#: Investment-promotion titles and the role (zs:InvestmentRoles) each stands for.
+ROLE_WORDS = {"招商大使": "InvestmentAmbassador", "荣誉大使": "InvestmentAmbassador",
+              "形象大使": "InvestmentAmbassador",
+              "招商顾问": "InvestmentAdviser", "招商引资顾问": "InvestmentAdviser", "经济顾问": "InvestmentAdviser",
+              "招商专员": "InvestmentCommissioner", "招商联络员": "InvestmentCommissioner"}
+_ROLE = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
+_NAME = r"[\u4e00-\u9fff]{2,3}"
+_NAMES = rf"(?P<list>{_NAME}(?:、{_NAME}){{0,30}})"
+#: 聘任A、B、C等8人为X招商大使
+_ENUMERATED = re.compile(
+    rf"聘(?:任|请|用)了?{_NAMES}(?:等(?P<n>[0-9]{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?:人|名|位))?为"
+    rf"(?P<body>[^,，。;；“”\"]{{0,12}}?)[“\"]?(?P<role>{_ROLE})")
+#: “招商顾问”A、B,“荣誉大使”C
+_TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]{_NAMES}(?=[,，。;;(（和等]|$)")
+
+
+def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], owners: list[Owner],
+                      fallback: Place | None, government: Callable[[Place], Finding],
+                      places: Places) -> list[Finding]:
+    """One appointment per named appointee, with the role and the appointing government: the place named
+    in the title (为资兴市招商大使), else the clause's acting place, else the article's."""
+    out: list[Finding] = []
+    for m in [*_ENUMERATED.finditer(t), *_TITLED.finditer(t)]:
+        body = m.groupdict().get("body") or ""
+        named = [x.place for x in mentions if x.place is not None and x.place.code
+                 and m.start("role") - len(body) <= x.start - base < m.start("role")] if body else []
+        where = named[-1] if named else places.division(owner_at(t, base, base + m.start(), owners, fallback)[0])
+        if where is None:
+            continue
+        role = ROLE_WORDS[m["role"]]
+        batch = "首批" if "首批" in t[max(0, m.start() - 8):m.end()] else ""
+        pos = m.start("list")
+        for name in m["list"].split("、"):
+            person = Finding("person", name, sent, base + pos, base + pos + len(name), cls="Person", key=name,
+                             attrs={"rule": "appointee"})
+            out.append(person)
+            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{m['role']}", sent, base + m.start(),
+                               base + m.end(), cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
+                               attrs={"member": person, "org": government(where), "role": role, "batch": batch,
+                                      "rule": "enumerated" if m.re is _ENUMERATED else "titled",
+                                      "confidence": 0.9}))
+            pos += len(name) + 1
+    return out

@@ -13,6 +13,10 @@ from collections import Counter
 
 _DATELINE = re.compile(r"(?:(?P<y>20[0-9]{2})年)?(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日(?:讯|电)")
 _BYLINE = re.compile(r"^(?:记者|通讯员|本报|来源|作者|编辑)|(?:讯|电)[\s(（]|记者")
+#: A line that is only a byline (记者 王建军 通讯员 李娜).
+_BYLINE_LINE = re.compile(r"^(?:本报)?(?:记者|通讯员|作者|来源|编辑)[\s:：][^。,，]{0,40}$")
+#: What a first line has before its text: the dateline and the reporters in brackets.
+_LEAD = re.compile(r"^.{0,20}?(?:讯|电)\s*(?:[(（][^()（）]{0,40}[)）])?\s*")
 _YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})年")
 
 
@@ -43,12 +47,14 @@ def infer(text: str, meta: dict[str, str]) -> dict[str, str]:
         else:
             out["inferred:date"] = "no publication date in the text; give --date (relative dates stay unresolved)"
     if not out.get("title"):
-        first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        first = lines[0] if lines else ""
         if looks_like_headline(first):
             out["title"] = first
             out["inferred:title"] = f"title {first!r} taken from the first line"
         else:
-            lead = re.split(r"[。!！?？]", _DATELINE.sub("", first))[0].strip()
+            body = next((ln for ln in lines if not _BYLINE_LINE.match(ln)), first)
+            lead = re.split(r"[。!！?？]", _LEAD.sub("", body))[0].strip()
             out["title"] = (lead[:30] + "…") if len(lead) > 30 else lead or "(untitled)"
             out["inferred:title"] = f"no headline; title {out['title']!r} made from the first sentence"
     return out

@@ -51,6 +51,19 @@ def slug(text: str, limit: int = 48) -> str:
     return out or hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
+def _owned_names(f: Finding) -> list[str]:
+    """The names a task force may be known by in the graph: always with its owner (长沙市驻深圳招引专班 →
+    长沙驻深圳招引专班, 长沙市政府驻深圳招引专班), never the bare 驻深圳招引专班 that every city has."""
+    owner = f.attrs.get("owner")
+    names = [f.label]
+    if isinstance(owner, Place) and f.label.startswith(owner.label):
+        rest = f.label[len(owner.label):]
+        short = owner.label.removesuffix("市").removesuffix("县")
+        names += [short + rest, f"{owner.label}政府{rest}", f"{owner.label}人民政府{rest}",
+                  short + rest.replace("专班", "工作专班"), f"{owner.label}政府{rest.replace('专班', '工作专班')}"]
+    return names
+
+
 class TripleSet:
     """The draft's triples as Oxigraph terms, grouped by subject (rdflib's Graph is too slow at 10^6 triples)."""
 
@@ -194,11 +207,17 @@ class DraftWriter:
         self.g.add((iri, PROV.wasDerivedFrom, sent))
         return new
 
-    def _aliases(self, iri: URIRef, names: set[str], label: str) -> None:
+    def _aliases(self, iri: URIRef, names: set[str], label: str, x: Extraction | None = None,
+                 f: Finding | None = None) -> None:
+        """New names of *iri* as altLabels; on an entity the graph already knows, each is a review item, so that
+        nothing existing changes silently."""
         known = self.known.alt.get(str(iri), set()) | {label}
-        for n in sorted(names - known):
-            if n and len(n) <= 60:
-                self.g.add((iri, SKOS.altLabel, self._zh(n)))
+        new = [n for n in sorted(names - known) if n and len(n) <= 60]
+        for n in new:
+            self.g.add((iri, SKOS.altLabel, self._zh(n)))
+        if new and self.known.has(str(iri)) and x is not None and f is not None:
+            self._review(x, f, f"gives the existing {label} ({iri}) the new name(s) {'、'.join(new)}; reject the "
+                         "fact if they are not its names")
 
     def _when(self, w: When) -> Literal:
         dt = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}[w.datatype]
@@ -300,8 +319,8 @@ class DraftWriter:
         get = iris_of  # resolver for linked findings
         topic = f.attrs.get("topic")
         if f.kind == "organisation":
-            iri_s = f.iri or next((i for n in sorted(names) if (i := self.known.lookup(n, ORGANISATION_CLASSES))),
-                                  "")
+            lookup = sorted(names) if f.cls != "TaskForce" else _owned_names(f)  # 驻深圳专班: whose?
+            iri_s = f.iri or next((i for n in lookup if (i := self.known.lookup(n, ORGANISATION_CLASSES))), "")
             iri = URIRef(iri_s) if iri_s else self._mint(x, f, scoped=False)
             new = self._new(str(iri))
             if new and not self._org_ok(f):
@@ -311,7 +330,7 @@ class DraftWriter:
                 return None
             for s in sents:
                 self._fact(iri, cls, f.label, s)
-            self._aliases(iri, names, self.known.labels.get(str(iri), f.label))
+            self._aliases(iri, names, self.known.labels.get(str(iri), f.label), x, f)
             if new:
                 self._org_links(iri, f, get)
             self.counts["organisation"] += 1

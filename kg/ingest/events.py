@@ -23,6 +23,9 @@ _DATE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年(?P<since>以来)
 _EVENT = re.compile(r"(?<=[\u4e00-\u9fff])博会|推介会|招商会|博览会|座谈会|恳谈会|训练营|峰会|论坛|洽谈会|推进会|"
                     r"招商引资大会|大会|第一会|对接会|"
                     r"交易会|展销会|发布会|签约仪式")
+#: Verbs and roles before an event's name that are not part of it.
+_EVENT_VERBS = re.compile(r"举行|举办|召开|出席|参加|主办|承办|开展|组织|相关负责人|负责人|现场|"
+                          r"在[\u4e00-\u9fff]{2,4}?(?=举)")
 _POLICY = re.compile(r"《(?P<title>[^《》\n]{2,60})》")
 _POLICY_WORDS = ("办法", "通知", "意见", "规定", "方案", "措施", "条例", "决定", "细则", "政策", "若干")
 _LIST_PROJECTS = re.compile(r"等(?:一批|[0-9]{1,3}个)?[\u4e00-\u9fff]{0,6}?项目(?!对接)")
@@ -79,7 +82,7 @@ def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[F
             continue  # 2023年 is a date, 13年前 a time ago; only "20多年" counts
         value = parse_number(m["num"])
         cc = max(t.rfind(c, 0, m.start()) for c in ",，。;；") + 1
-        term = indicator_of(t[cc:m.start()], t[m.end():m.end() + 12], m["unit"])
+        term = indicator_of(t[cc:m.start()], t[m.end():m.end() + 20], m["unit"])
         surface = t[cc:m.end()].strip()
         if term is None:
             out.append(Finding("review", surface, sent, base + m.start(), base + m.end(),
@@ -102,11 +105,22 @@ def find_events(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) ->
     out = []
     for m in _EVENT.finditer(t):
         s = left_name(t, m.start(), 24, allow="“”")
-        if t[s:s + 1] == "“" or (s > 0 and t[s - 1] == "“"):
+        close = t.rfind("”", s, m.start())
+        if close >= 0 and "“" not in t[s:close]:
+            # “迎老乡、回故乡、建家乡”新春座谈会: the slogan in quotes is part of the name, all of it.
+            opening = t.rfind("“", max(0, m.start() - 40), s)
+            if opening >= 0:
+                s = opening
+        elif t[s:s + 1] == "“" or (s > 0 and t[s - 1] == "“"):
             s = max(0, s - 1)
-        label = t[s:m.end()].strip("“”")
-        if len(label) < 3:
-            continue
+        verbs = [v.end() for v in _EVENT_VERBS.finditer(t, s, m.start())]
+        if verbs:
+            s = verbs[-1]  # 张家界市举行招商引资推介会 → 招商引资推介会
+        label = t[s:m.end()]
+        if label.count("“") != label.count("”"):
+            label = label.strip("“”")
+        if len(label.strip("“”")) < 4 or label == m.group():
+            continue  # a bare 推介会 names no event
         when = [d for off, d in dates if off <= m.start()]
         out.append(Finding("event", label, sent, base + s, base + m.end(), cls="PromotionEvent", key=label,
                            attrs={"date": when[-1] if when else None}))

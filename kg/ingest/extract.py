@@ -144,6 +144,7 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                 f.attrs["topic"] = here
             f.attrs.setdefault("dates", dates)
             f.names.add(article.text[f.start:f.end] if f.end > f.start else f.label)
+        found = _tidy(found)
         people = [(f.start, f.end) for f in found if f.kind == "person"]
         if people:  # 张锦州 is a person, not 锦州市
             out.findings = [f for f in out.findings if f.kind not in ("region", "place") or f.sentence != sent
@@ -154,6 +155,24 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
     out.mentions = all_mentions
     _authors(article, out)
     return out
+
+
+def _tidy(found: list[Finding]) -> list[Finding]:
+    """One reading per stretch of text: an organisation inside a longer one's name is part of it (长春明达科技
+    of 长春明达科技(湖南)有限公司), and the same name keeps its most specific class."""
+    orgs = [f for f in found if f.kind == "organisation" and f.cls != "Government" and f.end > f.start]
+    drop: set[int] = set()
+    for f in orgs:
+        for g in orgs:
+            if g is f or id(g) in drop:
+                continue
+            inside = g.start <= f.start and f.end <= g.end and (g.end - g.start) > (f.end - f.start) and (
+                f.cls == g.cls or f.cls == "Enterprise")
+            same = (g.start, g.end) == (f.start, f.end) and f.cls == "Enterprise" and g.cls != "Enterprise"
+            if inside or same:
+                drop.add(id(f))
+                break
+    return [f for f in found if id(f) not in drop]
 
 
 def _authors(article: Article, out: Extraction) -> None:

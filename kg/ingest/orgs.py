@@ -23,9 +23,13 @@ _STOP_WORDS = ("引进", "推动", "牵手", "成功", "落地", "位于", "其�
 _ABBREV = {"京": "北京", "沪": "上海", "穗": "广州", "深": "深圳", "津": "天津", "渝": "重庆", "港": "香港"}
 _ENTERPRISE_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|制药|石化|石油|光电|电子|科技|"
                                 r"实业|控股|能源|新能源|药业|汽车|电气|银行)(?![\u4e00-\u9fff]{0,1}(?:产业|项目))")
+#: Suffixes that end a company name only when nothing follows (科技 of 科技创新 ends nothing).
+_WEAK_SUFFIXES = {"制药", "石化", "石油", "光电", "电子", "科技", "实业", "控股", "能源", "新能源", "药业", "汽车",
+                  "电气", "银行"}
+_GOES_ON = re.compile(r"信息|产业|企业|行业|领域|技术|创新|装备|材料|制造|服务|项目|园|等")
 _UNIVERSITY = re.compile(r"(?:大学|学院)(?!城)")
 _INSTITUTE = re.compile(r"研究院|研究所")
-_CENTRE = re.compile(r"服务中心")
+_CENTRE = re.compile(r"服务中心|小分队")
 _CHAMBER = re.compile(r"(?:总|青年|企业家|企业|异地)?商(?:\(协\)|（协）)?会")
 _OFFICES = re.compile(r"(?P<gov>市政府|县政府)?驻(?P<where>[\u4e00-\u9fff]{1,6}?)派驻机构")
 _LIST_TASK_FORCE = re.compile(
@@ -95,12 +99,15 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             f = add("ChamberOfCommerce", cursor, m.end(), origin=chain[0].place)
             f.kind, f.note = "review", f"chamber {f.label}: its host region is not in its name; add zs:hostRegion"
     # Governments named as such, and regions acting as subjects.
+    from kg.ingest.clauses import org_spans
+
+    names = org_spans(t)
     for mention in local:
         rest = t[mention.end - base:]
         place = mention.place
         assert place is not None
-        if not place.coded:
-            continue
+        if not place.coded or any(a <= mention.start - base and mention.end - base <= b for a, b in names):
+            continue  # 长沙 of 深圳长沙商会 does not act
         g = _GOV.match(rest)
         ms, me = mention.start - base, mention.end - base
         before = t[ms - 1:ms] if ms > 0 else ""
@@ -146,7 +153,12 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             s = left_name(t, m.start(), 14)
             if (m.start() - s < 1 and cls != "") or t[s:m.start()].startswith(_GENERIC) or t[s:s + 1].isdigit():
                 continue
-            if cls == "":
+            if cls == "Enterprise" and m.group() in _WEAK_SUFFIXES and _GOES_ON.match(t, m.end()):
+                continue  # 对接电子信息企业: 电子 ends no name when a noun of the trade follows
+            if cls == "" and m.group() == "小分队":
+                if "驻" not in t[s:m.start()] and not re.search(r"[0-9一二两三四五六七八九十]支\S{0,4}$", t[:m.start()]):
+                    add("GovernmentUnit", s, m.end())  # 驻X小分队 and N支小分队 are kg.ingest.facts.taskforces'
+            elif cls == "":
                 q = t.rfind("“", 0, m.start())
                 if q >= 0 and "”" not in t[q:m.start()] and not re.search(r"[,，。;；]", t[q:m.start()]):
                     s = q + 1

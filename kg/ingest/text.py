@@ -208,10 +208,10 @@ def header_meta(text: str) -> dict[str, str]:
     keys = {"标题": "title", "日期": "date", "published": "date", "来源": "publisher", "链接": "url"}
     lines = text.splitlines()[:15]
     for line in lines:
-        m = _HEADER.match(line.strip())
+        m = _HEADER.match(simplify(line.strip()))
         if m:
             key = keys.get(m.group(1).lower(), keys.get(m.group(1), m.group(1).lower()))
-            value = m.group(2).strip()
+            value = line.strip()[m.start(2):m.end(2)].strip()  # the original script: same offsets
             if key == "publisher":
                 value = re.split(r"\s+(?:作者|编辑)[:：]", value)[0]
             meta.setdefault(key, value)
@@ -228,7 +228,7 @@ def header_meta(text: str) -> dict[str, str]:
     if "title" not in meta:
         for line in lines:
             s = line.strip()
-            if s and not _CHROME.match(simplify(s)) and not _HEADER.match(s) and not _NAV.search(s):
+            if s and not _CHROME.match(simplify(s)) and not _HEADER.match(simplify(s)) and not _NAV.search(s):
                 if looks_like_headline(s):
                     meta["title"] = s
                 break
@@ -240,7 +240,8 @@ def _chrome_lines(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.splitlines(keepends=True):
         s = line.strip()
-        if s and (_CHROME.match(simplify(s)) or _HEADER.match(s) or _NAV.search(s) or _BUTTONS.match(s)):
+        if s and (_CHROME.match(simplify(s)) or _HEADER.match(simplify(s)) or _NAV.search(s)
+                  or _BUTTONS.match(s)):
             lead = len(line) - len(line.lstrip())
             out.append((pos + lead, pos + lead + len(s)))
         pos += len(line)

@@ -121,7 +121,10 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
             counts = [m for m in _COUNT.finditer(t, prev_end, s)]
             if counts:
                 attrs["count"] = int(counts[-1]["a"] or counts[-1]["b"])
+                attrs["count_at"] = base + counts[-1].start("a" if counts[-1]["a"] else "b")
         head = t[cc:cc + t[cc:s].rfind(phrase)] if phrase else t[cc:s]
+        if phrase.startswith("项目"):
+            head += "项目"  # 高端膜材料项目总投资: the project's name ends in the phrase
         project = _PROJECT_BEFORE.search(head)
         after = _PROJECT_AFTER.match(t, a.end - base)
         name = (project["name"] if project else "") or (after["name"] if after and phrase else "")

@@ -52,7 +52,7 @@ TASKFORCE_TARGET = Relation(
 # -- finder ----------------------------------------------------------------------------------------------------
 
 _STATIONED = re.compile(
-    r"驻(?P<where>[\u4e00-\u9fff]{1,8}?)(?:[0-9]{1,3}个)?(?P<kind>招引|招商引资|招商)?(?P<work>工作)?"
+    r"驻(?P<where>[\u4e00-\u9fff]{1,8}?)(?:(?P<n>[0-9]{1,3})个)?(?P<kind>招引|招商引资|招商)?(?P<work>工作)?"
     r"(?P<unit>专班|小分队|工作组|招商组|招商分队)")
 _TEAMS = re.compile(
     r"(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})支(?P<what>[\u4e00-\u9fff]{0,6}?(?:队伍|小分队|招商队|专班|工作组|分队))"
@@ -91,10 +91,17 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
         station = _station(m["where"], base + m.start("where"), mentions, places.gazetteer.places)
         if owner is None or station is None or owner.iri == station.iri:
             continue
-        label = f"{owner.label}驻{m['where']}{m['kind'] or ''}{m['work'] or ''}{m['unit']}"
-        out.append(Finding("organisation", label, sent, base + m.start(), base + m.end(), cls="TaskForce",
-                           key=f"tf:{owner.iri}:{station.iri}:{m['unit']}",
-                           attrs={"owner": owner, "station": station, "rule": "stationed", "confidence": 0.9}))
+        kind = f"{m['kind'] or ''}{m['work'] or ''}{m['unit']}"
+        cities = [places.gazetteer.places[i] for i in station.members if i in places.gazetteer.places]
+        if m["n"] and int(m["n"]) == len(cities) > 1:
+            # 驻北上广深4个招引工作专班: four task forces, one stationed in each city.
+            units = [(c, f"{owner.label}政府驻{c.label.removesuffix('市')}{kind}") for c in cities]
+        else:
+            units = [(station, f"{owner.label}驻{m['where']}{kind}")]
+        for where, label in units:
+            out.append(Finding("organisation", label, sent, base + m.start(), base + m.end(), cls="TaskForce",
+                               key=f"tf:{owner.iri}:{where.iri}:{m['unit']}",
+                               attrs={"owner": owner, "station": where, "rule": "stationed", "confidence": 0.9}))
     for m in _TEAMS.finditer(t):
         owner = _owner(t, base, m.start(), mentions, owners, fallback, places)
         if owner is None:

@@ -27,6 +27,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Finding
 from kg.ingest.money import Amount
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
+from kg.ingest.turtle import GROUPS, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
 from kg.sources.articles import Source, add_sentences, sentence_iri
 
@@ -62,6 +63,13 @@ def _owned_names(f: Finding) -> list[str]:
         names += [short + rest, f"{owner.label}政府{rest}", f"{owner.label}人民政府{rest}",
                   short + rest.replace("专班", "工作专班"), f"{owner.label}政府{rest.replace('专班', '工作专班')}"]
     return names
+
+
+_OA_EXACT = "http://www.w3.org/ns/oa#exact"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+GROUP_RANK = {g: i for i, g in enumerate(GROUPS)}
 
 
 class TripleSet:
@@ -100,17 +108,55 @@ class TripleSet:
     def __len__(self) -> int:
         return self._count
 
-    def take(self) -> str:
+    def take(self, name_of: Callable[[str], str | None] | None = None,
+             notes: dict[str, dict[str, object]] | None = None) -> str:
         """The triples added since the last take, as Turtle; then forget them (the writer goes on)."""
-        text = self.serialize()
+        text = self.serialize(name_of, notes)
         self.by_subject = {}
         return text
 
-    def serialize(self) -> str:
-        """Turtle, grouped by subject, with the bound prefixes."""
-        triples = [t for group in self.by_subject.values() for t in group]
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
-        return (data or b"").decode("utf-8")
+    def serialize(self, name_of: Callable[[str], str | None] | None = None,
+                  notes: dict[str, dict[str, object]] | None = None) -> str:
+        """Deterministic Turtle (kg.ingest.turtle): facts grouped by type, each under its sentence."""
+        w = TurtleWriter(self.prefixes)
+        exact: dict[str, str] = {}
+        types: dict[str, str] = {}
+        derived: dict[str, list[str]] = {}
+        labels: dict[str, str] = {}
+        for s, triples in self.by_subject.items():
+            for t in triples:
+                p, o = t.predicate.value, t.object
+                if p == _OA_EXACT and isinstance(o, ox.Literal):
+                    exact[s.removesuffix("-selector")] = o.value
+                elif p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+                    local = re.split(r"[#/]", o.value)[-1]
+                    if GROUP_RANK.get(local, 99) < GROUP_RANK.get(types.get(s, ""), 100):
+                        types[s] = local
+                elif p == _DERIVED and isinstance(o, ox.NamedNode):
+                    derived.setdefault(s, []).append(o.value)
+                elif p == _LABEL and isinstance(o, ox.Literal) and o.language == "zh":
+                    labels[s] = o.value
+
+        def name(iri: str) -> str | None:
+            return labels.get(iri) or (name_of(iri) if name_of else None)
+
+        def sentence_no(s: str) -> int:
+            d = sorted(derived.get(s, []))
+            m = re.search(r"/s([0-9]+)$", d[0]) if d else None
+            return int(m[1]) if m else -1
+
+        order = sorted(self.by_subject, key=lambda s: (GROUP_RANK.get(types.get(s, ""), 99), sentence_no(s), s))
+        blocks = [w.header()]
+        for s in order:
+            comments = []
+            d = sorted(derived.get(s, []))
+            if d and d[0] in exact and types.get(s) not in ("Sentence", "TextQuoteSelector"):
+                text = " ".join(exact[d[0]].split())
+                comments.append(f"{d[0].rsplit('/', 1)[-1]}: {text[:160]}{'…' if len(text) > 160 else ''}")
+            if notes and s in notes:
+                comments.append(meta_comment({"fact": s, **notes[s]}))
+            blocks.append(w.subject(s, self.by_subject[s], comments, name))
+        return "\n".join(blocks)
 
 
 class DraftWriter:
@@ -125,10 +171,31 @@ class DraftWriter:
                        "group", "region", "indicator"):
             self.g.bind(prefix, f"{ZR}{prefix}/")
         self.reviews: list[str] = []
+        self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
         self.counts: dict[str, int] = defaultdict(int)
         self._emitted: set[str] = set()
 
     # -- helpers -------------------------------------------------------------------------------------------
+
+    def name_of(self, iri: str) -> str | None:
+        """The Chinese name of an IRI the draft refers to (a region by its code, a known entity by its label)."""
+        if iri.startswith(f"{ZR}region/"):
+            place = self.known.gazetteer.by_code.get(iri.rsplit("/", 1)[-1])
+            if place is not None:
+                return place.label
+        place = self.known.gazetteer.places.get(iri)
+        return place.label if place is not None else self.known.labels.get(iri)
+
+    def take(self) -> str:
+        """The Turtle of what was added since the last take (names beside IRIs, rules above facts)."""
+        text = self.g.take(self.name_of, self.notes)
+        self.notes = {}
+        return text
+
+    def _note(self, iri: URIRef | None, f: Finding) -> None:
+        """Remember the rule and the confidence of the finding that made *iri*."""
+        if iri is not None and ("rule" in f.attrs or "confidence" in f.attrs):
+            self.notes[str(iri)] = {k: f.attrs[k] for k in ("rule", "confidence") if k in f.attrs}
 
     def _sent(self, x: Extraction, f: Finding) -> URIRef:
         return URIRef(sentence_iri(x.article.id, f.sentence.index))
@@ -237,6 +304,7 @@ class DraftWriter:
             key = (f.kind, f.key)
             if key not in iris:
                 iris[key] = self._entity(x, groups.get(key, [f]), iris_of=iri_of)
+                self._note(iris[key], groups.get(key, [f])[0])
             return iris.get(key)
 
         for (kind, _), fs in groups.items():

@@ -99,6 +99,9 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
         if not m.group("pre"):
             lead = text[max(0, start - 8):start]
             for w in ("最高", "约", "超过", "近"):
+                k = lead.rfind(w)
+                if w == "约" and k > 0 and lead[k - 1] in "签合协预制节":
+                    continue  # 签约资金56.8亿元 is exact: 约 of 签约 is no qualifier
                 if w in lead and not re.search(r"[,，。;；、]", lead[lead.rfind(w):]):
                     qualifier = QUALIFIER_WORDS[w]
                     break

@@ -84,7 +84,7 @@ AMOUNT_COUNT = Relation(
 #: Below this confidence a candidate goes to review instead of into the facts.
 THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
-_NO_COUNT = {"FundsInPlace", "RewardCap", "CumulativeInvestment"}
+_NO_COUNT = {"FundsInPlace", "RewardCap"}
 _PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
                      "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8}
 _PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")

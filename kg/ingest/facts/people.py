@@ -44,11 +44,15 @@ ROLE_WORDS = {"招商大使": "InvestmentAmbassador", "荣誉大使": "Investmen
               "招商专员": "InvestmentCommissioner", "招商联络员": "InvestmentCommissioner"}
 _ROLE = "|".join(sorted(ROLE_WORDS, key=len, reverse=True))
 _NAME = r"[\u4e00-\u9fff]{2,3}"
-_NAMES = rf"(?P<list>{_NAME}(?:、{_NAME}){{0,30}})"
-#: 聘任A、B、C等8人为X招商大使
+_TITLE = r"(?:副会长|常务副会长|会长|秘书长|理事长|董事长|总经理|执行会长)"
+_NAMES = rf"(?P<list>{_TITLE}?{_NAME}(?:、{_TITLE}?{_NAME}){{0,30}})"
+#: 聘任A、B、C等8人为X招商大使; 聘请北京湘乡商会会长A为招商大使
 _ENUMERATED = re.compile(
-    rf"聘(?:任|请|用)了?{_NAMES}(?:等(?P<n>[0-9]{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?:人|名|位))?为"
+    rf"聘(?:任|请|用)了?(?:[^,，。;；、“”]{{0,20}}?{_TITLE})?{_NAMES}(?:等(?P<n>[0-9]{{1,3}}|[一二两三四五六七八九十]{{1,3}})(?:人|名|位))?为"
     rf"(?P<body>[^,，。;；“”\"]{{0,12}}?)[“\"]?(?P<role>{_ROLE})")
+#: 温州市邵阳商会会长A、副会长B受聘为邵东市招商顾问
+_ACCEPTED = re.compile(rf"{_NAMES}(?:受聘|获聘|被聘)(?:为|担任)(?P<body>[^,，。;；“”\"]{{0,12}}?)"
+                       rf"[“\"]?(?P<role>{_ROLE})")
 #: “招商顾问”A、B,“荣誉大使”C
 _TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]{_NAMES}(?=[,，。;;(（和等]|$)")
 
@@ -59,7 +63,7 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
     """One appointment per named appointee, with the role and the appointing government: the place named
     in the title (为资兴市招商大使), else the clause's acting place, else the article's."""
     out: list[Finding] = []
-    for m in [*_ENUMERATED.finditer(t), *_TITLED.finditer(t)]:
+    for m in [*_ENUMERATED.finditer(t), *_ACCEPTED.finditer(t), *_TITLED.finditer(t)]:
         body = m.groupdict().get("body") or ""
         named = [x.place for x in mentions if x.place is not None and x.place.code
                  and m.start("role") - len(body) <= x.start - base < m.start("role")] if body else []
@@ -69,14 +73,17 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
         role = ROLE_WORDS[m["role"]]
         batch = "首批" if "首批" in t[max(0, m.start() - 8):m.end()] else ""
         pos = m.start("list")
-        for name in m["list"].split("、"):
+        for item in m["list"].split("、"):
+            title = re.match(_TITLE, item)
+            name = item[title.end():] if title else item
+            pos += title.end() if title else 0
             person = Finding("person", name, sent, base + pos, base + pos + len(name), cls="Person", key=name,
                              attrs={"rule": "appointee"})
             out.append(person)
             out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{m['role']}", sent, base + m.start(),
                                base + m.end(), cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
                                attrs={"member": person, "org": government(where), "role": role, "batch": batch,
-                                      "rule": "enumerated" if m.re is _ENUMERATED else "titled",
+                                      "rule": {_ENUMERATED: "enumerated", _ACCEPTED: "accepted"}.get(m.re, "titled"),
                                       "confidence": 0.9}))
             pos += len(name) + 1
     return out

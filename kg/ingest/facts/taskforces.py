@@ -53,7 +53,7 @@ TASKFORCE_TARGET = Relation(
 
 _STATIONED = re.compile(
     r"驻(?P<where>[\u4e00-\u9fff]{1,8}?)(?:(?P<n>[0-9]{1,3})个)?(?P<kind>招引|招商引资|招商)?(?P<work>工作)?"
-    r"(?P<unit>专班|小分队|工作组|招商组|招商分队)")
+    r"(?P<unit>专班|小分队|工作组|招商组|招商分队|联络处|办事处|联络站)")
 _TEAMS = re.compile(
     r"(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})支(?P<what>[\u4e00-\u9fff]{0,6}?(?:队伍|小分队|招商队|专班|工作组|分队))"
     r"[,，]?(?:分别|先后)?(?:分赴|前往|赶赴|奔赴|赴|到|走进)")
@@ -98,10 +98,13 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
             units = [(c, f"{owner.label}政府驻{c.label.removesuffix('市')}{kind}") for c in cities]
         else:
             units = [(station, f"{owner.label}驻{m['where']}{kind}")]
+        office = m["unit"] in ("联络处", "办事处", "联络站")  # an office, not a task force: a unit stationed there
         for where, label in units:
-            out.append(Finding("organisation", label, sent, base + m.start(), base + m.end(), cls="TaskForce",
+            out.append(Finding("organisation", label, sent, base + m.start(), base + m.end(),
+                               cls="GovernmentUnit" if office else "TaskForce",
                                key=f"tf:{owner.iri}:{where.iri}:{m['unit']}",
-                               attrs={"owner": owner, "station": where, "rule": "stationed", "confidence": 0.9}))
+                               attrs={"owner": owner, "station": where, "stations": [where], "rule": "stationed",
+                                      "confidence": 0.9}))
     for m in _TEAMS.finditer(t):
         owner = _owner(t, base, m.start(), mentions, owners, fallback, places)
         if owner is None:

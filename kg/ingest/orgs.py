@@ -156,6 +156,8 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             if cls == "Enterprise" and m.group() in _WEAK_SUFFIXES and _GOES_ON.match(t, m.end()):
                 continue  # 对接电子信息企业: 电子 ends no name when a noun of the trade follows
             if cls == "" and m.group() == "小分队":
+                if m.start() - s < 2:
+                    continue  # a bare 小分队 names no unit
                 counted = re.search(r"[0-9一二两三四五六七八九十]支\S{0,4}$", t[:m.start()])
                 if "驻" not in t[s:m.start()] and not counted:
                     add("GovernmentUnit", s, m.end())  # 驻X小分队 and N支小分队 are kg.ingest.facts.taskforces'

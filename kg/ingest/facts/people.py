@@ -80,8 +80,9 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
             person = Finding("person", name, sent, base + pos, base + pos + len(name), cls="Person", key=name,
                              attrs={"rule": "appointee"})
             out.append(person)
-            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{m['role']}", sent, base + m.start(),
-                               base + m.end(), cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
+            # at the appointee's name: one appointment node per person (its IRI is minted from its offset)
+            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{m['role']}", sent, person.start,
+                               person.end, cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
                                attrs={"member": person, "org": government(where), "role": role, "batch": batch,
                                       "rule": {_ENUMERATED: "enumerated", _ACCEPTED: "accepted"}.get(m.re, "titled"),
                                       "confidence": 0.9}))

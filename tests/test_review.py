@@ -134,3 +134,29 @@ def test_merge_gate_then_decisions_merge_only_what_was_accepted(project: Paths, 
     assert [(r["label"].value, r["value"].value) for r in rows] == [("益阳市2024年合同引资", "8650000000")]
     assert not select(st, "SELECT ?a WHERE { ?a a zs:Appointment ; prov:wasDerivedFrom ?s . "
                           "FILTER(CONTAINS(STR(?s), 'yiyang')) }").rows
+
+
+def test_a_hand_edited_draft_that_changes_known_entities_is_held(project: Paths, draft: Path,
+                                                                runner: CliRunner) -> None:
+    text = draft.read_text(encoding="utf-8")
+    text += ("\n<https://w3id.org/zhaoshang-kg/id/region/430100> <http://www.w3.org/2002/07/owl#sameAs> "
+             "<https://w3id.org/zhaoshang-kg/id/region/430900> .\n"
+             "<https://w3id.org/zhaoshang-kg/id/region/430100> "
+             '<http://www.w3.org/2000/01/rdf-schema#label> "星城"@zh .\n')
+    edited = draft.with_name("edited.ttl")
+    edited.write_text(text.replace("# REVIEW: 2 open item(s)", "# REVIEW:").replace("#   - [r", "#   - [x"),
+                      encoding="utf-8")
+    assert not load_review(edited).items  # the header no longer lists any item ...
+    args = ["--project", str(project.project), "--store", str(project.store)]
+    res = runner.invoke(cli, [*args, "merge", str(edited)])
+    assert res.exit_code == 1 and "open review item" in res.output  # ... but the changes to known entities do
+    assert not list(project.facts.glob("yiyang-*"))
+
+
+def test_unresolvable_relative_dates_stay_text_with_a_review_item(draft: Path, tmp_path: Path) -> None:
+    src = tmp_path / "nodate-1.txt"
+    src.write_text("今年3月,益阳市签约资金8亿元。\n", encoding="utf-8")
+    out = tmp_path / "nodate.ttl"
+    report = ingest(make_paths(ROOT, ROOT / ".kg" / "no-store-here"), [src], out, workers=1)
+    assert any("'今年3月' cannot be resolved" in r for r in report.reviews)
+    assert "gYearMonth" not in out.read_text(encoding="utf-8")

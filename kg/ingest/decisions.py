@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Literal, URIRef
 
 from kg.errors import InputError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.merge import MergeReport, merge
-from kg.ingest.review import Review, load_review
+from kg.ingest.review import Review, ReviewItem, load_review
 from kg.ingest.run import SOURCE_LINE
 from kg.namespaces import DCTERMS, SCHEMA, SKOS
 from kg.paths import Paths
@@ -153,10 +153,29 @@ def gate(review: Review, decisions: Path | None, accept_all: bool) -> None:
         raise InputError("Give either --decisions or --accept-all, not both.")
 
 
+def changes_to_known(paths: Paths, draft: Path, review: Review) -> list[ReviewItem]:
+    """Review items for what a draft would change about entities the graph already has: a new label, or an
+    ``owl:sameAs`` between two of them (a hand-edited draft can say either; nothing existing changes silently)."""
+    from kg.ingest.resolve import load_known
+
+    known = load_known(paths)
+    g = to_rdflib(parse_file(draft))
+    out: list[ReviewItem] = []
+    for s, o in g.subject_objects(OWL.sameAs):
+        if known.has(str(s)) and known.has(str(o)):
+            out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"owl:sameAs between the existing {s} and {o}"))
+    for s, p, o in g.triples((None, None, None)):
+        if p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) and isinstance(o, Literal) and known.has(str(s)) \
+                and (o.language or "").startswith("zh") and str(o) not in known.alt.get(str(s), set()):
+            out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"new name {o!s} for the existing {s}"))
+    return out
+
+
 def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
                    accept_all: bool = False) -> MergeReport:
     """``kg merge``: the gate, then the accepted facts (or all of them) merged and the store rebuilt."""
     review = load_review(draft)
+    review.items += changes_to_known(paths, draft, review)
     gate(review, decisions, accept_all)
     if decisions is None:
         return merge(paths, draft)

@@ -68,6 +68,11 @@ def find_dates(t: str, today: date | None) -> list[tuple[int, When]]:
     return sorted(out, key=lambda x: x[0])
 
 
+def unresolved_dates(t: str) -> list[str]:
+    """The relative dates of *t* (今年, 去年3月 …) as written: what cannot be resolved without a date."""
+    return [m.group() for m in _DATE_REL.finditer(t)]
+
+
 def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
     """Counted figures (166场次, 3300余人, 40多个城市, 0.5个工作日) whose indicator the vocabulary knows; the
     others become review items (a figure without a known indicator is not a fact anyone can query)."""

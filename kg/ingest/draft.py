@@ -23,6 +23,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.events import When
 from kg.ingest.extract import Extraction
+from kg.ingest.facts import WRITERS
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Finding
 from kg.ingest.money import Amount
@@ -413,38 +414,14 @@ class DraftWriter:
             return iri
         iri = self._mint(x, f, scoped=True)
         s0 = sents[0]
-        if f.kind == "amount":
+        write = WRITERS.get(f.kind)  # the fact types of kg.ingest.facts write themselves
+        if write is not None:
+            if not write(self, x, f, iri, s0, get, topic):
+                return None
+        elif f.kind == "amount":
             a = f.attrs["amount"]
             assert isinstance(a, Amount)
             self._amount(iri, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
-        elif f.kind == "group":
-            owner = f.attrs.get("owner")
-            gov = self._gov(get, f, owner) if isinstance(owner, Place) else None
-            if isinstance(owner, Place) and gov is None:
-                return None
-            self._fact(iri, ZS.CountedGroup, f.label, s0)
-            self.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            self.g.add((iri, ZS.qualifier, ZS.Exact))
-            member_type = f.attrs.get("memberType")
-            self.g.add((iri, ZS.memberType, ZS.TaskForce if member_type == "TaskForce" else SCHEMA.Person))
-            if gov is not None:
-                self.g.add((iri, ZS.establishedBy, gov))
-            for target in f.attrs.get("targets") or []:  # type: ignore[attr-defined]
-                self.g.add((iri, ZS.targetRegion, self.region(target, s0)))
-        elif f.kind == "appointment":
-            member, org = f.attrs["member"], f.attrs["org"]
-            assert isinstance(member, Finding) and isinstance(org, Finding)
-            m_iri, o_iri = get(member), get(org)
-            if m_iri is None or o_iri is None:
-                return None
-            self._fact(iri, ZS.Appointment, f.label, s0)
-            self.g.add((iri, ORG.member, m_iri))
-            self.g.add((iri, ORG.organization, o_iri))
-            self.g.add((iri, ORG.role, ZS[str(f.attrs["role"])]))
-            if f.attrs.get("count"):
-                self.g.add((iri, ZS.appointeeCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            if f.attrs.get("batch"):
-                self.g.add((iri, ZS.appointmentBatch, self._zh(str(f.attrs["batch"]))))
         elif f.kind == "metric":
             if not isinstance(topic, Place):
                 self._review(x, f, "no region in or before the sentence for zs:refArea")
@@ -458,37 +435,6 @@ class DraftWriter:
             self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
             self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
-        elif f.kind == "total":
-            a = f.attrs["amount"]
-            assert isinstance(a, Amount)
-            where = f.attrs.get("place", topic)
-            if not isinstance(where, Place):
-                self._review(x, f, "no region for zs:refArea")
-                return None
-            self._fact(iri, ZS.SigningTotal, f.label, s0)
-            self.g.add((iri, ZS.refArea, self.region(where, s0)))
-            amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-            self._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
-            self.g.add((iri, ZS.investment, amount))
-            if f.attrs.get("count"):
-                self.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            if f.attrs.get("stage"):
-                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
-        elif f.kind == "project":
-            placed = f.attrs.get("place")
-            where = self.region(placed, s0) if isinstance(placed, Place) else self._project_place(x, f, topic)
-            if where is None:
-                self._review(x, f, "no place for schema:location")
-                return None
-            self._fact(iri, ZS.InvestmentProject, f.label, s0)
-            self.g.add((iri, SCHEMA.location, where))
-            a = f.attrs.get("amount")
-            if isinstance(a, Amount):
-                amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-                self._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
-                self.g.add((iri, ZS.investment, amount))
-            if f.attrs.get("stage"):
-                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
         elif f.kind == "event":
             self._fact(iri, ZS.PromotionEvent, f.label, s0)
             w = f.attrs.get("date")

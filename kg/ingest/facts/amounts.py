@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import rdflib
+from rdflib import XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, clause_start, owner_at
-from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
+from kg.ingest.facts.base_writer import Get
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
 from kg.namespaces import SCHEMA, ZS
 from kg.sources.sentences import Span
+
+if TYPE_CHECKING:
+    from kg.ingest.draft import DraftWriter
+    from kg.ingest.extract import Extraction
 
 
 def _num(v: object) -> Decimal | None:
@@ -138,3 +145,58 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
         out.append(Finding("total", label, sent, a.start, a.end, cls="SigningTotal", key=f"{sent.index}:{a.start}",
                            attrs=attrs))
     return out
+
+
+# -- writer ----------------------------------------------------------------------------------------------------
+
+def _amount_of(w: DraftWriter, x: Extraction, f: Finding, s0: URIRef) -> URIRef | None:
+    """The amount node a total or a project measures (the same IRI as the amount's own finding)."""
+    a = f.attrs.get("amount")
+    if not isinstance(a, Amount):
+        return None
+    amount = w._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
+    w._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
+    return amount
+
+
+def write_total(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+                topic: object) -> bool:
+    """A ``zs:SigningTotal``: its clause's place, its amount (with the measure) and its project count."""
+    del get
+    where = f.attrs.get("place", topic)
+    if not isinstance(where, Place):
+        w._review(x, f, "no region for zs:refArea")
+        return False
+    w._fact(iri, ZS.SigningTotal, f.label, s0)
+    w.g.add((iri, ZS.refArea, w.region(where, s0)))
+    amount = _amount_of(w, x, f, s0)
+    if amount is not None:
+        w.g.add((iri, ZS.investment, amount))
+    if f.attrs.get("count"):
+        w.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+    if f.attrs.get("stage"):
+        w.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+    return True
+
+
+def write_project(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+                  topic: object) -> bool:
+    """A ``zs:InvestmentProject`` at its clause's place (else a zone of its sentence, else the topic)."""
+    del get
+    placed = f.attrs.get("place")
+    where = w.region(placed, s0) if isinstance(placed, Place) else w._project_place(x, f, topic)
+    if where is None:
+        w._review(x, f, "no place for schema:location")
+        return False
+    w._fact(iri, ZS.InvestmentProject, f.label, s0)
+    w.g.add((iri, SCHEMA.location, where))
+    amount = _amount_of(w, x, f, s0)
+    if amount is not None:
+        w.g.add((iri, ZS.investment, amount))
+    if f.attrs.get("stage"):
+        w.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+    return True
+
+
+FACT = FactType("amounts", find_investments, {"total": write_total, "project": write_project},
+                (AMOUNT_PLACE, AMOUNT_MEASURE, AMOUNT_COUNT))

@@ -84,3 +84,13 @@ class Relation:
 def place_is(ids: object, gold: object) -> bool:
     """True when the gold's place (a code or a name) is one of a found place's ids."""
     return isinstance(ids, set) and norm(str(gold)) in ids
+
+
+@dataclass(frozen=True)
+class FactType:
+    """One kind of fact in one module: its finder, the writers of the finding kinds it makes, its relations."""
+
+    name: str
+    finder: Callable[..., list[Any]] | None
+    writers: dict[str, Any]  #: finding kind → :data:`kg.ingest.facts.base_writer.Writer`
+    relations: tuple[Relation, ...]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.resolve import norm
 from kg.namespaces import ZS
 
@@ -22,3 +22,8 @@ CHAMBER = Relation(
     lambda d, g: norm(g["name"]) in d["name"] and place_is(d["host"], g["host"])
     and place_is(d["origin"], g["origin"]),
     "a chamber's name, host region and origin region")
+
+
+#: Chambers are found with the other organisations (kg.ingest.orgs: their names are read right to left from
+#: 商会) and written as organisations; this module gives their relation.
+FACT = FactType("chambers", None, {}, (CHAMBER,))

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from rdflib import RDF
+from rdflib import RDF, XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, Places, owner_at
-from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
+from kg.ingest.facts.base_writer import Get
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Finding
 from kg.ingest.resolve import norm
 from kg.namespaces import ORG, SCHEMA, ZS
 from kg.sources.sentences import Span
+
+if TYPE_CHECKING:
+    from kg.ingest.draft import DraftWriter
+    from kg.ingest.extract import Extraction
 
 
 def read(v: DraftView) -> list[Item]:
@@ -88,3 +94,28 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
                                       "confidence": 0.9}))
             pos += len(name) + 1
     return out
+
+
+# -- writer ----------------------------------------------------------------------------------------------------
+
+def write_appointment(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+                      topic: object) -> bool:
+    """A ``zs:Appointment``: one person (or a counted group), the role, the appointing government."""
+    del x, topic
+    member, org = f.attrs["member"], f.attrs["org"]
+    assert isinstance(member, Finding) and isinstance(org, Finding)
+    m_iri, o_iri = get(member), get(org)
+    if m_iri is None or o_iri is None:
+        return False
+    w._fact(iri, ZS.Appointment, f.label, s0)
+    w.g.add((iri, ORG.member, m_iri))
+    w.g.add((iri, ORG.organization, o_iri))
+    w.g.add((iri, ORG.role, ZS[str(f.attrs["role"])]))
+    if f.attrs.get("count"):
+        w.g.add((iri, ZS.appointeeCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+    if f.attrs.get("batch"):
+        w.g.add((iri, ZS.appointmentBatch, Literal(str(f.attrs["batch"]), lang="zh")))
+    return True
+
+
+FACT = FactType("appointments", find_appointments, {"appointment": write_appointment}, (APPOINTMENT,))

@@ -7,18 +7,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import rdflib
-from rdflib import URIRef
+from rdflib import XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, Places, owner_at
-from kg.ingest.facts.base import DraftView, Item, Relation, place_is
+from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
+from kg.ingest.facts.base_writer import Get
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Finding
 from kg.ingest.money import parse_number
 from kg.ingest.orgs import stations
-from kg.namespaces import ORG, ZS
+from kg.namespaces import ORG, SCHEMA, ZS
 from kg.sources.sentences import Span
+
+if TYPE_CHECKING:
+    from kg.ingest.draft import DraftWriter
+    from kg.ingest.extract import Extraction
 
 
 def _units(v: DraftView, p: URIRef) -> Iterator[tuple[set[str], rdflib.term.Node]]:
@@ -127,3 +133,29 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
                            attrs={"count": n, "memberType": "TaskForce", "owner": owner, "targets": targets,
                                   "rule": "teams", "confidence": 0.9}))
     return out
+
+
+# -- writer ----------------------------------------------------------------------------------------------------
+
+def write_group(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+                topic: object) -> bool:
+    """A ``zs:CountedGroup``: counted teams set up by the owner's government, one target per destination."""
+    del x, topic
+    owner = f.attrs.get("owner")
+    gov = w._gov(get, f, owner) if isinstance(owner, Place) else None
+    if isinstance(owner, Place) and gov is None:
+        return False
+    w._fact(iri, ZS.CountedGroup, f.label, s0)
+    w.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
+    w.g.add((iri, ZS.qualifier, ZS.Exact))
+    w.g.add((iri, ZS.memberType, ZS.TaskForce if f.attrs.get("memberType") == "TaskForce" else SCHEMA.Person))
+    if gov is not None:
+        w.g.add((iri, ZS.establishedBy, gov))
+    targets = f.attrs.get("targets")
+    for target in targets if isinstance(targets, list) else []:
+        w.g.add((iri, ZS.targetRegion, w.region(target, s0)))
+    return True
+
+
+#: Stationed units are organisations (written with the others); counted teams are this module's own kind.
+FACT = FactType("taskforces", find_taskforces, {"group": write_group}, (TASKFORCE_STATION, TASKFORCE_TARGET))

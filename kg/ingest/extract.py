@@ -150,10 +150,8 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
             f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
             if f.attrs.get("prefix_topic") and topic is not None:
                 f.label = topic.label + f.label
-            if "topic" not in f.attrs:
-                here = places.division(owner_at(t, sent.start, f.start, owners, fallback)[0]) if f.start >= \
-                    sent.start else topic
-                f.attrs["topic"] = here
+            if "topic" not in f.attrs:  # the place of the finding's own clause
+                f.attrs["topic"] = places.division(owner_at(t, sent.start, f.start, owners, fallback)[0])
             f.attrs.setdefault("dates", dates)
             f.names.add(article.text[f.start:f.end] if f.end > f.start else f.label)
         found = _tidy(found)

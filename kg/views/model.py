@@ -38,7 +38,7 @@ ORG = PREFIXES["org"]
 EXTRA_NODE_CLASSES = frozenset({SCHEMA + "Person", SCHEMA + "Event", SCHEMA + "NewsArticle"})
 #: zs: classes whose instances are attributes of the entities that point to them, never nodes.
 ATTRIBUTE_CLASSES = frozenset(
-    str(ZS[name]) for name in ("Sentence", "Period", "Qualifier", "ProjectStage", "Indicator")
+    str(ZS[name]) for name in ("Sentence", "Period", "Qualifier", "ProjectStage", "Indicator", "MoneyMeasure")
 )
 #: Concept classes: drawn only when something links to them (the scheme's unused concepts would be noise).
 CONCEPT_CLASSES = frozenset(str(ZS[name]) for name in ("Card", "IndustryChain"))

@@ -113,7 +113,9 @@ def owners_in(t: str, base: int, mentions: list[Mention], places: Places) -> lis
         if any(a <= s and e <= b for a, b in spans) or any(w in t[max(0, s - 3):e + 3] for w in IDIOMS):
             continue
         before = t[max(0, s - 2):s]
-        if before.endswith(_NOT_OWNER_BEFORE) or (before.endswith(("、", "和", "及")) and excluded_end >= s - 1):
+        topical = before.endswith("在") and t[e:e + 1] in ",，"  # 而在辰溪县,则…: "as for", not a venue
+        listed = before.endswith(("、", "和", "及")) and excluded_end >= s - 1  # 前往上海、重庆: all destinations
+        if (not topical and before.endswith(_NOT_OWNER_BEFORE)) or listed:
             excluded_end = e
             continue
         if t[e:e + 1] in ("籍", "商") or t[e:e + 2] in ("等地", "地区"):

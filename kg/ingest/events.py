@@ -26,6 +26,9 @@ _EVENT = re.compile(r"(?<=[\u4e00-\u9fff])博会|推介会|招商会|博览会|�
 #: Verbs and roles before an event's name that are not part of it.
 _EVENT_VERBS = re.compile(r"举行|举办|召开|出席|参加|主办|承办|开展|组织|相关负责人|负责人|现场|"
                           r"在[\u4e00-\u9fff]{2,4}?(?=举)")
+#: Event words that name no event on their own.
+_BARE_EVENTS = {"推介会", "招商会", "博览会", "座谈会", "恳谈会", "训练营", "峰会", "论坛", "洽谈会", "推进会", "大会",
+                "对接会", "交易会", "展销会", "发布会", "签约仪式", "博会", "第一会"}
 _POLICY = re.compile(r"《(?P<title>[^《》\n]{2,60})》")
 _POLICY_WORDS = ("办法", "通知", "意见", "规定", "方案", "措施", "条例", "决定", "细则", "政策", "若干")
 _LIST_PROJECTS = re.compile(r"等(?:一批|[0-9]{1,3}个)?[\u4e00-\u9fff]{0,6}?项目(?!对接)")
@@ -124,7 +127,7 @@ def find_events(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) ->
         label = t[s:m.end()]
         if label.count("“") != label.count("”"):
             label = label.strip("“”")
-        if len(label.strip("“”")) < 4 or label == m.group():
+        if len(label.strip("“”")) < 3 or label in _BARE_EVENTS:
             continue  # a bare 推介会 names no event
         when = [d for off, d in dates if off <= m.start()]
         out.append(Finding("event", label, sent, base + s, base + m.end(), cls="PromotionEvent", key=label,

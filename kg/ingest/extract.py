@@ -148,8 +148,12 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
         found += find_projects(t, sent.start, sent, amounts)
         for f in found:
             f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
-            if f.attrs.get("prefix_topic") and topic is not None:
-                f.label = topic.label + f.label
+            if f.attrs.get("prefix_topic"):  # 制定了产业招商图谱: whose? the most local place acting before it
+                rank = {"county": 0, "prefecture": 1, "province": 2}
+                acting = [d for o in owners if o.end <= f.start and (d := places.division(o.place)) is not None]
+                here = min(acting, key=lambda p: rank.get(p.kind, 3)) if acting else places.division(fallback)
+                if here is not None:
+                    f.label = here.label + f.label
             if "topic" not in f.attrs:  # the place of the finding's own clause
                 f.attrs["topic"] = places.division(owner_at(t, sent.start, f.start, owners, fallback)[0])
             f.attrs.setdefault("dates", dates)

@@ -437,6 +437,7 @@ class Generator:
         ctx = _Context(home=home, year=year, gov=self._government(a, home))
         sections = [self._task_force, self._chambers, self._appointment, self._project, self._project,
                     self._project, self._signing_total, self._metric, self._practice, self._event, self._initiative]
+        self._project(a, ctx)  # every article reports at least one project, however small its budget
         # the fixed part (source description) is about 10 + 9 per sentence; leave room for it
         while len(a.facts) + 9 * len(a.sentences) + 10 < budget - 20:
             rng.choice(sections)(a, ctx)

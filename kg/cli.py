@@ -467,11 +467,12 @@ def rank(paths: Paths, measure: str, cls: str | None, top: int, fmt: str) -> Non
               help="Draft Turtle file to write (only when every article succeeded).")
 @click.option("--title", help="Title, when the article has no header or .meta.json.")
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Publication date; relative dates resolve against it.")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Year of a dateline without one (2月21日讯).")
 @click.option("--publisher", help="Publisher, e.g. 红网.")
 @click.option("--url", help="Where the article was published.")
 @click.pass_obj
 def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | None, date_: str | None,
-           publisher: str | None, url: str | None) -> None:
+           year: int | None, publisher: str | None, url: str | None) -> None:
     """Extract candidate facts from articles (.txt files or a folder) into a draft for review."""
     from collections.abc import Iterator
 
@@ -485,32 +486,70 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
                                item_show_func=lambda c: c.info.id if c else "") as bar:
             yield from bar
 
-    meta = {"title": title or "", "date": date_ or "", "publisher": publisher or "", "url": url or ""}
+    meta = {"title": title or "", "date": date_ or "", "publisher": publisher or "", "url": url or "",
+            "year": str(year or "")}
     report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None)
     click.echo(report.summary())
 
 
 @cli.command()
 @click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_obj
-def merge(paths: Paths, draft: Path) -> None:
-    """Validate a reviewed draft with the shapes, merge it into data/ and rebuild the store (all or nothing)."""
-    from kg.ingest.merge import merge as run_merge
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an offline review page (HTML) that saves a decisions file, instead of the table.")
+def review(draft: Path, output: Path | None) -> None:
+    """Show a draft's candidate facts and open review items, as a table or as an offline page."""
+    from kg.ingest.review import format_review, load_review
 
-    report = run_merge(paths, draft)
+    rev = load_review(draft)
+    if output is None:
+        click.echo(format_review(rev))
+        return
+    from kg.ingest.reviewpage import write_review_page
+
+    written = write_review_page(rev, output)
+    click.echo(f"Wrote {written}: {len(rev.candidates)} facts, {len(rev.items)} open review items. "
+               "Open it in a browser, decide, and save the decisions for `kg merge --decisions`.")
+
+
+@cli.command()
+@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Decisions file from `kg review -o`: merge only the facts it accepts (or edits).")
+@click.option("--accept-all", is_flag=True, help="Merge every fact as drafted, open review items included.")
+@click.pass_obj
+def merge(paths: Paths, draft: Path, decisions: Path | None, accept_all: bool) -> None:
+    """Validate a reviewed draft with the shapes, merge it into data/ and rebuild the store (all or nothing)."""
+    from kg.ingest.decisions import merge_reviewed
+
+    report = merge_reviewed(paths, draft, decisions, accept_all)
     for p in report.written:
         click.echo(f"Wrote {p}")
     click.echo(f"Rebuilt the store: {report.build.triples} triples in {report.build.seconds:.2f} s.")
 
 
 @cli.command("eval")
-@click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
-def eval_cmd(draft: Path, gold: Path) -> None:
-    """Precision and recall of a draft per fact type against a gold reading (docs/gold-format.md)."""
+@click.argument("draft", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--split", type=click.Choice(["dev", "test"]), multiple=True,
+              help="Score the evaluation set's split (ingesting its articles) instead of one draft.")
+@click.option("--set", "set_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/data"),
+              show_default=True, help="Folder with articles/ and gold/ of the evaluation set.")
+@click.pass_obj
+def eval_cmd(paths: Paths, draft: Path | None, gold: Path | None, split: tuple[str, ...], set_dir: Path) -> None:
+    """Precision and recall per fact type and relation: a draft against a gold reading (docs/gold-format.md),
+    or a split of the evaluation set."""
     from kg.ingest.evaluate import evaluate, format_scores
 
-    click.echo(format_scores(evaluate(draft, gold)))
+    if split:
+        from kg.ingest.evalset import evaluate_set, format_set
+
+        for name in split:
+            click.echo(format_set(evaluate_set(paths, set_dir / "articles", set_dir / "gold", name)))
+        return
+    if draft is None or gold is None:
+        raise click.UsageError("Give DRAFT and GOLD, or --split dev|test.")
+    facts = sorted(p for p in paths.facts.glob("*.ttl")) if paths.facts.is_dir() else []
+    click.echo(format_scores(evaluate(draft, gold, facts)))
 
 
 def main() -> None:

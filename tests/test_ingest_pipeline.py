@@ -72,14 +72,18 @@ def test_nothing_is_written_when_one_article_fails(runner: CliRunner, tmp_path: 
     assert not out.exists()
 
 
-def test_missing_date_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+def test_missing_date_is_a_review_item_not_a_refusal(runner: CliRunner, tmp_path: Path) -> None:
     p = tmp_path / "nodate.txt"
     p.write_text("衡阳市签约资金达56.7亿元。\n", encoding="utf-8")
     res = runner.invoke(cli, ["ingest", str(p), "-o", str(tmp_path / "d.ttl")])
-    assert res.exit_code == 1 and "--date" in res.output
+    assert res.exit_code == 0, res.output
+    assert "no publication date" in res.output and "--date" in res.output
+    assert "datePublished" not in (tmp_path / "d.ttl").read_text(encoding="utf-8")
     res = runner.invoke(cli, ["ingest", str(p), "-o", str(tmp_path / "d.ttl"), "--date", "2024-04-02",
                               "--title", "衡阳"])
     assert res.exit_code == 0, res.output
+    assert "no publication date" not in res.output
+    assert '"2024-04-02"^^xsd:date' in (tmp_path / "d.ttl").read_text(encoding="utf-8")
 
 
 def test_merge_new_article_shows_up_in_queries(project: Paths, runner: CliRunner, tmp_path: Path) -> None:

@@ -21,13 +21,14 @@ import rdflib
 from pypinyin import lazy_pinyin
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
-from kg.errors import InputError
 from kg.ingest.events import When
 from kg.ingest.extract import Extraction
+from kg.ingest.facts import WRITERS
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Finding
 from kg.ingest.money import Amount
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
+from kg.ingest.turtle import GROUPS, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
 from kg.sources.articles import Source, add_sentences, sentence_iri
 
@@ -50,6 +51,26 @@ def slug(text: str, limit: int = 48) -> str:
     words = lazy_pinyin(text, errors="default")
     out = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")[:limit].strip("-")
     return out or hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def _owned_names(f: Finding) -> list[str]:
+    """The names a task force may be known by in the graph: always with its owner (长沙市驻深圳招引专班 →
+    长沙驻深圳招引专班, 长沙市政府驻深圳招引专班), never the bare 驻深圳招引专班 that every city has."""
+    owner = f.attrs.get("owner")
+    names = [f.label]
+    if isinstance(owner, Place) and f.label.startswith(owner.label):
+        rest = f.label[len(owner.label):]
+        short = owner.label.removesuffix("市").removesuffix("县")
+        names += [short + rest, f"{owner.label}政府{rest}", f"{owner.label}人民政府{rest}",
+                  short + rest.replace("专班", "工作专班"), f"{owner.label}政府{rest.replace('专班', '工作专班')}"]
+    return names
+
+
+_OA_EXACT = "http://www.w3.org/ns/oa#exact"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+GROUP_RANK = {g: i for i, g in enumerate(GROUPS)}
 
 
 class TripleSet:
@@ -88,17 +109,55 @@ class TripleSet:
     def __len__(self) -> int:
         return self._count
 
-    def take(self) -> str:
+    def take(self, name_of: Callable[[str], str | None] | None = None,
+             notes: dict[str, dict[str, object]] | None = None) -> str:
         """The triples added since the last take, as Turtle; then forget them (the writer goes on)."""
-        text = self.serialize()
+        text = self.serialize(name_of, notes)
         self.by_subject = {}
         return text
 
-    def serialize(self) -> str:
-        """Turtle, grouped by subject, with the bound prefixes."""
-        triples = [t for group in self.by_subject.values() for t in group]
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
-        return (data or b"").decode("utf-8")
+    def serialize(self, name_of: Callable[[str], str | None] | None = None,
+                  notes: dict[str, dict[str, object]] | None = None) -> str:
+        """Deterministic Turtle (kg.ingest.turtle): facts grouped by type, each under its sentence."""
+        w = TurtleWriter(self.prefixes)
+        exact: dict[str, str] = {}
+        types: dict[str, str] = {}
+        derived: dict[str, list[str]] = {}
+        labels: dict[str, str] = {}
+        for s, triples in self.by_subject.items():
+            for t in triples:
+                p, o = t.predicate.value, t.object
+                if p == _OA_EXACT and isinstance(o, ox.Literal):
+                    exact[s.removesuffix("-selector")] = o.value
+                elif p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+                    local = re.split(r"[#/]", o.value)[-1]
+                    if GROUP_RANK.get(local, 99) < GROUP_RANK.get(types.get(s, ""), 100):
+                        types[s] = local
+                elif p == _DERIVED and isinstance(o, ox.NamedNode):
+                    derived.setdefault(s, []).append(o.value)
+                elif p == _LABEL and isinstance(o, ox.Literal) and o.language == "zh":
+                    labels[s] = o.value
+
+        def name(iri: str) -> str | None:
+            return labels.get(iri) or (name_of(iri) if name_of else None)
+
+        def sentence_no(s: str) -> int:
+            d = sorted(derived.get(s, []))
+            m = re.search(r"/s([0-9]+)$", d[0]) if d else None
+            return int(m[1]) if m else -1
+
+        order = sorted(self.by_subject, key=lambda s: (GROUP_RANK.get(types.get(s, ""), 99), sentence_no(s), s))
+        blocks = [w.header()]
+        for s in order:
+            comments = []
+            d = sorted(derived.get(s, []))
+            if d and d[0] in exact and types.get(s) not in ("Sentence", "TextQuoteSelector"):
+                text = " ".join(exact[d[0]].split())
+                comments.append(f"{d[0].rsplit('/', 1)[-1]}: {text[:160]}{'…' if len(text) > 160 else ''}")
+            if notes and s in notes:
+                comments.append(meta_comment({"fact": s, **notes[s]}))
+            blocks.append(w.subject(s, self.by_subject[s], comments, name))
+        return "\n".join(blocks)
 
 
 class DraftWriter:
@@ -113,10 +172,31 @@ class DraftWriter:
                        "group", "region", "indicator"):
             self.g.bind(prefix, f"{ZR}{prefix}/")
         self.reviews: list[str] = []
+        self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
         self.counts: dict[str, int] = defaultdict(int)
         self._emitted: set[str] = set()
 
     # -- helpers -------------------------------------------------------------------------------------------
+
+    def name_of(self, iri: str) -> str | None:
+        """The Chinese name of an IRI the draft refers to (a region by its code, a known entity by its label)."""
+        if iri.startswith(f"{ZR}region/"):
+            place = self.known.gazetteer.by_code.get(iri.rsplit("/", 1)[-1])
+            if place is not None:
+                return place.label
+        place = self.known.gazetteer.places.get(iri)
+        return place.label if place is not None else self.known.labels.get(iri)
+
+    def take(self) -> str:
+        """The Turtle of what was added since the last take (names beside IRIs, rules above facts)."""
+        text = self.g.take(self.name_of, self.notes)
+        self.notes = {}
+        return text
+
+    def _note(self, iri: URIRef | None, f: Finding) -> None:
+        """Remember the rule and the confidence of the finding that made *iri*."""
+        if iri is not None and ("rule" in f.attrs or "confidence" in f.attrs):
+            self.notes[str(iri)] = {k: f.attrs[k] for k in ("rule", "confidence") if k in f.attrs}
 
     def _sent(self, x: Extraction, f: Finding) -> URIRef:
         return URIRef(sentence_iri(x.article.id, f.sentence.index))
@@ -127,14 +207,17 @@ class DraftWriter:
     def _zh(self, text: str) -> Literal:
         return Literal(text, lang="zh")
 
-    def region(self, place: Place) -> URIRef:
-        """The IRI of *place*, describing it (and its parents) when the graph does not know it yet."""
+    def region(self, place: Place, sent: URIRef | None = None) -> URIRef:
+        """The IRI of *place*, describing it (and its parents) when the graph does not know it yet (a zone
+        found in an article, from that article's *sent*)."""
         iri = URIRef(place.iri)
         if not self._new(place.iri):
             return iri
         self._emitted.add(place.iri)
         if not place.coded:
-            return iri  # graph places are known by construction
+            if place.kind == "DevelopmentZone" and sent is not None and place.parent in self.known.gazetteer.by_code:
+                self._zone(iri, place, sent)
+            return iri  # other graph places are known by construction
         g = self.g
         g.add((iri, RDF.type, _LEVEL_CLASS[place.kind]))
         g.add((iri, ZS.adminCode, Literal(place.code)))
@@ -149,6 +232,19 @@ class DraftWriter:
         g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
         self._dataset()
         return iri
+
+    def _zone(self, iri: URIRef, place: Place, sent: URIRef) -> None:
+        """A development zone named in an article: inside its city, at its city's centroid until reviewed."""
+        g = self.g
+        g.add((iri, RDF.type, ZS.DevelopmentZone))
+        g.add((iri, RDFS.label, self._zh(place.label)))
+        g.add((iri, PROV.wasDerivedFrom, sent))
+        g.add((iri, SCHEMA.containedInPlace, self.region(self.known.gazetteer.by_code[place.parent])))
+        centroid = URIRef(f"{iri}-centroid")
+        g.add((iri, GEO.hasCentroid, centroid))
+        g.add((centroid, RDF.type, GEO.Geometry))
+        lon, lat = (place.lon or "0"), (place.lat or "0")
+        g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
 
     def _china(self) -> URIRef:
         if self._new(str(CHINA)):
@@ -179,11 +275,17 @@ class DraftWriter:
         self.g.add((iri, PROV.wasDerivedFrom, sent))
         return new
 
-    def _aliases(self, iri: URIRef, names: set[str], label: str) -> None:
+    def _aliases(self, iri: URIRef, names: set[str], label: str, x: Extraction | None = None,
+                 f: Finding | None = None) -> None:
+        """New names of *iri* as altLabels; on an entity the graph already knows, each is a review item, so that
+        nothing existing changes silently."""
         known = self.known.alt.get(str(iri), set()) | {label}
-        for n in sorted(names - known):
-            if n and len(n) <= 60:
-                self.g.add((iri, SKOS.altLabel, self._zh(n)))
+        new = [n for n in sorted(names - known) if n and len(n) <= 60]
+        for n in new:
+            self.g.add((iri, SKOS.altLabel, self._zh(n)))
+        if new and self.known.has(str(iri)) and x is not None and f is not None:
+            self._review(x, f, f"gives the existing {label} ({iri}) the new name(s) {'、'.join(new)}; reject the "
+                         "fact if they are not its names")
 
     def _when(self, w: When) -> Literal:
         dt = {"date": XSD.date, "gYearMonth": XSD.gYearMonth, "gYear": XSD.gYear}[w.datatype]
@@ -203,6 +305,7 @@ class DraftWriter:
             key = (f.kind, f.key)
             if key not in iris:
                 iris[key] = self._entity(x, groups.get(key, [f]), iris_of=iri_of)
+                self._note(iris[key], groups.get(key, [f])[0])
             return iris.get(key)
 
         for (kind, _), fs in groups.items():
@@ -229,14 +332,14 @@ class DraftWriter:
         source = Source(id=a.id, path=Path(f"{a.id}.txt"), text=a.text, meta=meta)
         art = URIRef(source.iri)
         self._sentences(source, art)
-        if "title" not in a.meta:
-            raise InputError(f"{a.path}: no title; give one with --title or a `title:` header line.")
-        if x.today is None:
-            raise InputError(f"{a.path}: no publication date; give one with --date YYYY-MM-DD or a `date:` line.")
+        for key in ("inferred:date", "inferred:title"):
+            if a.meta.get(key):  # a value the page did not state: the reviewer confirms it
+                self.reviews.append(f"{a.id} meta: {a.meta[key]}")
+                self.counts["review"] += 1
         published = a.meta.get("published", "")
         if re.match(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", published):
             self.g.add((art, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime)))
-        else:
+        elif x.today is not None:
             self.g.add((art, SCHEMA.datePublished, Literal(x.today.isoformat(), datatype=XSD.date)))
         self.g.add((art, SCHEMA.encodingFormat, Literal(f"text/plain; charset={a.encoding.split()[0]}")))
         publisher = a.meta.get("publisher")
@@ -285,8 +388,8 @@ class DraftWriter:
         get = iris_of  # resolver for linked findings
         topic = f.attrs.get("topic")
         if f.kind == "organisation":
-            iri_s = f.iri or next((i for n in sorted(names) if (i := self.known.lookup(n, ORGANISATION_CLASSES))),
-                                  "")
+            lookup = sorted(names) if f.cls != "TaskForce" else _owned_names(f)  # 驻深圳专班: whose?
+            iri_s = f.iri or next((i for n in lookup if (i := self.known.lookup(n, ORGANISATION_CLASSES))), "")
             iri = URIRef(iri_s) if iri_s else self._mint(x, f, scoped=False)
             new = self._new(str(iri))
             if new and not self._org_ok(f):
@@ -296,7 +399,7 @@ class DraftWriter:
                 return None
             for s in sents:
                 self._fact(iri, cls, f.label, s)
-            self._aliases(iri, names, self.known.labels.get(str(iri), f.label))
+            self._aliases(iri, names, self.known.labels.get(str(iri), f.label), x, f)
             if new:
                 self._org_links(iri, f, get)
             self.counts["organisation"] += 1
@@ -311,29 +414,14 @@ class DraftWriter:
             return iri
         iri = self._mint(x, f, scoped=True)
         s0 = sents[0]
-        if f.kind == "amount":
+        write = WRITERS.get(f.kind)  # the fact types of kg.ingest.facts write themselves
+        if write is not None:
+            if not write(self, x, f, iri, s0, get, topic):
+                return None
+        elif f.kind == "amount":
             a = f.attrs["amount"]
             assert isinstance(a, Amount)
-            self._amount(iri, a, x.article.text[a.start:a.end], s0)
-        elif f.kind == "group":
-            self._fact(iri, ZS.CountedGroup, f.label, s0)
-            self.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            self.g.add((iri, ZS.qualifier, ZS.Exact))
-            self.g.add((iri, ZS.memberType, SCHEMA.Person))
-        elif f.kind == "appointment":
-            member, org = f.attrs["member"], f.attrs["org"]
-            assert isinstance(member, Finding) and isinstance(org, Finding)
-            m_iri, o_iri = get(member), get(org)
-            if m_iri is None or o_iri is None:
-                return None
-            self._fact(iri, ZS.Appointment, f.label, s0)
-            self.g.add((iri, ORG.member, m_iri))
-            self.g.add((iri, ORG.organization, o_iri))
-            self.g.add((iri, ORG.role, ZS[str(f.attrs["role"])]))
-            if f.attrs.get("count"):
-                self.g.add((iri, ZS.appointeeCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            if f.attrs.get("batch"):
-                self.g.add((iri, ZS.appointmentBatch, self._zh(str(f.attrs["batch"]))))
+            self._amount(iri, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
         elif f.kind == "metric":
             if not isinstance(topic, Place):
                 self._review(x, f, "no region in or before the sentence for zs:refArea")
@@ -341,40 +429,12 @@ class DraftWriter:
             self._fact(iri, ZS.Metric, f.label, s0)
             self.g.add((iri, QB.dataSet, self._metrics_dataset()))
             self.g.add((iri, ZS.refArea, self.region(topic)))
-            self.g.add((iri, ZS.indicator, self._indicator(str(f.attrs["indicator"]))))
+            indicator = self._indicator(str(f.attrs["indicator"]), str(f.attrs.get("indicator_en", "")))
+            self.g.add((iri, ZS.indicator, indicator))
             self.g.add((iri, ZS.value, Literal(f.attrs["value"], datatype=XSD.decimal)))
             self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
             self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
-        elif f.kind == "total":
-            a = f.attrs["amount"]
-            assert isinstance(a, Amount)
-            if not isinstance(topic, Place):
-                self._review(x, f, "no region for zs:refArea")
-                return None
-            self._fact(iri, ZS.SigningTotal, f.label, s0)
-            self.g.add((iri, ZS.refArea, self.region(topic)))
-            amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-            self._amount(amount, a, x.article.text[a.start:a.end], s0)
-            self.g.add((iri, ZS.investment, amount))
-            if f.attrs.get("count"):
-                self.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
-            if f.attrs.get("stage"):
-                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
-        elif f.kind == "project":
-            where = self._project_place(x, f, topic)
-            if where is None:
-                self._review(x, f, "no place for schema:location")
-                return None
-            self._fact(iri, ZS.InvestmentProject, f.label, s0)
-            self.g.add((iri, SCHEMA.location, where))
-            a = f.attrs.get("amount")
-            if isinstance(a, Amount):
-                amount = self._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-                self._amount(amount, a, x.article.text[a.start:a.end], s0)
-                self.g.add((iri, ZS.investment, amount))
-            if f.attrs.get("stage"):
-                self.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
         elif f.kind == "event":
             self._fact(iri, ZS.PromotionEvent, f.label, s0)
             w = f.attrs.get("date")
@@ -406,19 +466,25 @@ class DraftWriter:
         self.counts[f.kind] += 1
         return iri
 
+    def _gov(self, get: Callable[[Finding], URIRef | None], f: Finding, place: Place) -> URIRef | None:
+        """The government of *place*, as an organisation finding resolved through *get*."""
+        return get(Finding("organisation", f"{place.label}人民政府", f.sentence, f.start, f.start, cls="Government",
+                           key=f"gov:{place.iri}", iri=self.known.governments.get(place.iri, ""),
+                           attrs={"governs": place}))
+
     def _review(self, x: Extraction, f: Finding, why: str) -> None:  # returns None for the caller to return
         self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.kind} {f.label}: {why}")
         self.counts["review"] += 1
 
-    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef) -> None:
+    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef, measure: object = None) -> None:
         if self._fact(iri, SCHEMA.MonetaryAmount, surface, sent):
             self.g.add((iri, SCHEMA.value, Literal(Decimal(a.value), datatype=XSD.decimal)))
             self.g.add((iri, SCHEMA.currency, Literal(a.currency)))
             self.g.add((iri, ZS.qualifier, ZS[a.qualifier]))
-            # Every amount needs exactly one measure (ontology/shapes.ttl); until extraction reads the measure
-            # word (签约资金, 项目总投资 …), "kind not stated" keeps it apart from every named measure.
-            self.g.add((iri, ZS.measure, ZS.InvestmentAmount))
             self.g.add((iri, ZS.surfaceForm, self._zh(surface)))
+            # Every amount has exactly one measure (ontology/shapes.ttl): the one its clause names (签约资金,
+            # 项目总投资 …), else "kind not stated", which keeps it apart from every named measure.
+            self.g.add((iri, ZS.measure, ZS[measure] if isinstance(measure, str) else ZS.InvestmentAmount))
 
     def _metrics_dataset(self) -> URIRef:
         if self._new(str(METRICS_DATASET)):
@@ -428,7 +494,7 @@ class DraftWriter:
             self.g.add((METRICS_DATASET, QB.structure, ZS.metricStructure))
         return METRICS_DATASET
 
-    def _indicator(self, label: str) -> URIRef:
+    def _indicator(self, label: str, en: str = "") -> URIRef:
         known = self.known.lookup(label, {str(ZS.Indicator)})
         if known:
             return URIRef(known)
@@ -439,6 +505,8 @@ class DraftWriter:
             self.g.add((iri, SKOS.inScheme, ZS.Indicators))
             self.g.add((iri, SKOS.prefLabel, self._zh(label)))
             self.g.add((iri, RDFS.label, self._zh(label)))
+            if en:
+                self.g.add((iri, SKOS.prefLabel, Literal(en, lang="en")))
         return iri
 
     def _project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:

@@ -7,7 +7,7 @@ from a hand-curated graph (that is how ``tests/data/gold/*.gold.json`` were made
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +18,7 @@ from rdflib import RDF, RDFS, URIRef
 
 from kg.errors import InputError
 from kg.files import decode_utf8, read_bytes
+from kg.ingest.facts import RELATIONS, DraftView
 from kg.ingest.resolve import norm
 from kg.namespaces import DCTERMS, PROV, SCHEMA, SKOS, ZR, ZS, source_iri
 from kg.store.rdfio import parse_file, to_rdflib
@@ -135,26 +136,37 @@ def _match(kind: str) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
         {norm(n) for n in d["names"]} & {norm(n) for n in g["names"]})
 
 
+def _greedy(kind: str, found: list[dict[str, Any]], expected: list[dict[str, Any]],
+            same: Callable[[dict[str, Any], dict[str, Any]], bool]) -> Score:
+    used: set[int] = set()
+    matched = 0
+    for g_item in expected:
+        for i, d_item in enumerate(found):
+            if i not in used and same(d_item, g_item):
+                used.add(i)
+                matched += 1
+                break
+    return Score(kind, len(expected), len(found), matched)
+
+
 def score(draft_items: dict[str, list[dict[str, Any]]], gold: dict[str, list[dict[str, Any]]]) -> list[Score]:
-    """Precision and recall per type; each gold item matches at most one found item and vice versa."""
-    out = []
-    for kind in TYPES:
-        found, expected = draft_items.get(kind, []), gold.get(kind, [])
-        same = _match(kind)
-        used: set[int] = set()
-        matched = 0
-        for g_item in expected:
-            for i, d_item in enumerate(found):
-                if i not in used and same(d_item, g_item):
-                    used.add(i)
-                    matched += 1
-                    break
-        out.append(Score(kind, len(expected), len(found), matched))
-    return out
+    """Precision and recall per type the gold lists; each gold item matches at most one found item and vice
+    versa (a type the gold leaves out is not scored: its gold is unknown, not empty)."""
+    return [_greedy(kind, draft_items.get(kind, []), gold[kind], _match(kind)) for kind in TYPES if kind in gold]
 
 
-def evaluate(draft: Path, gold_path: Path) -> list[Score]:
-    """Score *draft* against the gold reading in *gold_path*."""
+def score_relations(view: DraftView, gold: dict[str, list[dict[str, Any]]]) -> list[Score]:
+    """Precision and recall per relation type the gold lists (``relations`` of gold format 2)."""
+    return [_greedy(r.name, r.read(view), gold[r.name], r.same) for r in RELATIONS if r.name in gold]
+
+
+def context_graph(files: Iterable[Path]) -> rdflib.Graph:
+    """The project's facts, read for the names of the places a draft only refers to."""
+    return to_rdflib([q for p in files for q in parse_file(p)])
+
+
+def read_gold(gold_path: Path) -> dict[str, Any]:
+    """A gold file, checked for the keys scoring needs."""
     text, _ = decode_utf8(read_bytes(gold_path), str(gold_path))
     try:
         gold = json.loads(text)
@@ -162,13 +174,37 @@ def evaluate(draft: Path, gold_path: Path) -> list[Score]:
         raise InputError(f"{gold_path}: is not valid JSON ({exc}). See docs/gold-format.md.") from None
     if not isinstance(gold, dict) or not isinstance(gold.get("facts"), dict) or not isinstance(gold.get("source"), str):
         raise InputError(f"{gold_path}: needs an object with 'source' and 'facts'. See docs/gold-format.md.")
-    g = to_rdflib(parse_file(draft))
-    return score(_items(g, gold["source"]), gold["facts"])
+    if not isinstance(gold.get("relations", {}), dict):
+        raise InputError(f"{gold_path}: 'relations' must be an object. See docs/gold-format.md.")
+    return gold
+
+
+def evaluate_graph(g: rdflib.Graph, gold: dict[str, Any], context: rdflib.Graph | None = None) -> list[Score]:
+    """Mentions, then relations, of the draft graph *g* scored against one gold reading."""
+    view = DraftView(g, context if context is not None else rdflib.Graph(), gold["source"])
+    return score(_items(g, gold["source"]), gold["facts"]) + score_relations(view, gold.get("relations", {}))
+
+
+def evaluate(draft: Path, gold_path: Path, context: Iterable[Path] = ()) -> list[Score]:
+    """Score *draft* against the gold reading in *gold_path* (*context*: fact files naming known places)."""
+    gold = read_gold(gold_path)
+    return evaluate_graph(to_rdflib(parse_file(draft)), gold, context_graph(context))
+
+
+def add_scores(scores: Iterable[Score]) -> list[Score]:
+    """Scores of several articles summed per type, in first-seen order."""
+    total: dict[str, list[int]] = {}
+    for s in scores:
+        t = total.setdefault(s.type, [0, 0, 0])
+        t[0] += s.gold
+        t[1] += s.found
+        t[2] += s.matched
+    return [Score(k, *v) for k, v in total.items()]
 
 
 def format_scores(scores: list[Score]) -> str:
     """A table: type, gold, found, matched, precision, recall."""
-    lines = [f"{'type':<14}{'gold':>6}{'found':>7}{'matched':>9}{'precision':>11}{'recall':>8}"]
+    lines = [f"{'type':<18}{'gold':>6}{'found':>7}{'matched':>9}{'precision':>11}{'recall':>8}"]
     for s in scores:
-        lines.append(f"{s.type:<14}{s.gold:>6}{s.found:>7}{s.matched:>9}{s.precision:>11.2f}{s.recall:>8.2f}")
+        lines.append(f"{s.type:<18}{s.gold:>6}{s.found:>7}{s.matched:>9}{s.precision:>11.2f}{s.recall:>8.2f}")
     return "\n".join(lines)

@@ -23,14 +23,18 @@ _DATE_YEAR = re.compile(r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年(?P<since>以来)
 _EVENT = re.compile(r"(?<=[\u4e00-\u9fff])博会|推介会|招商会|博览会|座谈会|恳谈会|训练营|峰会|论坛|洽谈会|推进会|"
                     r"招商引资大会|大会|第一会|对接会|"
                     r"交易会|展销会|发布会|签约仪式")
+#: Verbs and roles before an event's name that are not part of it.
+_EVENT_VERBS = re.compile(r"举行|举办|召开|出席|参加|主办|承办|开展|组织|相关负责人|负责人|现场|"
+                          r"在[\u4e00-\u9fff]{2,4}?(?=举)")
+#: Event words that name no event on their own.
+_BARE_EVENTS = {"推介会", "招商会", "博览会", "座谈会", "恳谈会", "训练营", "峰会", "论坛", "洽谈会", "推进会", "大会",
+                "对接会", "交易会", "展销会", "发布会", "签约仪式", "博会", "第一会"}
 _POLICY = re.compile(r"《(?P<title>[^《》\n]{2,60})》")
 _POLICY_WORDS = ("办法", "通知", "意见", "规定", "方案", "措施", "条例", "决定", "细则", "政策", "若干")
-_PROJECT = re.compile(r"(?:总投资|投资)(?P<amt>[^,，。的]{1,16}?元)的(?P<name>[^,，。;；]{2,30}?项目)")
 _LIST_PROJECTS = re.compile(r"等(?:一批|[0-9]{1,3}个)?[\u4e00-\u9fff]{0,6}?项目(?!对接)")
 _COUNT = re.compile(r"(?<![0-9.])(?P<n>[0-9]{1,4})个")
 _STAGES = (("投产", "InProduction"), ("开工", "UnderConstruction"), ("落地", "Landed"), ("签约", "Signed"),
            ("意向", "Intent"), ("引进", "Introduced"), ("招引", "Introduced"))
-_INDICATOR_CUT = re.compile(r"[,，。;；、:：“”《》()（）]")
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,16 @@ def find_dates(t: str, today: date | None) -> list[tuple[int, When]]:
     return sorted(out, key=lambda x: x[0])
 
 
+def unresolved_dates(t: str) -> list[str]:
+    """The relative dates of *t* (今年, 去年3月 …) as written: what cannot be resolved without a date."""
+    return [m.group() for m in _DATE_REL.finditer(t)]
+
+
 def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
-    """Counted figures: 166场次, 3300余人, 40多个城市, 0.5个工作日."""
+    """Counted figures (166场次, 3300余人, 40多个城市, 0.5个工作日) whose indicator the vocabulary knows; the
+    others become review items (a figure without a known indicator is not a fact anyone can query)."""
+    from kg.ingest.facts.metrics import indicator_of
+
     out = []
     taken = [(a.start - base, a.end - base) for a in amounts]
     for m in _METRIC.finditer(t):
@@ -77,19 +89,20 @@ def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[F
         if m["unit"] == "年" and not m["q"]:
             continue  # 2023年 is a date, 13年前 a time ago; only "20多年" counts
         value = parse_number(m["num"])
-        head = t[max(0, m.start() - 12):m.start()]
-        cuts = list(_INDICATOR_CUT.finditer(head))
-        indicator = head[cuts[-1].end():] if cuts else head
-        indicator = re.split(r"[0-9]+[年月日个家名场]?", indicator)[-1]
-        indicator = re.sub(r"^(?:共|累计|先后|已|还|并|同时|其中|从而|成功|主动|全体县级领导)+", "", indicator)
-        tail = t[m.end():m.end() + 10]
-        noun = re.split(r"[,，。;；、“”]", tail)[0][:8]
-        label = (indicator + m.group() + ("" if indicator else noun)).strip()
-        out.append(Finding("metric", label, sent, base + m.start(), base + m.end(), cls="Metric",
+        cc = max(t.rfind(c, 0, m.start()) for c in ",，。;；") + 1
+        term = indicator_of(t[cc:m.start()], t[m.end():m.end() + 20], m["unit"])
+        surface = t[cc:m.end()].strip()
+        if term is None:
+            out.append(Finding("review", surface, sent, base + m.start(), base + m.end(),
+                               key=f"{sent.index}:{m.start()}",
+                               note=f"figure {m.group()!r} in {surface!r}: no indicator of the vocabulary "
+                               "(kg/ingest/data/indicators.tsv) fits it; add one if it matters"))
+            continue
+        out.append(Finding("metric", f"{term.zh} {m.group()}", sent, base + m.start(), base + m.end(), cls="Metric",
                            key=f"{sent.index}:{m.start()}",
                            attrs={"value": value, "unit": m["unit"], "qualifier": "MoreThan" if m["q"] else "Exact",
-                                  "indicator": (indicator or noun or m["unit"]).strip(),
-                                  "surface": (indicator + m.group()) or m.group()}))
+                                  "indicator": term.zh, "indicator_en": term.en, "surface": surface or m.group(),
+                                  "rule": f"indicator:{term.zh}", "confidence": 0.85}))
     return out
 
 
@@ -100,11 +113,22 @@ def find_events(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) ->
     out = []
     for m in _EVENT.finditer(t):
         s = left_name(t, m.start(), 24, allow="“”")
-        if t[s:s + 1] == "“" or (s > 0 and t[s - 1] == "“"):
+        close = t.rfind("”", s, m.start())
+        if close >= 0 and "“" not in t[s:close]:
+            # “迎老乡、回故乡、建家乡”新春座谈会: the slogan in quotes is part of the name, all of it.
+            opening = t.rfind("“", max(0, m.start() - 40), s)
+            if opening >= 0:
+                s = opening
+        elif t[s:s + 1] == "“" or (s > 0 and t[s - 1] == "“"):
             s = max(0, s - 1)
-        label = t[s:m.end()].strip("“”")
-        if len(label) < 3:
-            continue
+        verbs = [v.end() for v in _EVENT_VERBS.finditer(t, s, m.start())]
+        if verbs:
+            s = verbs[-1]  # 张家界市举行招商引资推介会 → 招商引资推介会
+        label = t[s:m.end()]
+        if label.count("“") != label.count("”"):
+            label = label.strip("“”")
+        if len(label.strip("“”")) < 3 or label in _BARE_EVENTS:
+            continue  # a bare 推介会 names no event
         when = [d for off, d in dates if off <= m.start()]
         out.append(Finding("event", label, sent, base + s, base + m.end(), cls="PromotionEvent", key=label,
                            attrs={"date": when[-1] if when else None}))
@@ -126,15 +150,16 @@ def find_policies(t: str, base: int, sent: Span, dates: list[tuple[int, When]]) 
     return out
 
 
+def stage_of(t: str) -> str:
+    """The project stage a sentence reports (投产, 开工, 落地, 签约 …), as a local name of zs:ProjectStage."""
+    return next((s for w, s in _STAGES if w in t), "")
+
+
 def find_projects(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
-    """Projects with an amount (投资约150亿元的…项目), listed projects (A、B等一批项目), and signing totals."""
+    """Listed projects (A、B等一批项目); projects with an amount and signing totals are
+    :func:`kg.ingest.facts.amounts.find_investments`'s."""
     out = []
     stage = next((s for w, s in _STAGES if w in t), "")
-    for m in _PROJECT.finditer(t):
-        amt = next((a for a in amounts if a.start - base >= m.start("amt") and a.end - base <= m.end("amt")), None)
-        name = m["name"]
-        out.append(Finding("project", name, sent, base + m.start("name"), base + m.end("name"),
-                           cls="InvestmentProject", key=name, attrs={"amount": amt, "stage": stage}))
     for m in _LIST_PROJECTS.finditer(t):
         head_start = max(0, m.start() - 80)
         head = t[head_start:m.start()]
@@ -153,23 +178,6 @@ def find_projects(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[
                                    cls="InvestmentProject", key=item, attrs={"amount": None, "stage": stage,
                                                                            "listed": True}))
             pos += len(item) + 1
-    # Signing totals: a count of projects or enterprises and the money signed or invested for them.
-    money_words = re.compile(r"签约资金|总投资|签约金额|投资总额|合同金额")
-    money = [a for a in amounts if money_words.search(t[max(0, a.start - base - 8):a.start - base + 2])]
-    for a in money:
-        before = t[:a.start - base]
-        counts = list(re.finditer(r"(?<![0-9.])(?P<n>[0-9]{1,4})(?:个|家)", before))
-        listed = re.search(r"项目(?P<n>[0-9]{1,4})个|企业(?P<m>[0-9]{1,4})家", before)
-        n = None
-        if listed:
-            n = int(listed["n"] or listed["m"])
-        elif counts:
-            n = int(counts[-1]["n"])
-        clause_start = max(before.rfind(c) for c in "。;；") + 1
-        if counts:
-            clause_start = max(clause_start, max(before.rfind(c, 0, counts[-1].start()) for c in ",，") + 1)
-        out.append(Finding("total", t[clause_start:a.end - base], sent, a.start, a.end, cls="SigningTotal",
-                           key=f"{sent.index}:{a.start}", attrs={"amount": a, "count": n, "stage": stage}))
     return out
 
 

@@ -6,10 +6,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kg.ingest.events import find_dates, find_events, find_metrics, find_policies, find_projects
+from kg.ingest.clauses import IDIOMS, Owner, Places, home_place, owner_at, owners_in
+from kg.ingest.events import (
+    find_dates,
+    find_events,
+    find_metrics,
+    find_policies,
+    find_projects,
+    stage_of,
+    unresolved_dates,
+)
+from kg.ingest.facts.amounts import THRESHOLD, find_investments
+from kg.ingest.facts.people import find_appointments
+from kg.ingest.facts.taskforces import find_taskforces
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Finding
-from kg.ingest.money import find_amounts
+from kg.ingest.money import Amount, find_amounts
 from kg.ingest.orgs import find_organisations, find_people
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.text import Article
@@ -29,6 +41,7 @@ class Extraction:
     today: date | None
     findings: list[Finding] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    home: Place | None = None  #: the article's own place (its headline's, else its first acting place)
 
 
 def article_date(article: Article) -> date | None:
@@ -43,22 +56,37 @@ def article_date(article: Article) -> date | None:
         return None
 
 
+def _idiom(text: str, m: Mention) -> bool:
+    """True when a place name is part of an idiom (真金白银 is not 白银市)."""
+    return any(w in text[max(0, m.start - 3):m.end + 3] for w in IDIOMS)
+
+
 def extract(article: Article, known: KnownGraph) -> Extraction:
     """Every candidate fact of *article*, each tied to its sentence."""
     out = Extraction(article, article_date(article))
     text = article.match
     all_mentions = [m for m in known.gazetteer.find(text)
                     if not any(s <= m.start and m.end <= e for s, e in article.chrome)]
+    all_mentions = [m for m in all_mentions if not _idiom(text, m)]
     govs: dict[str, Finding] = {}
-    topic: Place | None = None
-    for sent in article.body:
-        end = min(sent.end, sent.start + MAX_SENTENCE)
+    places = Places(known.gazetteer)
+    body = [(sent, min(sent.end, sent.start + MAX_SENTENCE)) for sent in article.body]
+    first: list[Owner] = []
+    for sent, end in body:
+        first = owners_in(text[sent.start:end], sent.start,
+                          [m for m in all_mentions if sent.start <= m.start and m.end <= end], places)
+        if first:
+            break
+    places.home = home_place(article.meta.get("title", ""), first, known.gazetteer)
+    out.home = places.home
+    for sent, end in body:
         t = text[sent.start:end]
         mentions = [m for m in all_mentions if sent.start <= m.start and m.end <= end]
-        coded = [m.place for m in mentions if m.place is not None and m.place.coded]
-        if coded:
-            rank = {"county": 0, "prefecture": 1, "province": 2}
-            topic = min(coded, key=lambda p: rank.get(p.kind, 3))
+        owners = owners_in(t, sent.start, mentions, places)
+        fallback = places.carry if (t.startswith(("其中", "另外", "此外")) and places.carry) else (
+            places.home or places.carry)
+        lead = owners[0].place if owners else fallback
+        topic = places.division(lead)
 
         def government(place: Place, here: Span = sent) -> Finding:
             if place.iri not in govs:
@@ -88,30 +116,77 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                                                 m.end, cls="GovernmentUnit", key=iri, iri=iri))
         amounts = find_amounts(t, sent.start)
         dates = find_dates(t, out.today)
+        if out.today is None:
+            for rel in unresolved_dates(t):  # 今年3月 with no known date: kept as text, for the reviewer
+                out.findings.append(Finding("review", rel, sent, sent.start, sent.start, note=(
+                    f"the relative date {rel!r} cannot be resolved (no publication date); it stays as text")))
         found: list[Finding] = []
         found += find_organisations(t, sent.start, sent, mentions, topic, government, known.gazetteer.places)
         found += find_people(t, sent.start, sent, topic, government)
-        found += [Finding("amount", a.surface, sent, a.start, a.end, cls="MonetaryAmount", key=f"{a.start}",
-                          attrs={"amount": a}) for a in amounts]
+        found += find_taskforces(t, sent.start, sent, mentions, owners, fallback, government, places)
+        found += find_appointments(t, sent.start, sent, mentions, owners, fallback, government, places)
+        stage = stage_of(t)
+        for f in find_investments(t, sent.start, sent, amounts, owners, fallback):
+            a = f.attrs["amount"]
+            assert isinstance(a, Amount)
+            found.append(Finding("amount", a.surface, sent, a.start, a.end, cls="MonetaryAmount", key=f"{a.start}",
+                                 attrs={"amount": a, "measure": f.attrs["measure"]}))
+            if f.kind == "amount":
+                continue
+            confidence = f.attrs.get("confidence", 0.0)
+            if not isinstance(confidence, float) or confidence < THRESHOLD:
+                found.append(Finding("review", f.label, sent, f.start, f.end, note=(
+                    f"{a.surface}: no place for it in its clause or the article ({f.attrs['rule']}); "
+                    "give it a place by hand" if f.attrs.get("place") is None else
+                    f"{a.surface}: confidence {confidence:.2f} below {THRESHOLD} ({f.attrs['rule']})")))
+                continue
+            f.attrs["stage"] = stage
+            found.append(f)
         found += find_metrics(t, sent.start, sent, amounts)
         found += find_events(t, sent.start, sent, dates)
         found += find_policies(t, sent.start, sent, dates)
         found += find_projects(t, sent.start, sent, amounts)
         for f in found:
             f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
-            if f.attrs.get("prefix_topic") and topic is not None:
-                f.label = topic.label + f.label
-            f.attrs.setdefault("topic", topic)
+            if f.attrs.get("prefix_topic"):  # 制定了产业招商图谱: whose? the most local place acting before it
+                rank = {"county": 0, "prefecture": 1, "province": 2}
+                acting = [d for o in owners if o.end <= f.start and (d := places.division(o.place)) is not None]
+                here = min(acting, key=lambda p: rank.get(p.kind, 3)) if acting else places.division(fallback)
+                if here is not None:
+                    f.label = here.label + f.label
+            if "topic" not in f.attrs:  # the place of the finding's own clause
+                f.attrs["topic"] = places.division(owner_at(t, sent.start, f.start, owners, fallback)[0])
             f.attrs.setdefault("dates", dates)
             f.names.add(article.text[f.start:f.end] if f.end > f.start else f.label)
+        found = _tidy(found)
         people = [(f.start, f.end) for f in found if f.kind == "person"]
         if people:  # 张锦州 is a person, not 锦州市
             out.findings = [f for f in out.findings if f.kind not in ("region", "place") or f.sentence != sent
                             or not any(s < f.end and f.start < e for s, e in people)]
         out.findings += found
+        if owners:
+            places.carry = owners[-1].place
     out.mentions = all_mentions
     _authors(article, out)
     return out
+
+
+def _tidy(found: list[Finding]) -> list[Finding]:
+    """One reading per stretch of text: an organisation inside a longer one's name is part of it (长春明达科技
+    of 长春明达科技(湖南)有限公司), and the same name keeps its most specific class."""
+    orgs = [f for f in found if f.kind == "organisation" and f.cls != "Government" and f.end > f.start]
+    drop: set[int] = set()
+    for f in orgs:
+        for g in orgs:
+            if g is f or id(g) in drop:
+                continue
+            inside = g.start <= f.start and f.end <= g.end and (g.end - g.start) > (f.end - f.start) and (
+                f.cls == g.cls or f.cls == "Enterprise")
+            same = (g.start, g.end) == (f.start, f.end) and f.cls == "Enterprise" and g.cls != "Enterprise"
+            if inside or same:
+                drop.add(id(f))
+                break
+    return [f for f in found if id(f) not in drop]
 
 
 def _authors(article: Article, out: Extraction) -> None:

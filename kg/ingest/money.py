@@ -99,8 +99,42 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
         if not m.group("pre"):
             lead = text[max(0, start - 8):start]
             for w in ("最高", "约", "超过", "近"):
+                k = lead.rfind(w)
+                if w == "约" and k > 0 and lead[k - 1] in "签合协预制节":
+                    continue  # 签约资金56.8亿元 is exact: 约 of 签约 is no qualifier
                 if w in lead and not re.search(r"[,，。;；、]", lead[lead.rfind(w):]):
                     qualifier = QUALIFIER_WORDS[w]
                     break
         out.append(Amount(offset + start, offset + m.end(), m.group(), value, currency, qualifier))
     return out
+
+
+#: The phrases that say which kind of measure an amount is, and the zs:MoneyMeasure each names (the concepts
+#: are shared with the ontology's money measures). Longer phrases first where one contains another.
+MEASURE_PHRASES: dict[str, str] = {
+    "签约资金": "SignedInvestment", "签约金额": "SignedInvestment", "签约总额": "SignedInvestment",
+    "协议资金": "SignedInvestment", "协议投资": "SignedInvestment", "签约引资": "SignedInvestment",
+    "项目总投资": "TotalInvestment", "总投资": "TotalInvestment", "投资总额": "TotalInvestment",
+    "计划投资": "PlannedInvestment", "计划总投资": "PlannedInvestment", "年度计划投资": "PlannedInvestment",
+    "到位资金": "FundsInPlace", "实际到位": "FundsInPlace", "到位内资": "FundsInPlace",
+    "到位外资": "FundsInPlace", "资金到位": "FundsInPlace",
+    "合同引资": "ContractedInvestment", "合同总金额": "ContractedInvestment", "合同金额": "ContractedInvestment",
+    "合同资金": "ContractedInvestment", "合同投资": "ContractedInvestment",
+    "累计投资": "CumulativeInvestment", "累计引资": "CumulativeInvestment",
+    "投资额": "InvestmentAmount", "投入": "InvestmentAmount", "投资": "InvestmentAmount",
+    "最高奖励": "RewardCap", "奖励": "RewardCap", "补助": "RewardCap", "补贴": "RewardCap",
+}
+_MEASURE = re.compile("|".join(sorted(MEASURE_PHRASES, key=len, reverse=True)))
+
+
+def measure_of(before: str) -> tuple[str, str] | None:
+    """The measure named by the last money phrase in *before* (the clause up to an amount), and the phrase.
+
+    >>> measure_of("签约项目15个,签约资金达"), measure_of("两个项目总投资分别为15亿元和")
+    (('SignedInvestment', '签约资金'), ('TotalInvestment', '总投资'))
+    """
+    best: re.Match[str] | None = None
+    for m in _MEASURE.finditer(before):
+        if best is None or m.end() > best.end() or (m.end() == best.end() and len(m.group()) > len(best.group())):
+            best = m
+    return (MEASURE_PHRASES[best.group()], best.group()) if best else None

@@ -23,21 +23,19 @@ _STOP_WORDS = ("引进", "推动", "牵手", "成功", "落地", "位于", "其�
 _ABBREV = {"京": "北京", "沪": "上海", "穗": "广州", "深": "深圳", "津": "天津", "渝": "重庆", "港": "香港"}
 _ENTERPRISE_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|制药|石化|石油|光电|电子|科技|"
                                 r"实业|控股|能源|新能源|药业|汽车|电气|银行)(?![\u4e00-\u9fff]{0,1}(?:产业|项目))")
+#: Suffixes that end a company name only when nothing follows (科技 of 科技创新 ends nothing).
+_WEAK_SUFFIXES = {"制药", "石化", "石油", "光电", "电子", "科技", "实业", "控股", "能源", "新能源", "药业", "汽车",
+                  "电气", "银行"}
+_GOES_ON = re.compile(r"信息|产业|企业|行业|领域|技术|创新|装备|材料|制造|服务|项目|园|等")
 _UNIVERSITY = re.compile(r"(?:大学|学院)(?!城)")
 _INSTITUTE = re.compile(r"研究院|研究所")
 _CENTRE = re.compile(r"服务中心|小分队")
-_CHAMBER = re.compile(r"商(?:\(协\)|（协）)?会")
-_TASK_FORCE = re.compile(
-    r"(?P<gov>市政府|县政府|区政府|省政府)?驻(?P<where>[\u4e00-\u9fff]{1,6}?)(?:(?P<n>[0-9]{1,3})个)?"
-    r"(?P<kind>招引|招商引资|招商)?(?P<work>工作)?专班"
-)
+_CHAMBER = re.compile(r"(?:总|青年|企业家|企业|异地)?商(?:\(协\)|（协）)?会")
 _OFFICES = re.compile(r"(?P<gov>市政府|县政府)?驻(?P<where>[\u4e00-\u9fff]{1,6}?)派驻机构")
 _LIST_TASK_FORCE = re.compile(
     r"(?P<list>[\u4e00-\u9fff]{2,6}(?:、[\u4e00-\u9fff]{2,6}){1,8})等(?:重点)?地区(?P<kind>招商引资|招商|招引)工作专班"
 )
 _GOV = re.compile(r"(?:人民)?政府")
-_ROLE = re.compile(r"(?P<batch>首批)?[“\"]?(?P<role>招商大使|招商顾问|招商专员)[”\"]?"
-    r"(?P<name>[\u4e00-\u9fff]{2,3})(?=[,，。、;；(（])")
 _COUNTED = re.compile(
     r"聘(?:任|请|用)?(?P<n>[0-9]{1,4}|[一二两三四五六七八九十]{1,3})名(?P<who>[^,，。;；]{0,20}?)为[“\"]?"
     r"(?P<role>招商大使|招商顾问|招商专员)"
@@ -90,16 +88,26 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             continue
         if len(chain) >= 2:
             add("ChamberOfCommerce", cursor, m.end(), host=chain[0].place, origin=chain[-1].place)
+        elif topic is not None and chain[0].place is not None and topic.iri != chain[0].place.iri:
+            # 长沙商会 in a report from 深圳: the host is the place the report is about, to be confirmed.
+            f = add("ChamberOfCommerce", cursor, m.end(), host=topic, origin=chain[0].place, rule="host-context",
+                    confidence=0.75)
+            out.append(Finding("review", f.label, sent, f.start, f.end, note=(
+                f"chamber {f.label}: its host region is not in its name; {topic.label} was taken from the "
+                "context, confirm it")))
         else:
             f = add("ChamberOfCommerce", cursor, m.end(), origin=chain[0].place)
             f.kind, f.note = "review", f"chamber {f.label}: its host region is not in its name; add zs:hostRegion"
     # Governments named as such, and regions acting as subjects.
+    from kg.ingest.clauses import org_spans
+
+    names = org_spans(t)
     for mention in local:
         rest = t[mention.end - base:]
         place = mention.place
         assert place is not None
-        if not place.coded:
-            continue
+        if not place.coded or any(a <= mention.start - base and mention.end - base <= b for a, b in names):
+            continue  # 长沙 of 深圳长沙商会 does not act
         g = _GOV.match(rest)
         ms, me = mention.start - base, mention.end - base
         before = t[ms - 1:ms] if ms > 0 else ""
@@ -109,23 +117,13 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             f.sentence, f.start, f.end = sent, mention.start, mention.end + (g.end() if g else 0)
             f.names.add(t[ms:me + (g.end() if g else 0)])
             out.append(f)
-    # Task forces: 驻X专班 (X a city, an abbreviation or a group of cities), and 长三角、京津冀等地区…工作专班.
-    for m in _TASK_FORCE.finditer(t):
-        owner = _owner(t, m.start(), by_end, topic, m.group("gov"))
-        if owner is None:
-            continue
-        owner_start = by_end[m.start()].start - base if m.start() in by_end else m.start()
-        for city, short in _stations(m.group("where"), mentions, base + m.start("where"), places):
-            label = f"{owner.label}政府驻{short}{m.group('kind') or ''}{m.group('work') or ''}专班"
-            f = add("TaskForce", m.start(), m.end(), key=f"tf:{owner.iri}:{city.iri}", owner=owner, station=city)
-            f.label = label
-            f.names.add(t[owner_start:m.end()])
+    # Offices (驻X派驻机构) and 长三角、京津冀等地区…工作专班; 驻X专班 are kg.ingest.facts.taskforces'.
     for m in _OFFICES.finditer(t):
         owner = _owner(t, m.start(), by_end, topic, m.group("gov"))
         if owner is None:
             continue
-        stations = [c for c, _ in _stations(m.group("where"), mentions, base + m.start("where"), places)]
-        f = add("GovernmentUnit", m.start(), m.end(), owner=owner, stations=stations)
+        offices = [c for c, _ in stations(m.group("where"), mentions, base + m.start("where"), places)]
+        f = add("GovernmentUnit", m.start(), m.end(), owner=owner, stations=offices)
         f.label = f"{owner.label}政府驻{m.group('where')}派驻机构"
     office_stations = [st for f in out if f.cls == "GovernmentUnit" for st in f.attrs.get("stations", [])]  # type: ignore[attr-defined]
     for m in _LIST_TASK_FORCE.finditer(t):
@@ -143,10 +141,10 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             label = f"{owner.label}{item}地区{m.group('kind')}工作专班"
             # Stationed where the offices it rests on lie inside its target region (岳阳: 驻北上广深派驻机构).
             members = set(targets[0].members) if targets else set()
-            stations = [st for st in office_stations if st.iri in members]
+            inside = [st for st in office_stations if st.iri in members]
             add("TaskForce", pos, pos + len(item), key=f"tf:{owner.iri}:{item}", owner=owner,
-                target=targets[0] if targets else None, station=stations[0] if stations else None,
-                stations=stations).label = label
+                target=targets[0] if targets else None, station=inside[0] if inside else None,
+                stations=inside).label = label
             pos += len(item) + 1
     # Suffix-named organisations.
     for pattern, cls in ((_ENTERPRISE_SUFFIX, "Enterprise"), (_UNIVERSITY, "University"),
@@ -155,8 +153,14 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
             s = left_name(t, m.start(), 14)
             if (m.start() - s < 1 and cls != "") or t[s:m.start()].startswith(_GENERIC) or t[s:s + 1].isdigit():
                 continue
+            if cls == "Enterprise" and m.group() in _WEAK_SUFFIXES and _GOES_ON.match(t, m.end()):
+                continue  # 对接电子信息企业: 电子 ends no name when a noun of the trade follows
             if cls == "" and m.group() == "小分队":
-                add("GovernmentUnit", s, m.end())
+                if m.start() - s < 2:
+                    continue  # a bare 小分队 names no unit
+                counted = re.search(r"[0-9一二两三四五六七八九十]支\S{0,4}$", t[:m.start()])
+                if "驻" not in t[s:m.start()] and not counted:
+                    add("GovernmentUnit", s, m.end())  # 驻X小分队 and N支小分队 are kg.ingest.facts.taskforces'
             elif cls == "":
                 q = t.rfind("“", 0, m.start())
                 if q >= 0 and "”" not in t[q:m.start()] and not re.search(r"[,，。;；]", t[q:m.start()]):
@@ -197,7 +201,7 @@ def _owner(t: str, at: int, by_end: dict[int, Mention], topic: Place | None, gov
     return topic if (gov_word or topic is not None) else None
 
 
-def _stations(where: str, mentions: list[Mention], start: int, places: dict[str, Place]) -> list[tuple[Place, str]]:
+def stations(where: str, mentions: list[Mention], start: int, places: dict[str, Place]) -> list[tuple[Place, str]]:
     """The cities a 驻X names: a place mention, a one-character abbreviation, or each member of a group."""
     for m in mentions:
         if m.start == start and m.place is not None:
@@ -217,16 +221,6 @@ def find_people(t: str, base: int, sent: Span, topic: Place | None,
                 government: Callable[[Place], Finding]) -> list[Finding]:
     """People with a role (“招商顾问”张锦州) and counted appointees (聘任9名…为招商大使)."""
     out: list[Finding] = []
-    for m in _ROLE.finditer(t):
-        person = Finding("person", m.group("name"), sent, base + m.start("name"), base + m.end("name"),
-                         cls="Person", key=m.group("name"))
-        out.append(person)
-        if topic is not None:
-            gov = government(topic)
-            out.append(Finding("appointment", f"{m.group('name')}受聘{topic.label}{m.group('batch') or ''}"
-                               f"{m.group('role')}", sent, base + m.start(), base + m.end(), cls="Appointment",
-                               attrs={"member": person, "org": gov, "role": ROLES[m.group("role")],
-                                      "batch": m.group("batch") or ""}))
     for m in _COUNTED.finditer(t):
         from kg.ingest.money import parse_number
 

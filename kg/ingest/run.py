@@ -126,7 +126,7 @@ def _one(path: Path) -> Chunk:
     writer.add(extract(article, known))
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
-    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\n" + writer.g.take()
+    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\n" + writer.take()
     chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before)
     writer.counts.clear()
     writer.reviews = []
@@ -172,12 +172,15 @@ def ingest(
     for c in chunks:
         for k, n in c.counts.items():
             counts[k] = counts.get(k, 0) + n
-    header = ["# Draft written by `kg ingest`: review it, then run `kg merge` on it.",
-              "# Facts not in the draft are listed under REVIEW below; each article's facts follow its",
-              f"# '{SOURCE_LINE}' line (the file it was read from)."]
+    header = ["# Draft written by `kg ingest`: review it (`kg review DRAFT.ttl [-o REVIEW.html]`), then merge it",
+              "# (`kg merge DRAFT.ttl --decisions DECISIONS.json`, or `--accept-all` to take every fact as is).",
+              f"# Each article's facts follow its '{SOURCE_LINE}' line, grouped by type, each under its sentence;",
+              "# '#@' comments give the rule and the confidence of a fact."]
     if reviews:
-        header.append(f"# REVIEW: {len(reviews)} finding(s) left out; complete them by hand if they matter:")
-        header += [f"#   - {r}" for r in reviews]
+        header.append(f"# REVIEW: {len(reviews)} open item(s), findings left out or facts to confirm:")
+        header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
+    else:
+        header.append("# REVIEW: no open items.")
     text = "\n".join(header) + "\n\n" + "\n".join(c.turtle for c in chunks)
     write_atomic(output, text.encode("utf-8"))
     return IngestReport(

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from kg.errors import EncodingError, InputError
 from kg.files import read_bytes
+from kg.ingest.dateline import infer as _infer
+from kg.ingest.dateline import looks_like_headline
 from kg.sources.articles import read_meta
 from kg.sources.sentences import Span, split_sentences
 
@@ -30,6 +32,10 @@ _CHROME = re.compile(
     r"本文链接[:：].*|本文为.*(?:原创|转载).*|.*\.(?:gif|jpg|jpeg|png)|时刻新闻|扫一扫.*|打印|关闭|"
     r"【字体[:：].*】|字号.*|点击.*(?:查看|阅读).*)$"
 )
+#: Navigation trails (首页 > 新闻 > 本地) and date/source lines of page chrome.
+_NAV = re.compile(r"首[页頁]\s*[>＞»]|^\d{4}-\d{2}-\d{2}(?:\s+\d{2}:\d{2})?\s")
+#: A line of page buttons: 【打印】【关闭】.
+_BUTTONS = re.compile(r"^(?:【[^【】]{1,8}】\s*)+$")
 _HEADER = re.compile(r"^(title|date|published|publisher|url|标题|日期|来源|链接)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _DATE = re.compile(r"(20\d\d|19\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
@@ -165,7 +171,8 @@ def read_article(path: Path, meta: dict[str, str] | None = None, *, max_bytes: i
         raise InputError(f"{path}: holds only white space; there is nothing to ingest.")
     if _control_ratio(text) > 0.01:
         raise EncodingError(f"{path}: holds control characters; it looks binary, not like an article.")
-    merged = {**_sidecar(path), **header_meta(text), **{k: v for k, v in (meta or {}).items() if v}}
+    given = {k: v for k, v in (meta or {}).items() if v}
+    merged = _infer(text, {**_sidecar(path), **header_meta(text), **given})
     chrome = tuple(_chrome_lines(text))
     return Article(
         id=source_id(path),
@@ -201,10 +208,10 @@ def header_meta(text: str) -> dict[str, str]:
     keys = {"标题": "title", "日期": "date", "published": "date", "来源": "publisher", "链接": "url"}
     lines = text.splitlines()[:15]
     for line in lines:
-        m = _HEADER.match(line.strip())
+        m = _HEADER.match(simplify(line.strip()))
         if m:
             key = keys.get(m.group(1).lower(), keys.get(m.group(1), m.group(1).lower()))
-            value = m.group(2).strip()
+            value = line.strip()[m.start(2):m.end(2)].strip()  # the original script: same offsets
             if key == "publisher":
                 value = re.split(r"\s+(?:作者|编辑)[:：]", value)[0]
             meta.setdefault(key, value)
@@ -221,8 +228,9 @@ def header_meta(text: str) -> dict[str, str]:
     if "title" not in meta:
         for line in lines:
             s = line.strip()
-            if s and not _CHROME.match(s) and not _HEADER.match(s) and len(s) <= 80:
-                meta["title"] = s
+            if s and not _CHROME.match(simplify(s)) and not _HEADER.match(simplify(s)) and not _NAV.search(s):
+                if looks_like_headline(s):
+                    meta["title"] = s
                 break
     return meta
 
@@ -232,7 +240,8 @@ def _chrome_lines(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.splitlines(keepends=True):
         s = line.strip()
-        if s and (_CHROME.match(s) or _HEADER.match(s)):
+        if s and (_CHROME.match(simplify(s)) or _HEADER.match(simplify(s)) or _NAV.search(s)
+                  or _BUTTONS.match(s)):
             lead = len(line) - len(line.lstrip())
             out.append((pos + lead, pos + lead + len(s)))
         pos += len(line)

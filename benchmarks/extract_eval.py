@@ -1,0 +1,34 @@
+"""Relation and mention scores of ``kg ingest`` on the evaluation set, both splits.
+
+Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test]``. The set is
+``tests/data/articles/`` with gold readings in ``tests/data/gold/`` (docs/gold-format.md); the known graph is
+the project's ``data/facts/`` without a store, so that the articles' own facts never leak into resolution.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kg.ingest.evalset import SPLITS, evaluate_set, format_set
+from kg.ingest.resolve import load_known
+from kg.paths import make_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    """Print one table per split."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--split", choices=SPLITS, action="append", help="Split to score (default: both).")
+    args = ap.parse_args()
+    paths = make_paths(ROOT, ROOT / ".kg" / "no-store-here")
+    known = load_known(paths)
+    for split in args.split or SPLITS:
+        print(format_set(evaluate_set(paths, ROOT / "tests" / "data" / "articles", ROOT / "tests" / "data" / "gold",
+                                      split, known)))
+        print()
+
+
+if __name__ == "__main__":
+    main()

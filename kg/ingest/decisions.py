@@ -1,0 +1,197 @@
+"""Decisions on a draft's facts (accept, reject, edit), checked against the draft, and the reviewed merge.
+
+A decisions file is JSON, written by the review page (:mod:`kg.ingest.reviewpage`) or by hand::
+
+    {"format": "zhaoshang-kg decisions 1", "draft_sha256": "…",
+     "facts": [{"id": "<fact IRI>", "decision": "accept" | "reject" | "edit", "label": "…",
+                "sentence": "<the sentence the reviewer saw>"}]}
+
+It is refused when it does not match its draft: an unknown fact id, a sentence that is not the draft's, an
+unknown decision, an edit without a label. Only accepted and edited facts are merged; a fact that depends on a
+fact that is not merged (a task force on a rejected government) is dropped with it, and so is an amount no
+merged fact measures. ``kg merge`` refuses a draft with open review items unless it is given decisions or
+``--accept-all`` (for scripts).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import rdflib
+from rdflib import OWL, RDF, RDFS, Literal, URIRef
+
+from kg.errors import InputError
+from kg.files import decode_utf8, read_bytes
+from kg.ingest.merge import MergeReport, merge
+from kg.ingest.review import Review, ReviewItem, load_review
+from kg.ingest.run import SOURCE_LINE
+from kg.namespaces import DCTERMS, SCHEMA, SKOS
+from kg.paths import Paths
+from kg.store.rdfio import parse_file, to_rdflib
+
+FORMAT = "zhaoshang-kg decisions 1"
+DECISIONS = ("accept", "reject", "edit")
+#: Largest decisions file read (bytes): a draft of a thousand articles has a few hundred thousand facts.
+MAX_DECISIONS_BYTES = 64 * 1024 * 1024
+#: Longest label an edit may set.
+MAX_LABEL = 200
+#: Facts that only describe another fact and go when it goes.
+_DEPENDENT = (SCHEMA.MonetaryAmount,)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision on one fact."""
+
+    id: str
+    decision: str
+    label: str = ""
+
+
+@dataclass
+class Decisions:
+    """A decisions file, checked against its draft."""
+
+    path: Path
+    items: dict[str, Decision] = field(default_factory=dict)
+
+
+def read_decisions(path: Path, review: Review) -> Decisions:
+    """Read and check *path* against *review*'s draft; raise :class:`InputError` naming what does not match."""
+    text, _ = decode_utf8(read_bytes(path, max_bytes=MAX_DECISIONS_BYTES), str(path))
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: is not valid JSON ({exc}); save the decisions again from the review page.") \
+            from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("facts"), list):
+        raise InputError(f"{path}: is not a decisions file (it needs \"format\": \"{FORMAT}\" and a \"facts\" list).")
+    sha = data.get("draft_sha256")
+    if sha is not None and sha != review.sha256:
+        raise InputError(f"{path}: was made for another version of {review.draft.name} (its sha256 differs); "
+                         "review the draft again.")
+    facts = review.by_id()
+    out = Decisions(path)
+    problems = []
+    for i, item in enumerate(data["facts"]):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            problems.append(f"facts[{i}]: needs an \"id\"")
+            continue
+        fid, decision = item["id"], item.get("decision")
+        cand = facts.get(fid)
+        if cand is None:
+            problems.append(f"facts[{i}]: {fid} is not a fact of {review.draft.name}")
+            continue
+        if decision not in DECISIONS:
+            problems.append(f"facts[{i}]: decision {decision!r} is not one of {', '.join(DECISIONS)}")
+            continue
+        if "sentence" in item and item["sentence"] != cand.sentence:
+            problems.append(f"facts[{i}]: the sentence of {fid} differs from the draft's (was it edited?)")
+            continue
+        label = item.get("label", "")
+        if decision == "edit" and (not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL):
+            problems.append(f"facts[{i}]: an edit needs a label of 1 to {MAX_LABEL} characters")
+            continue
+        if fid in out.items:
+            problems.append(f"facts[{i}]: a second decision on {fid}")
+            continue
+        out.items[fid] = Decision(fid, decision, label.strip() if isinstance(label, str) else "")
+    if problems:
+        raise InputError(f"{path}: does not match {review.draft}; nothing was merged:\n"
+                         + "\n".join(f"  - {p}" for p in problems[:50]))
+    return out
+
+
+def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[str]]:
+    """The draft's text with only the accepted and edited facts (and what they need); the facts dropped."""
+    g = to_rdflib(parse_file(draft))
+    candidates = review.by_id()
+    keep = {fid for fid, d in decisions.items.items() if d.decision in ("accept", "edit")}
+    drop = {URIRef(fid) for fid in candidates if fid not in keep}
+    changed = True
+    while changed:  # what refers to a dropped fact goes too
+        changed = False
+        for fid in keep:
+            node = URIRef(fid)
+            if node not in drop and any(o in drop for o in g.objects(node)):
+                drop.add(node)
+                changed = True
+    for node in drop:
+        g.remove((node, None, None))
+        g.remove((None, None, node))
+    for amount in list(g.subjects(RDF.type, _DEPENDENT[0])):
+        if (None, None, amount) not in g:
+            g.remove((amount, None, None))  # an amount that no kept fact measures
+    for fid, d in decisions.items.items():
+        if d.decision == "edit" and URIRef(fid) not in drop:
+            node = URIRef(fid)
+            for p in (RDFS.label, DCTERMS.title, SCHEMA.name):
+                if (node, p, None) in g:
+                    g.set((node, p, Literal(d.label, lang="zh")))
+            old = candidates[fid].label
+            if old and old != d.label:
+                g.add((node, SKOS.altLabel, Literal(old, lang="zh")))
+    text, _ = decode_utf8(read_bytes(draft), str(draft))
+    sources = [ln for ln in text.splitlines() if ln.startswith(SOURCE_LINE)]
+    header = [f"# Reviewed draft of {draft.name}: {len(keep)} fact(s) accepted, {len(drop)} left out."]
+    body = g.serialize(format="turtle")
+    return "\n".join(header + sources) + "\n" + body, sorted(str(d) for d in drop)
+
+
+def gate(review: Review, decisions: Path | None, accept_all: bool) -> None:
+    """Refuse a draft with open review items unless decisions or ``--accept-all`` are given."""
+    if review.items and decisions is None and not accept_all:
+        raise InputError(
+            f"{review.draft}: has {len(review.items)} open review item(s) ({', '.join(i.id for i in review.items[:5])}"
+            f"{' …' if len(review.items) > 5 else ''}); review it with `kg review {review.draft}` and merge with "
+            "--decisions FILE, or pass --accept-all to merge every fact as it is.")
+    if decisions is not None and accept_all:
+        raise InputError("Give either --decisions or --accept-all, not both.")
+
+
+def changes_to_known(paths: Paths, draft: Path, review: Review) -> list[ReviewItem]:
+    """Review items for what a draft would change about entities the graph already has: a new label, or an
+    ``owl:sameAs`` between two of them (a hand-edited draft can say either; nothing existing changes silently)."""
+    from kg.ingest.resolve import load_known
+
+    known = load_known(paths)
+    g = to_rdflib(parse_file(draft))
+    out: list[ReviewItem] = []
+    for s, o in g.subject_objects(OWL.sameAs):
+        if known.has(str(s)) and known.has(str(o)):
+            out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"owl:sameAs between the existing {s} and {o}"))
+    for s, p, o in g.triples((None, None, None)):
+        if p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) and isinstance(o, Literal) and known.has(str(s)) \
+                and (o.language or "").startswith("zh") and str(o) not in known.alt.get(str(s), set()):
+            out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"new name {o!s} for the existing {s}"))
+    return out
+
+
+def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
+                   accept_all: bool = False) -> MergeReport:
+    """``kg merge``: the gate, then the accepted facts (or all of them) merged and the store rebuilt."""
+    review = load_review(draft)
+    review.items += changes_to_known(paths, draft, review)
+    gate(review, decisions, accept_all)
+    if decisions is None:
+        return merge(paths, draft)
+    text, _ = apply(draft, review, read_decisions(decisions, review))
+    with tempfile.TemporaryDirectory(prefix="kg-reviewed-") as tmp:
+        reviewed = Path(tmp) / draft.name
+        reviewed.write_text(text, encoding="utf-8")
+        return merge(paths, reviewed)
+
+
+def decisions_template(review: Review, decision: str = "accept") -> dict[str, Any]:
+    """A decisions file taking *decision* on every fact (what the page starts from)."""
+    return {"format": FORMAT, "draft": review.draft.name, "draft_sha256": review.sha256,
+            "facts": [{"id": c.id, "decision": decision, "sentence": c.sentence} for c in review.candidates]}
+
+
+def to_graph(text: str) -> rdflib.Graph:
+    """Parse a reviewed draft's text (for tests and checks)."""
+    return rdflib.Graph().parse(data=text, format="turtle")

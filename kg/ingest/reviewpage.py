@@ -1,0 +1,61 @@
+"""``kg review DRAFT.ttl -o REVIEW.html``: the review as one offline page that saves a decisions file.
+
+It follows the views' safety rules (:mod:`kg.views.graphpage`): one file, script and style inline, a
+Content-Security-Policy that forbids every fetch, the data as escaped JSON read with ``JSON.parse`` and put on
+the page only through ``textContent``; it is written atomically, inside the folder ``-o`` names.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.ingest.decisions import FORMAT
+from kg.ingest.review import Candidate, Review
+from kg.views.graphpage import CSP, fill, json_for_script, write_view
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def _asset(name: str) -> str:
+    """A file of ``kg/ingest/assets/``; a script or a stylesheet is checked to be safe to inline."""
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    if not name.endswith(".html") and ("</script" in text.lower() or "</style" in text.lower() or "<!--" in text):
+        raise InputError(f"kg/ingest/assets/{name} contains </script or <!--; it cannot be inlined safely.")
+    return text
+
+
+def _highlight(c: Candidate) -> str:
+    """What to mark in the sentence: the fact's label, else the longest of its values the sentence holds."""
+    if c.label and c.label in c.sentence:
+        return c.label
+    values = sorted((v.split(" (")[0] for _, v in c.details), key=len, reverse=True)
+    return next((v for v in values if len(v) >= 2 and v in c.sentence), "")
+
+
+def page_data(review: Review) -> dict[str, Any]:
+    """The page's data: the open items and the candidates, by name."""
+    return {
+        "format": FORMAT, "draft": review.draft.name, "sha256": review.sha256,
+        "items": [{"id": i.id, "where": f"{i.source} " + (f"s{i.sentence_index:03d}" if i.sentence_index is not None
+                                                         else "meta"), "note": i.note, "sentence": i.sentence}
+                  for i in review.items],
+        "facts": [{"id": c.id, "type": c.type, "label": c.label, "details": [list(d) for d in c.details],
+                   "source": c.source, "sentence_index": c.sentence_index, "sentence": c.sentence,
+                   "highlight": _highlight(c), "rule": c.rule, "confidence": c.confidence}
+                  for c in review.candidates],
+    }
+
+
+def render_review(review: Review) -> str:
+    """The page's HTML."""
+    return fill(_asset("review.html"), {
+        "CSP": CSP, "TITLE": html.escape(f"Review: {review.draft.name}"), "CSS": _asset("review.css"),
+        "DATA": json_for_script(page_data(review)), "APP_JS": _asset("review.js")})
+
+
+def write_review_page(review: Review, out: Path) -> Path:
+    """Write the page to *out* (atomically, inside the folder it names)."""
+    return write_view(render_review(review), out)

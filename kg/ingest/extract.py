@@ -9,7 +9,7 @@ from datetime import date
 from kg.ingest.events import find_dates, find_events, find_metrics, find_policies, find_projects
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Finding
-from kg.ingest.money import find_amounts
+from kg.ingest.money import scan_amounts
 from kg.ingest.orgs import find_organisations, find_people
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.text import Article
@@ -86,7 +86,10 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                 if iri and iri != m.place.iri:
                     out.findings.append(Finding("organisation", known.labels.get(iri, m.surface), sent, m.start,
                                                 m.end, cls="GovernmentUnit", key=iri, iri=iri))
-        amounts = find_amounts(t, sent.start)
+        amounts, refused = scan_amounts(t, sent.start)
+        out.findings += [Finding("review", r.surface, sent, r.start, r.end,
+                                 note=f"{r.surface} is not read as an amount ({r.reason}); add it by hand if it is one")
+                         for r in refused]
         dates = find_dates(t, out.today)
         found: list[Finding] = []
         found += find_organisations(t, sent.start, sent, mentions, topic, government, known.gazetteer.places)

@@ -40,7 +40,16 @@ from kg.remote.endpoint import RemoteStore
 from kg.shacl.engine import ShapeProgram, compile_shapes
 from kg.shacl.report import QuoteProblem, ValidationResult
 from kg.store.derive import DERIVED_GRAPH, check_graph_name, derive_store
-from kg.store.generations import CURRENT, current_generation, new_generation, read_manifest, write_lock
+from kg.store.export import write_error
+from kg.store.generations import (
+    CURRENT,
+    current_generation,
+    new_generation,
+    read_manifest,
+    sweep,
+    verify_generation,
+    write_lock,
+)
 from kg.store.loader import LoadStats, Subject, graph_subjects, load_graphs, nquads, referrers
 from kg.store.quotes import QuoteChecker
 from kg.store.rdfio import FORMATS, parse_file
@@ -224,8 +233,12 @@ def build(paths: Paths, *, full: bool = False) -> BuildReport:
         from kg.backend import remote_store
 
         return _build_remote(paths, remote_store(paths), full=full)
-    with write_lock(paths.store):
-        return _build_embedded(paths, full=full)
+    try:
+        with write_lock(paths.store):
+            sweep(paths.store)  # what killed builds left behind
+            return _build_embedded(paths, full=full)
+    except OSError as exc:  # a full disk, a store path too long, no permission: the live store is untouched
+        raise write_error(paths.store, exc, "Cannot write the store") from None
 
 
 def _compact(store: ox.Store, timings: dict[str, float]) -> None:
@@ -363,6 +376,8 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
             old = read_manifest(paths.store)
         except StoreError:
             base, old = None, None
+        if base is not None and verify_generation(base):
+            base, old = None, None  # damaged (a file removed or cut short): rebuilt in full, not "up to date"
     is_full, changed, removed = _plan(fp, old, full or base is None)
     if not is_full and not changed and not removed:
         assert base is not None and old is not None

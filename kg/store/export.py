@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError
+from kg.errors import InputError, StoreError
 from kg.namespaces import PREFIXES
 from kg.remote.endpoint import RemoteStore
 
@@ -52,18 +53,50 @@ def export(store: ox.Store | RemoteStore, fmt: str, out: Path) -> int:
     return len(statements)
 
 
+#: What to do about the usual reasons a write fails, by errno.
+_WRITE_ADVICE = {
+    errno.ENAMETOOLONG: "the file name is too long for the file system; choose a shorter name",
+    errno.ENOSPC: "the disk is full; free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+    errno.EACCES: "permission denied; choose a folder you may write to",
+    errno.EPERM: "permission denied; choose a folder you may write to",
+    errno.EROFS: "the file system is read-only; choose another folder",
+    errno.ENOENT: "the folder does not exist; create it first",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "the path is a folder; give a file name",
+}
+
+
+def write_error(target: Path, exc: OSError, what: str = "Cannot write") -> StoreError:
+    """The :class:`~kg.errors.StoreError` for a failed write of *target*: the path, the cause and what to do.
+
+    Nothing was replaced: the write goes to a temporary file first, so the old file (or store) is intact.
+    """
+    cause = _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
+    return StoreError(f"{what} {target}: {cause} ({exc.strerror or exc}). Nothing was replaced.")
+
+
 def write_atomic(target: Path, data: bytes) -> None:
-    """Write *data* to a temporary file beside *target*, fsync it, and rename it over *target*."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    """Write *data* to a temporary file beside *target*, fsync it, and rename it over *target*.
+
+    Any failure (a name too long, a full disk, no permission) raises :func:`write_error`'s clear error and leaves
+    *target* as it was.
+    """
+    tmp: str | None = None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        # a short temporary name: the target's own name may be close to the file system's limit
+        fd, tmp = tempfile.mkstemp(prefix=".kg-", suffix=".tmp", dir=target.parent or ".")
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise write_error(target, exc) from None

@@ -421,12 +421,14 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
 
 @cli.command()
 @click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--confirm", is_flag=True,
+              help="Merge even though the draft renames entities the graph has, or declares two of them the same.")
 @click.pass_obj
-def merge(paths: Paths, draft: Path) -> None:
+def merge(paths: Paths, draft: Path, confirm: bool) -> None:
     """Validate a reviewed draft with the shapes, merge it into data/ and rebuild the store (all or nothing)."""
     from kg.ingest.merge import merge as run_merge
 
-    report = run_merge(paths, draft)
+    report = run_merge(paths, draft, confirm=confirm)
     for p in report.written:
         click.echo(f"Wrote {p}")
     click.echo(f"Rebuilt the store: {report.build.triples} triples in {report.build.seconds:.2f} s.")

@@ -37,7 +37,7 @@ def export(store: ox.Store | RemoteStore, fmt: str, out: Path) -> int:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder; create it first or choose another -o path.")
-    if out.is_dir():
+    if is_folder(out):
         raise InputError(f"{out}: is a folder; give a file name such as {out / ('graph.' + fmt)}.")
     statements: list[ox.Quad] | list[ox.Triple]
     if keeps_graphs:
@@ -74,6 +74,15 @@ def write_error(target: Path, exc: OSError, what: str = "Cannot write") -> Store
     """
     cause = _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
     return StoreError(f"{what} {target}: {cause} ({exc.strerror or exc}). Nothing was replaced.")
+
+
+def is_folder(path: Path) -> bool:
+    """Whether *path* is an existing folder. A path the file system cannot even look up (a name too long for it)
+    raises :func:`write_error`'s clear error instead of a bare OSError."""
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        raise write_error(path, exc) from None
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -48,9 +48,9 @@ class SourceLine:
     sha256: str
 
 
-#: A source id: it becomes a file name in data/sources/ and data/facts/, so no folder separator, no leading dot,
-#: no control character, and at most 150 characters (the file system holds 255 bytes in a name).
-_SAFE_ID = re.compile(r"^(?!\.)[^/\\\x00-\x1f\x7f]{1,150}$")
+#: A source id as :func:`kg.ingest.text.source_id` makes it: it becomes a file name in data/sources/ and
+#: data/facts/, so Latin letters, digits, '.', '_' and '-' only, never a leading dot or '..'.
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -190,15 +190,15 @@ def merge(paths: Paths, draft: Path, *, confirm: bool = False) -> MergeReport:
     A draft that renames an entity the graph already has, or declares two of them the same, is refused unless
     *confirm* (``kg merge --confirm``): such a change alters answers about facts that were already reviewed.
     """
-    files = plan(paths, draft)
-    if not confirm:
-        changes = identity_changes(paths, parse_file(draft))
-        if changes:
-            raise InputError(f"{draft}: nothing was merged; it changes entities the graph already has:\n"
-                             + "\n".join(f"  - {c}" for c in changes)
-                             + "\nIf that is meant, run `kg merge --confirm` on the draft; otherwise remove "
-                             "those statements from it.")
     try:
+        files = plan(paths, draft)
+        if not confirm:
+            changes = identity_changes(paths, parse_file(draft))
+            if changes:
+                raise InputError(f"{draft}: nothing was merged; it changes entities the graph already has:\n"
+                                 + "\n".join(f"  - {c}" for c in changes)
+                                 + "\nIf that is meant, run `kg merge --confirm` on the draft; otherwise remove "
+                                 "those statements from it.")
         return _merge(paths, draft, files)
     except OSError as exc:  # a name too long, a full disk: nothing was merged, the store is as it was
         raise write_error(Path(exc.filename or paths.project), exc, "Cannot merge: cannot write") from None

@@ -64,16 +64,16 @@ def parse_number(text: str) -> Decimal:
         return Decimal(text.replace(",", "").replace("，", ""))
     whole, _, frac = text.partition("点")
     total = 0
-    current = 0
+    current: int | None = None  # None: no digit since the last unit ("十" alone is 10; "零千" is 0, not 1000)
     for ch in whole:
         if ch in _CN_DIGITS:
             current = _CN_DIGITS[ch]
         elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
+            total += (1 if current is None else current) * _CN_UNITS[ch]
+            current = None
         else:
             raise InvalidOperation(text)
-    total += current
+    total += current or 0
     if frac:
         return Decimal(f"{total}.{''.join(str(_CN_DIGITS[c]) for c in frac)}")
     return Decimal(total)
@@ -93,7 +93,7 @@ class RefusedAmount:
 
 
 #: What may stand just before a number and makes it no plain amount: a sign or a range dash, in any width.
-_SIGN_BEFORE = re.compile(r"(?:[-−–+±]|负|正负)\s*$")
+_SIGN_BEFORE = re.compile(r"(?:[-−–﹣－+＋±]|负|正负)\s*$")
 #: An exponent: digits then e/E (and a sign) just before the number ("1e9元" is not 9元).
 _EXPONENT_BEFORE = re.compile(r"[0-9.][eE][-+]?$")
 

@@ -238,8 +238,13 @@ def _write_atomic(target: Path, text: str) -> None:
 def _hold(lock: Path) -> int:
     """Create and hold (fcntl) the writer's lock file *lock*, with our PID in it; the open descriptor."""
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    except BaseException:  # a full disk: no lock file left behind
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+        raise
     return fd
 
 

@@ -299,6 +299,8 @@ def test_sparql_nesting_beyond_brackets_is_refused(built: Paths) -> None:
         "unary": "ASK { FILTER(" + "!" * 50_000 + "true) }",
         "sum": "SELECT (1" + "+1" * 24_000 + " AS ?x) WHERE {}",
         "path": "SELECT * WHERE { ?a " + "/".join(["zs:p"] * 12_000) + " ?b }",
+        "binds": "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(4_000)) + " }",
+        "minus": "SELECT * WHERE { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * 4_000 + "}",
     }
     for name, text in queries.items():
         with pytest.raises(QueryRefused, match="operators"):
@@ -353,7 +355,7 @@ def test_killed_build_leaves_no_generation_behind(project: Paths) -> None:
         if writer.stdout is not None:
             writer.stdout.close()
     assert sweep(project.store) == [writing]  # once its writer is gone, it goes too
-    assert sorted(p.name for p in project.store.glob("gen-*")) == [live, f"{live}.json"]
+    assert sorted(p.name for p in project.store.glob("gen-*")) == [live, f"{live}.files.json", f"{live}.json"]
 
 
 @pytest.mark.parametrize("damage", ["removed", "truncated"])

@@ -6,8 +6,8 @@ typed by a user is first read by the small lexer below, which never recurses:
 
 - its length and bracket nesting depth are bounded, and so is nesting without brackets: the engine parses and
   evaluates operators recursively too, so ``!!!…true``, ``1+1+1…`` and a property path of thousands of steps
-  crash it like brackets do; the operators of a query (:data:`MAX_OPERATORS`) and a run of unary operators
-  (:data:`MAX_UNARY_RUN`) are counted and bounded;
+  crash it like brackets do, and so do thousands of BINDs or MINUSes; the operators and nesting keywords of a
+  query (:data:`MAX_OPERATORS`) and a run of unary operators (:data:`MAX_UNARY_RUN`) are counted and bounded;
 - ``SERVICE``, ``FROM`` / ``FROM NAMED``, ``LOAD`` and every update keyword are refused wherever they appear
   as keywords (not inside strings, IRIs, comments, variables or prefixed names);
 - ``\\u`` escapes outside string literals are refused, so a keyword cannot be spelled in escapes.
@@ -65,6 +65,9 @@ _OPEN = {"{": "}", "(": ")", "[": "]"}
 #: Characters that are (part of) an operator or a path step outside IRIs, strings and names.
 _OPERATOR_CHARS = frozenset("!+-*/|^&=>")
 _UNARY = frozenset("!+-^")
+#: Keywords that nest the query's algebra one level each, as operators do: four thousand BINDs or MINUSes in a row
+#: crash the engine too. They count towards MAX_OPERATORS.
+_NESTING_KEYWORDS = frozenset({"OPTIONAL", "MINUS", "BIND", "UNION", "FILTER", "GRAPH", "EXISTS"})
 #: A run of unary operators, spaces allowed between them.
 _UNARY_RUN = re.compile(r"[!+\-^](?:\s*[!+\-^])*")
 
@@ -77,8 +80,9 @@ def _count(text: str, i: int, seen: int, limit: int) -> int:
     """One more operator at *i*; refused past *limit*."""
     seen += 1
     if seen > limit:
-        raise _refuse(text, i, f"more than {limit:,} operators or path steps; the engine nests them as deeply as "
-                               "brackets. Split the query, or use VALUES or --param for long lists")
+        raise _refuse(text, i, f"more than {limit:,} operators, path steps or nesting keywords (OPTIONAL, MINUS, "
+                               "BIND, UNION, FILTER…); the engine nests them as deeply as brackets. Split the "
+                               "query, or use VALUES or --param for long lists")
     return seen
 
 
@@ -216,6 +220,8 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int =
                     raise _refuse(text, i, f"{shown} is not allowed: {REFUSED_KEYWORDS[upper]}")
                 if not form and upper in _FORMS:
                     form = upper.lower()
+                if upper in _NESTING_KEYWORDS:
+                    operators = _count(text, i, operators, max_operators)
             i = m.end()
     return CheckedQuery(text=text, form=form or "select", depth=max_seen)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, StoreError
+from kg.errors import InputError, OutputError
 from kg.namespaces import PREFIXES
 from kg.remote.endpoint import RemoteStore
 
@@ -67,13 +67,13 @@ _WRITE_ADVICE = {
 }
 
 
-def write_error(target: Path, exc: OSError, what: str = "Cannot write") -> StoreError:
-    """The :class:`~kg.errors.StoreError` for a failed write of *target*: the path, the cause and what to do.
+def write_error(target: Path, exc: OSError, what: str = "Cannot write") -> OutputError:
+    """The :class:`~kg.errors.OutputError` for a failed write of *target*: the path, the cause and what to do.
 
     Nothing was replaced: the write goes to a temporary file first, so the old file (or store) is intact.
     """
     cause = _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
-    return StoreError(f"{what} {target}: {cause} ({exc.strerror or exc}). Nothing was replaced.")
+    return OutputError(f"{what} {target}: {cause} ({exc.strerror or exc}). Nothing was replaced.")
 
 
 def is_folder(path: Path) -> bool:

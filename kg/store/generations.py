@@ -7,6 +7,7 @@ Layout of a store folder::
     <store>/gen-<stamp>.json     its manifest: files, checksums, counts, time
     <store>/gen-<stamp>.answers/ answers already given on it and the index of names (:mod:`kg.query.kept`,
                                  :mod:`kg.names.kept`, :mod:`kg.query.warmer`), removed with it, after it
+    <store>/gen-<stamp>.files.json  its database files and their sizes, to find one removed or cut short
     <store>/gen-<stamp>.lock     held (fcntl) by the process writing that generation; holds its PID
     <store>/lock                 held by the one writer; holds its PID
 
@@ -45,6 +46,8 @@ CURRENT = "CURRENT"
 ANSWERS = ".answers"
 #: Suffix of the lock file the writer of a generation holds while it writes it.
 LOCK = ".lock"
+#: Suffix of the list of a generation's database files and their sizes (:func:`verify_generation`).
+DB_FILES = ".files.json"
 
 
 def open_store(path: Path) -> ox.Store:
@@ -68,6 +71,14 @@ def open_generation(gen: Path) -> ox.Store:
 _DB_FILE_PREFIXES = ("MANIFEST-", "OPTIONS-", "CURRENT")
 
 
+def _older(gen: Path) -> bool:
+    """Whether *gen*'s manifest predates the list of database files (written by an older kg)."""
+    try:
+        return "db_files_listed" not in json.loads(gen.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+
+
 def _db_files(gen: Path) -> dict[str, int]:
     """The database files of a closed generation and their sizes."""
     out = {}
@@ -80,15 +91,18 @@ def _db_files(gen: Path) -> dict[str, int]:
 def verify_generation(gen: Path) -> str:
     """What is wrong with the files of *gen* (a file missing or of another size than when it was written), or ''.
 
-    Generations written before the manifest listed their files are taken as they are.
+    The list is a small file of its own (the manifest names every data file: megabytes at a million statements,
+    too much to parse at each open). Generations written before it was kept are taken as they are.
     """
-    manifest = gen.with_suffix(".json")
+    listing = gen.with_suffix(DB_FILES)
     try:
-        expected = json.loads(manifest.read_text(encoding="utf-8")).get("db_files")
+        expected = json.loads(listing.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "" if _older(gen) else f"{listing} is missing"
     except (OSError, ValueError):
-        return f"its manifest {manifest.name} is missing or unreadable"
+        return f"{listing} is unreadable"
     if not isinstance(expected, dict):
-        return ""
+        return f"{listing} is unreadable"
     for name, size in expected.items():
         f = gen / name
         try:
@@ -174,7 +188,8 @@ class Generation:
         """
         self.store.flush()
         self.close()
-        manifest = {**manifest, "db_files": _db_files(self.folder)}
+        _write_atomic(self.folder.with_suffix(DB_FILES), json.dumps(_db_files(self.folder), indent=0))
+        manifest = {**manifest, "db_files_listed": True}
         _write_atomic(self.folder.with_suffix(".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
         _fsync_dir(self.root)
         _write_atomic(self.root / CURRENT, self.folder.name + "\n")
@@ -276,7 +291,7 @@ def sweep(path: Path) -> list[str]:
     for name in sorted(names - {live}):
         if _held(path / (name + LOCK)):
             continue
-        for suffix in ("", ".json", ANSWERS, LOCK):
+        for suffix in ("", ".json", DB_FILES, ANSWERS, LOCK):
             p = path / (name + suffix)
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
@@ -289,7 +304,7 @@ def sweep(path: Path) -> list[str]:
 def _remove_old_generations(path: Path, keep: str) -> None:
     # Each generation before the answers kept beside it (kg.query.kept.write_beside relies on that order).
     for old in sorted(path.glob("gen-*"), key=lambda p: (p.name.endswith(ANSWERS), p.name)):
-        if old.name in (keep, keep + ".json", keep + ANSWERS, keep + LOCK):
+        if old.name in (keep, keep + ".json", keep + DB_FILES, keep + ANSWERS, keep + LOCK):
             continue
         if _held(path / (old.name.split(".", 1)[0] + LOCK)):
             continue  # another writer's generation, still being written

@@ -405,12 +405,13 @@ def _draft(project: Paths, tmp_path: Path, name: str = "merge-2024-05-06") -> tu
 
 def test_merge_refuses_a_draft_header_that_writes_outside_the_project(project: Paths, tmp_path: Path) -> None:
     draft, text = _draft(project, tmp_path)
-    for evil in ("../../../x", "..", "/tmp/x", ".hidden"):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    for evil in ("../../../x", "..", str(outside / "x"), ".hidden"):
         draft.write_text(text.replace("# kg-ingest-source: merge-2024-05-06\t",
                                       f"# kg-ingest-source: {evil}\t"), encoding="utf-8")
         code, output = invoke(project, "merge", str(draft))
         assert code == 1 and "nothing was merged" in output.lower(), (evil, output)
-    assert not (project.project.parent / "x.txt").exists() and not Path("/tmp/x.txt").exists()
+    assert not (project.project.parent / "x.txt").exists() and not outside.exists()
     assert not list(project.project.parent.glob("x.*"))
 
 

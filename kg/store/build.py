@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -238,6 +239,10 @@ def build(paths: Paths, *, full: bool = False) -> BuildReport:
             sweep(paths.store)  # what killed builds left behind
             return _build_embedded(paths, full=full)
     except OSError as exc:  # a full disk, a store path too long, no permission: the live store is untouched
+        name = os.path.abspath(exc.filename) if isinstance(exc.filename, str) else ""
+        store = str(paths.store.absolute())
+        if name and name != store and not name.startswith(store + os.sep):  # one of the files read, not written
+            raise InputError(f"{name}: cannot read it ({exc.strerror}); nothing was loaded.") from None
         raise write_error(paths.store, exc, "Cannot write the store") from None
 
 

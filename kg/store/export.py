@@ -72,8 +72,9 @@ def write_error(target: Path, exc: OSError, what: str = "Cannot write") -> Outpu
 
     Nothing was replaced: the write goes to a temporary file first, so the old file (or store) is intact.
     """
-    cause = _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
-    return OutputError(f"{what} {target}: {cause} ({exc.strerror or exc}). Nothing was replaced.")
+    detail = exc.strerror or str(exc)
+    cause = _WRITE_ADVICE.get(exc.errno or 0, "")
+    return OutputError(f"{what} {target}: {f'{cause} ({detail})' if cause else detail}. Nothing was replaced.")
 
 
 def is_folder(path: Path) -> bool:

@@ -89,10 +89,16 @@ def _untrusted_header(paths: Paths, draft: Path, sources: list[SourceLine]) -> l
         if not _SHA256.match(src.sha256):
             problems.append(f"{src.id}: the draft does not record the checksum of {src.path}; it was written by an "
                             "older kg ingest or edited. Run `kg ingest` on the article again.")
-        elif src.path.is_file() and hashlib.sha256(src.path.read_bytes()).hexdigest() != src.sha256:
+        elif src.path.is_file() and _sha256(src.path) != src.sha256:
             problems.append(f"{src.id}: {src.path} is not the file kg ingest read (its checksum differs); "
                             "ingest it again if it changed.")
     return problems
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks (a draft may name any file, however large)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:

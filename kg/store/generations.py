@@ -14,8 +14,8 @@ Layout of a store folder::
 A build that is killed (``kill -9``, a power cut) cannot clean up after itself: its generation stays on disk.
 So every build first removes each generation that CURRENT does not name and whose writer is gone (its lock is
 not held): :func:`sweep`. A generation whose files were removed or cut short after it was written is found by
-:func:`verify_generation` (the manifest lists its database files and their sizes): reading it gives a clear
-:class:`~kg.errors.StoreError`, and the next build rebuilds it in full.
+:func:`verify_generation` (``gen-<stamp>.files.json`` lists its database files and their sizes): reading it
+gives a clear :class:`~kg.errors.StoreError`, and the next build rebuilds it in full.
 
 A build writes a new generation beside the live one and only then points CURRENT at it. A build that fails
 or is killed leaves CURRENT, and so the previous store, untouched. An incremental build starts the new

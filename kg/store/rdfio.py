@@ -55,7 +55,7 @@ def parse_file(path: Path, graph: ox.NamedNode | ox.DefaultGraph | None = None) 
             raise RDFSyntaxError(
                 f"{path}: its @context names a document elsewhere (a URL or another file), and a build never "
                 "fetches anything. Put the context itself in the file: replace the \"@context\" URL by the "
-                "object it holds, or by the prefixes you need (e.g. {\"zs\": \"https://w3id.org/zhaoshang-kg/ontology#\"})."
+                "object it holds, or by the prefixes you need (e.g. {\"zs\": \"https://w3id.org/zhaoshang-kg/def#\"})."
             ) from None
         raise RDFSyntaxError(f"{path}: {message}") from None
     if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):

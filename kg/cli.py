@@ -516,12 +516,15 @@ def review(draft: Path, output: Path | None) -> None:
 @click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path),
               help="Decisions file from `kg review -o`: merge only the facts it accepts (or edits).")
 @click.option("--accept-all", is_flag=True, help="Merge every fact as drafted, open review items included.")
+@click.option("--confirm", is_flag=True,
+              help="With --accept-all: merge even though the draft renames entities the graph has, or declares two "
+                   "of them the same (a decisions file that accepts such facts confirms them).")
 @click.pass_obj
-def merge(paths: Paths, draft: Path, decisions: Path | None, accept_all: bool) -> None:
+def merge(paths: Paths, draft: Path, decisions: Path | None, accept_all: bool, confirm: bool) -> None:
     """Validate a reviewed draft with the shapes, merge it into data/ and rebuild the store (all or nothing)."""
     from kg.ingest.decisions import merge_reviewed
 
-    report = merge_reviewed(paths, draft, decisions, accept_all)
+    report = merge_reviewed(paths, draft, decisions, accept_all, confirm=confirm)
     for p in report.written:
         click.echo(f"Wrote {p}")
     click.echo(f"Rebuilt the store: {report.build.triples} triples in {report.build.seconds:.2f} s.")

@@ -10,6 +10,7 @@
     │   └── ViewTooLarge           a view would draw more nodes than its cap; narrow it
     ├── ValidationError            the data breaks the SHACL shapes; nothing was loaded
     ├── QuoteMismatch              a provenance quote differs from its slice of the source text
+    ├── OutputError                a file or the store cannot be written (name too long, disk full…)
     ├── StoreError                 the store folder is missing, locked or broken
     │   └── EndpointError          a remote SPARQL endpoint is unreachable, refuses a request or fails
     │       └── PartialResult      the endpoint cut the results (timeout, HTTP 206, ResultSetMaxRows)
@@ -58,6 +59,13 @@ class ValidationError(KGError):
 
 class QuoteMismatch(KGError):
     """A provenance quote does not equal its slice of the source file."""
+
+
+class OutputError(KGError):
+    """A file or the store cannot be written; the message names the path, the cause and what to do.
+
+    Nothing was replaced: writes go to a temporary name first.
+    """
 
 
 class StoreError(KGError):

@@ -9,24 +9,33 @@
   HTML views in ``out/`` and serves them.
 * It binds 127.0.0.1 by default and refuses requests whose ``Host`` is not this server (DNS rebinding) and
   cross-origin requests (``Origin`` or ``Sec-Fetch-Site``), so a web page elsewhere cannot use it.
-* A threaded server answers many clients at once; at most *workers* queries are evaluated at the same time
-  and the others wait their turn. The query workers are kept running between queries (:mod:`kg.query.pool`),
-  with the store open and its caches warm; one that runs out of time is killed and replaced.
+* A threaded server answers many clients at once; at most *workers* queries are evaluated at the same time.
+  An answer the store generation already gave is sent back without a worker (:mod:`kg.query.kept`). The others
+  are shared fairly (:mod:`kg.query.admission`): catalogue questions may use every worker, other queries never
+  the ones kept for them, each client has a bounded share, queues are bounded, and a query that cannot have a
+  worker soon is answered ``503`` with ``Retry-After``; past :data:`MAX_CONNECTIONS` open connections a new one
+  gets that answer before any thread is started for it. The query workers are kept running between queries
+  (:mod:`kg.query.pool`), with the store open and its caches warm; one that runs out of time is killed and
+  replaced.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
 import os
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -43,7 +52,10 @@ from kg.errors import (
 )
 from kg.namespaces import PREFIXES
 from kg.paths import Paths
-from kg.query.guard import MAX_QUERY_CHARS
+from kg.query.admission import HEAVY, LIGHT, Admission, Busy, Limits
+from kg.query.catalogue import load_catalogue
+from kg.query.guard import MAX_QUERY_CHARS, check_query
+from kg.query.kept import AnswerCache, answer_key
 from kg.query.pool import WorkerPool
 from kg.query.results import to_csv, to_json
 from kg.query.runner import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryResult, run_query
@@ -66,8 +78,15 @@ class ServeOptions:
     workers: int = max(2, os.cpu_count() or 2)
 
 
+#: Open connections served at once; past it a new connection is answered 503 without a thread of its own.
+MAX_CONNECTIONS = 512
+_BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  b"Retry-After: 2\r\nConnection: close\r\nContent-Length: 50\r\n\r\n"
+                  b"The server is busy: too many connections. Retry.\n\n")
+
+
 class KGServer(ThreadingHTTPServer):
-    """The HTTP server: holds the project paths, the options and the worker semaphore."""
+    """The HTTP server: holds the project paths, the options, the query workers and who may use them."""
 
     daemon_threads = True
     request_queue_size = 256  # many clients connecting at once must not be refused by a short backlog
@@ -75,13 +94,43 @@ class KGServer(ThreadingHTTPServer):
     def __init__(self, paths: Paths, options: ServeOptions) -> None:
         self.paths = paths
         self.options = options
-        self.slots = threading.BoundedSemaphore(options.workers)
+        reserved = max(1, options.workers // 2)  # for catalogue questions
+        share = max(1, (options.workers - reserved) // 2)  # of the other queries' workers, per client
+        self.admission = Admission(Limits(workers=options.workers, reserved=reserved, per_client=share))
         self.pool = WorkerPool(options.workers)  # query workers kept between queries (kg.query.pool)
+        self.connections = 0
+        self._connections_lock = threading.Lock()
+        try:
+            catalogue = load_catalogue(paths.queries)
+        except QueryError:
+            catalogue = {}
+        #: The catalogue's questions, as text with spaces collapsed: these go in the light lane.
+        self.catalogue_texts = {_normal(q.sparql) for q in catalogue.values()}
         try:
             super().__init__((options.host, options.port), _Handler)
         except BaseException:
             self.pool.close()
             raise
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the connection, unless :data:`MAX_CONNECTIONS` are open: then answer 503 here."""
+        with self._connections_lock:
+            full = self.connections >= MAX_CONNECTIONS
+            if not full:
+                self.connections += 1
+        if full:
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY_RESPONSE)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self.connections -= 1
 
     def server_close(self) -> None:
         super().server_close()
@@ -230,22 +279,30 @@ class _Handler(BaseHTTPRequestHandler):
             self._reject(HTTPStatus.NOT_ACCEPTABLE, "Results come as JSON, CSV, Turtle or N-Triples.")
             return
         opts = self.server.options
-        with self.server.slots:
-            try:
-                result = run_query(self.server.paths.store, queries[0], limit=opts.limit, timeout=opts.timeout,
-                                   pool=self.server.pool)
-            except (QueryRefused, QuerySyntaxError) as exc:
-                self._reject(HTTPStatus.BAD_REQUEST, str(exc))
-                return
-            except QueryTimeout as exc:
-                self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
-                return
-            except StoreError as exc:
-                self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
-                return
-            except QueryError as exc:
-                self._reject(HTTPStatus.BAD_REQUEST, str(exc))
-                return
+        store = self.server.paths.store
+        try:
+            # an answer this generation already gave needs no worker: it never waits behind other queries
+            result = _kept_answer(store, queries[0], opts.limit)
+            if result is None:
+                lane = LIGHT if _normal(queries[0]) in self.server.catalogue_texts else HEAVY
+                with self.server.admission.admit(lane, self.client_address[0]):
+                    result = run_query(store, queries[0], limit=opts.limit, timeout=opts.timeout,
+                                       pool=self.server.pool)
+        except Busy as exc:
+            self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc), extra={"Retry-After": str(exc.retry_after)})
+            return
+        except (QueryRefused, QuerySyntaxError) as exc:
+            self._reject(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        except QueryTimeout as exc:
+            self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+            return
+        except StoreError as exc:
+            self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+            return
+        except QueryError as exc:
+            self._reject(HTTPStatus.BAD_REQUEST, str(exc))
+            return
         ctype, data = _serialise(result, fmt)
         extra = {"X-KG-Truncated": f"true; limit={result.limit}"} if result.truncated else {}
         if result.cached:
@@ -278,12 +335,13 @@ class _Handler(BaseHTTPRequestHandler):
         opts = self.server.options
         try:
             if path == "/ask":
-                with self.server.slots:
+                # a composed question may be as heavy as any query: the heavy lane, capped per client
+                with self.server.admission.admit(HEAVY, self.client_address[0]):
                     ctype, data = served.ask_answer(self.server.paths, params.get("q", [""])[0], fmt, opts.limit)
                 extra = {"Content-Disposition": 'attachment; filename="answer.csv"'} if fmt == "csv" else {}
                 self._send(HTTPStatus.OK, ctype, data, head=head, extra=extra)
-            elif path == "/question":
-                with self.server.slots:
+            elif path == "/question":  # a catalogue question: the lane kept for them
+                with self.server.admission.admit(LIGHT, self.client_address[0]):
                     result = served.run_question(self.server.paths, params.get("name", [""])[0],
                                                  params.get("param", []), opts.limit, opts.timeout)
                 ctype, data = _serialise(result, fmt)
@@ -293,14 +351,16 @@ class _Handler(BaseHTTPRequestHandler):
                     extra["X-KG-Truncated"] = f"true; limit={result.limit}"
                 self._send(HTTPStatus.OK, ctype, data, head=head, extra=extra)
             elif path == "/focus":
-                with self.server.slots:
+                with self.server.admission.admit(HEAVY, self.client_address[0]):
                     page = served.focus_html(self.server.paths, params.get("entity", [""])[0])
                 self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head=head, csp=_VIEW_CSP)
             else:
                 region = urllib.parse.unquote(path[len("/profile/"):])
-                with self.server.slots:
+                with self.server.admission.admit(HEAVY, self.client_address[0]):
                     page = served.profile_html(self.server.paths, region)
                 self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"), head=head, csp=_VIEW_CSP)
+        except Busy as exc:
+            self._reject(HTTPStatus.SERVICE_UNAVAILABLE, str(exc), extra={"Retry-After": str(exc.retry_after)})
         except (UnknownEntity, AmbiguousEntity) as exc:
             self._reject(HTTPStatus.NOT_FOUND, str(exc))
         except QueryTimeout as exc:
@@ -310,9 +370,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------ responses
 
-    def _reject(self, status: HTTPStatus, message: str) -> None:
+    def _reject(self, status: HTTPStatus, message: str, extra: dict[str, str] | None = None) -> None:
         # The connection is closed after an error, so an unread request body does no harm.
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), close=True)
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), close=True, extra=extra)
 
     def _send(
         self,
@@ -343,6 +403,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(data)
+
+
+def _normal(sparql: str) -> str:
+    """A query's text with runs of white space made one space: how it is matched against the catalogue."""
+    return " ".join(sparql.split())
+
+
+def _kept_answer(store: Path, sparql: str, limit: int) -> QueryResult | None:
+    """The answer the live generation already gave to *sparql* (checked by the guard first), or None."""
+    started = time.perf_counter()
+    checked = check_query(sparql)
+    kept = AnswerCache(current_generation(store)).get(answer_key(checked.text, checked.form, {}, limit))
+    if kept is not None:
+        kept.seconds = time.perf_counter() - started
+    return kept
 
 
 def _choose_format(explicit: str, accept: str) -> str | None:

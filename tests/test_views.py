@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.errors import AmbiguousEntity, InputError, UnknownEntity, ViewTooLarge
+from kg.errors import AmbiguousEntity, InputError, OutputError, UnknownEntity, ViewTooLarge
 from kg.paths import Paths
 from kg.views.build import build_view
 from kg.views.graphpage import HTMLView, graph_page, json_for_script, layout, render_graph, write_view
@@ -215,7 +215,7 @@ def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path: Path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):  # a clear error naming the file, not a traceback
         write_view("<p>new</p>", out)
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["v.html"]

@@ -107,7 +107,7 @@ def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Pat
     # beyond what a correct answer for it would be
     assert not old.exists() and not answers_folder(old).exists()
     leftovers = sorted(p.name for p in project.store.iterdir() if p.name.startswith("gen-"))
-    assert leftovers == sorted([new.name, new.name + ".json", *([new.name + ".answers"]
+    assert leftovers == sorted([new.name, new.name + ".json", new.name + ".files.json", *([new.name + ".answers"]
                                                                 if answers_folder(new).exists() else [])])
     _kept_equal_fresh(project)
 

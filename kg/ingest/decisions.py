@@ -172,18 +172,22 @@ def changes_to_known(paths: Paths, draft: Path, review: Review) -> list[ReviewIt
 
 
 def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
-                   accept_all: bool = False) -> MergeReport:
-    """``kg merge``: the gate, then the accepted facts (or all of them) merged and the store rebuilt."""
+                   accept_all: bool = False, *, confirm: bool = False) -> MergeReport:
+    """``kg merge``: the gate, then the accepted facts (or all of them) merged and the store rebuilt.
+
+    A draft that renames entities the graph has, or declares two of them the same, is merged only when a
+    reviewer accepted those facts in a decisions file (they are review items there) or *confirm* is given.
+    """
     review = load_review(draft)
     review.items += changes_to_known(paths, draft, review)
     gate(review, decisions, accept_all)
     if decisions is None:
-        return merge(paths, draft)
+        return merge(paths, draft, confirm=confirm)
     text, _ = apply(draft, review, read_decisions(decisions, review))
     with tempfile.TemporaryDirectory(prefix="kg-reviewed-") as tmp:
         reviewed = Path(tmp) / draft.name
         reviewed.write_text(text, encoding="utf-8")
-        return merge(paths, reviewed)
+        return merge(paths, reviewed, confirm=True)  # the reviewer accepted every fact that is merged
 
 
 def decisions_template(review: Review, decision: str = "accept") -> dict[str, Any]:

@@ -8,22 +8,26 @@ fails, the files written are removed again.
 
 from __future__ import annotations
 
+import glob
+import hashlib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
-from rdflib import URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from kg.errors import InputError, QuoteMismatch, ValidationError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
-from kg.namespaces import PROV, source_iri
+from kg.namespaces import PROV, SCHEMA, source_iri
 from kg.paths import Paths, make_paths
-from kg.store.build import BuildReport, build, check
-from kg.store.export import write_atomic
+from kg.store.build import BuildReport, build, check, data_files
+from kg.store.export import write_atomic, write_error
 from kg.store.rdfio import parse_file, to_rdflib
 
 
@@ -35,28 +39,84 @@ class MergeReport:
     build: BuildReport
 
 
-def draft_sources(text: str) -> list[tuple[str, Path]]:
-    """The (source id, article path) pairs a draft's header names."""
+@dataclass(frozen=True)
+class SourceLine:
+    """One ``# kg-ingest-source:`` line of a draft: the source id, the article read, and the sha256 of its bytes."""
+
+    id: str
+    path: Path
+    sha256: str
+
+
+#: A source id as :func:`kg.ingest.text.source_id` makes it: it becomes a file name in data/sources/ and
+#: data/facts/, so Latin letters, digits, '.', '_' and '-' only, never a leading dot or '..'.
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def source_lines(text: str) -> list[SourceLine]:
+    """Every ``# kg-ingest-source:`` line of a draft (the sha256 is '' on drafts written before it was recorded)."""
     out = []
     for line in text.splitlines():
         if line.startswith(SOURCE_LINE):
             parts = line[len(SOURCE_LINE):].strip().split("\t")
             if len(parts) >= 2:
-                out.append((parts[0], Path(parts[1])))
+                out.append(SourceLine(parts[0], Path(parts[1]), parts[3] if len(parts) >= 4 else ""))
     return out
+
+
+def draft_sources(text: str) -> list[tuple[str, Path]]:
+    """The (source id, article path) pairs a draft's header names."""
+    return [(s.id, s.path) for s in source_lines(text)]
+
+
+def _untrusted_header(paths: Paths, draft: Path, sources: list[SourceLine]) -> list[str]:
+    """What is wrong with the header lines of *draft*: ids that would write outside data/, missing or wrong hashes.
+
+    The header is text anyone can edit: it must not choose where files go nor which file is copied. The id must
+    be a plain file name, and the article is copied only when its bytes still have the sha256 ``kg ingest``
+    recorded when it read them (a draft edited to name another file, ``/some/secret.txt``, is refused).
+    """
+    problems = []
+    for src in sources:
+        if not _SAFE_ID.match(src.id) or ".." in src.id:
+            problems.append(f"{src.id!r} is not a source id (a plain file name without '/', '..' or a leading dot); "
+                            "the draft header was edited. Ingest the article again.")
+            continue
+        for folder, name in ((paths.sources, f"{src.id}.txt"), (paths.facts, f"{src.id}.ingested.ttl")):
+            if (folder / name).resolve().parent != folder.resolve():
+                problems.append(f"{src.id}: {folder / name} would lie outside {folder}; ingest the article again.")
+        if not _SHA256.match(src.sha256):
+            problems.append(f"{src.id}: the draft does not record the checksum of {src.path}; it was written by an "
+                            "older kg ingest or edited. Run `kg ingest` on the article again.")
+        elif src.path.is_file() and _sha256(src.path) != src.sha256:
+            problems.append(f"{src.id}: {src.path} is not the file kg ingest read (its checksum differs); "
+                            "ingest it again if it changed.")
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks (a draft may name any file, however large)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
     """The files a merge of *draft* would write, relative to the project; raises on any problem."""
     text, _ = decode_utf8(read_bytes(draft), str(draft))
     quads = parse_file(draft)  # a syntax error names the line and column
-    sources = draft_sources(text)
+    lines = source_lines(text)
+    sources = [(s.id, s.path) for s in lines]
     if not sources:
         raise InputError(f"{draft}: names no source article (no '{SOURCE_LINE}' line); was it written by kg ingest?")
+    untrusted = _untrusted_header(paths, draft, lines)
+    if untrusted:
+        raise InputError(f"{draft}: nothing was merged:\n" + "\n".join(f"  - {p}" for p in untrusted))
     files: dict[Path, bytes] = {}
     problems = []
     for sid, path in sources:
-        existing = sorted(p.name for p in paths.facts.glob(f"{sid}.*") if p.name != f"{sid}.sentences.ttl")
+        existing = sorted(p.name for p in paths.facts.glob(f"{glob.escape(sid)}.*")
+                          if p.name != f"{sid}.sentences.ttl")
         if existing:
             problems.append(f"{sid} already has facts in data/facts/ ({', '.join(existing)}); remove them first "
                             "or ingest the article under another file name.")
@@ -81,6 +141,39 @@ def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
     return files
 
 
+#: Predicates that name an entity: a draft may add aliases, but a second name of one of these changes what
+#: every answer calls an entity the graph already has.
+_NAME_PREDICATES = (RDFS.label, SKOS.prefLabel, SCHEMA.name)
+
+
+def identity_changes(paths: Paths, draft_quads: list[ox.Quad]) -> list[str]:
+    """What *draft_quads* would change about entities the project already has: a second label (in a language the
+    entity already has a different one in), or ``owl:sameAs`` between two of them. Empty when nothing."""
+    names = {ox.NamedNode(str(p)) for p in _NAME_PREDICATES}
+    same_as = ox.NamedNode(str(OWL.sameAs))
+    typed: set[ox.NamedNode | ox.BlankNode] = set()
+    labels: dict[tuple[object, object], set[ox.Literal]] = {}
+    rdf_type = ox.NamedNode(str(RDF.type))
+    for f in data_files(paths):
+        for q in parse_file(f):
+            if q.predicate == rdf_type and not isinstance(q.subject, ox.Triple):
+                typed.add(q.subject)
+            elif q.predicate in names and isinstance(q.object, ox.Literal):
+                labels.setdefault((q.subject, q.predicate), set()).add(q.object)
+    out = []
+    for q in draft_quads:
+        if q.predicate in names and isinstance(q.object, ox.Literal):
+            known = labels.get((q.subject, q.predicate), set())
+            same_lang = [k for k in known if k.language == q.object.language]
+            if same_lang and q.object not in known:
+                out.append(f"{q.subject} already has the label {same_lang[0].value!r}; the draft gives it a second "
+                           f"one, {q.object.value!r}")
+        elif q.predicate == same_as and q.subject in typed and q.object in typed and q.subject != q.object:
+            out.append(f"the draft says {q.subject} and {q.object}, two entities the graph already has, are the same "
+                       "(owl:sameAs)")
+    return out
+
+
 def _partition(graph: rdflib.Graph, ids: list[str]) -> dict[str, rdflib.Graph]:
     """Split a draft by source: a subject goes with the source its IRI or its provenance names."""
     owner: dict[rdflib.term.Node, str] = {}
@@ -97,9 +190,27 @@ def _partition(graph: rdflib.Graph, ids: list[str]) -> dict[str, rdflib.Graph]:
     return parts
 
 
-def merge(paths: Paths, draft: Path) -> MergeReport:
-    """Validate *draft* against the project's shapes and sources, then merge it and rebuild the store."""
-    files = plan(paths, draft)
+def merge(paths: Paths, draft: Path, *, confirm: bool = False) -> MergeReport:
+    """Validate *draft* against the project's shapes and sources, then merge it and rebuild the store.
+
+    A draft that renames an entity the graph already has, or declares two of them the same, is refused unless
+    *confirm* (``kg merge --confirm``): such a change alters answers about facts that were already reviewed.
+    """
+    try:
+        files = plan(paths, draft)
+        if not confirm:
+            changes = identity_changes(paths, parse_file(draft))
+            if changes:
+                raise InputError(f"{draft}: nothing was merged; it changes entities the graph already has:\n"
+                                 + "\n".join(f"  - {c}" for c in changes)
+                                 + "\nIf that is meant, run `kg merge --confirm` on the draft; otherwise remove "
+                                 "those statements from it.")
+        return _merge(paths, draft, files)
+    except OSError as exc:  # a name too long, a full disk: nothing was merged, the store is as it was
+        raise write_error(Path(exc.filename or paths.project), exc, "Cannot merge: cannot write") from None
+
+
+def _merge(paths: Paths, draft: Path, files: dict[Path, bytes]) -> MergeReport:
     with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
         stage = Path(tmp)
         shutil.copytree(paths.project / "ontology", stage / "ontology")
@@ -132,4 +243,5 @@ def merge(paths: Paths, draft: Path) -> MergeReport:
         raise
 
 
-__all__ = ["MergeReport", "URIRef", "draft_sources", "merge", "plan"]
+__all__ = ["MergeReport", "SourceLine", "URIRef", "draft_sources", "identity_changes", "merge", "plan",
+           "source_lines"]

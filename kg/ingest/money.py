@@ -28,7 +28,11 @@ QUALIFIER_WORDS: dict[str, str] = {
     "总计": "Reaching", "最高": "UpTo", "最高可达": "UpTo", "可达": "UpTo", "最多": "UpTo", "不超过": "UpTo",
 }
 
-NUMBER = r"(?<![0-9.])[0-9]{1," + str(MAX_DIGITS) + r"}(?:\.[0-9]{1,8})?(?![0-9])"
+#: A number in ASCII digits: plain, or with thousands separators (ASCII or full-width commas, groups of three
+#: after the first). It may not start inside a digit run, nor right after a separator that follows a digit
+#: ("12,000" is one number, never "000"); a run longer than MAX_DIGITS is no number.
+NUMBER = (r"(?<![0-9.])(?<![0-9][,，])(?:[0-9]{1,3}(?:[,，][0-9]{3}){1,5}|[0-9]{1," + str(MAX_DIGITS)
+          + r"})(?:\.[0-9]{1,8})?(?![0-9])(?![,，][0-9]{3})")
 _CN = "零〇一二两三四五六七八九十百千"
 CN_NUMBER = rf"(?<![{_CN}点])[{_CN}][{_CN}]{{0,15}}(?:点[零〇一二三四五六七八九]{{1,8}})?"
 _PRE = r"(?P<pre>最高可达|最高|可达|不超过|超过|将近|大约|达到|共计|总计|约|近|超|逾|达)?"
@@ -53,36 +57,83 @@ class Amount:
 def parse_number(text: str) -> Decimal:
     """A number written in ASCII digits or Chinese numerals, exactly.
 
-    >>> parse_number("一百零九点八"), parse_number("109.8"), parse_number("两千三百")
-    (Decimal('109.8'), Decimal('109.8'), Decimal('2300'))
+    >>> parse_number("一百零九点八"), parse_number("109.8"), parse_number("两千三百"), parse_number("1,234.5")
+    (Decimal('109.8'), Decimal('109.8'), Decimal('2300'), Decimal('1234.5'))
     """
     if text and text[0].isdigit():
-        return Decimal(text)
+        return Decimal(text.replace(",", "").replace("，", ""))
     whole, _, frac = text.partition("点")
     total = 0
-    current = 0
+    current: int | None = None  # None: no digit since the last unit ("十" alone is 10; "零千" is 0, not 1000)
     for ch in whole:
         if ch in _CN_DIGITS:
             current = _CN_DIGITS[ch]
         elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
+            total += (1 if current is None else current) * _CN_UNITS[ch]
+            current = None
         else:
             raise InvalidOperation(text)
-    total += current
+    total += current or 0
     if frac:
         return Decimal(f"{total}.{''.join(str(_CN_DIGITS[c]) for c in frac)}")
     return Decimal(total)
 
 
+@dataclass(frozen=True)
+class RefusedAmount:
+    """Something written like an amount that is not read as one: a sign, a range or an exponent before it.
+
+    Such a figure is raised for review instead of being guessed: "-5亿元" read as 5亿 would be a confident
+    wrong answer."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str
+
+
+#: What may stand just before a number and makes it no plain amount: a sign or a range dash, in any width.
+_SIGN_BEFORE = re.compile(r"(?:[-−–﹣－+＋±]|负|正负)\s*$")
+#: An exponent: digits then e/E (and a sign) just before the number ("1e9元" is not 9元).
+_EXPONENT_BEFORE = re.compile(r"[0-9.][eE][-+]?$")
+
+
 def find_amounts(text: str, offset: int = 0) -> list[Amount]:
     """Every amount of money in *text* (already folded to ASCII digits), with offsets shifted by *offset*.
+
+    Figures with a sign, a range dash or an exponent are left out (see :func:`scan_amounts`).
 
     >>> [(a.value, a.qualifier) for a in find_amounts("总投资约50亿元,最高奖励可达1100万元")]
     [(Decimal('5000000000'), 'Approximately'), (Decimal('11000000'), 'UpTo')]
     """
+    return scan_amounts(text, offset)[0]
+
+
+def scan_amounts(text: str, offset: int = 0) -> tuple[list[Amount], list[RefusedAmount]]:
+    """The amounts of money in *text*, and the figures written like amounts that are refused as such.
+
+    >>> found, refused = scan_amounts("亏损-5亿元,投资1,234.5万元")
+    >>> [a.value for a in found], [(r.surface, r.reason) for r in refused]
+    ([Decimal('12345000')], [('-5亿元', 'a sign or a range dash stands before the number')])
+    """
     out: list[Amount] = []
+    refused: list[RefusedAmount] = []
     for m in _AMOUNT.finditer(text):
+        start = m.start()
+        head = text[max(0, m.start("num") - 8):m.start("num")]
+        reason = ""
+        if _EXPONENT_BEFORE.search(head):
+            reason = "the number has an exponent"
+        elif not m.group("pre") and _SIGN_BEFORE.search(head):
+            reason = "a sign or a range dash stands before the number"
+        if reason:
+            lead = _EXPONENT_BEFORE.search(head) or _SIGN_BEFORE.search(head)
+            first = m.start("num") - (len(head) - lead.start()) if lead else start
+            if reason.startswith("the number"):  # take in the digits of the mantissa too
+                while first > 0 and (text[first - 1].isdigit() or text[first - 1] == "."):
+                    first -= 1
+            refused.append(RefusedAmount(offset + first, offset + m.end(), text[first:m.end()], reason))
+            continue
         try:
             number = parse_number(m.group("num"))
         except (InvalidOperation, KeyError):
@@ -94,19 +145,18 @@ def find_amounts(text: str, offset: int = 0) -> list[Amount]:
         qualifier = QUALIFIER_WORDS.get(word, "Exact")
         if m.group("pre") in ("最高", "最高可达", "可达", "不超过"):
             qualifier = "UpTo"
-        start = m.start()
         # "最高奖励可达1100万元": the qualifier word may stand a few characters before the number.
         if not m.group("pre"):
-            lead = text[max(0, start - 8):start]
+            lead_text = text[max(0, start - 8):start]
             for w in ("最高", "约", "超过", "近"):
-                k = lead.rfind(w)
-                if w == "约" and k > 0 and lead[k - 1] in "签合协预制节":
+                k = lead_text.rfind(w)
+                if w == "约" and k > 0 and lead_text[k - 1] in "签合协预制节":
                     continue  # 签约资金56.8亿元 is exact: 约 of 签约 is no qualifier
-                if w in lead and not re.search(r"[,，。;；、]", lead[lead.rfind(w):]):
+                if w in lead_text and not re.search(r"[,，。;；、]", lead_text[lead_text.rfind(w):]):
                     qualifier = QUALIFIER_WORDS[w]
                     break
         out.append(Amount(offset + start, offset + m.end(), m.group(), value, currency, qualifier))
-    return out
+    return out, refused
 
 
 #: The phrases that say which kind of measure an amount is, and the zs:MoneyMeasure each names (the concepts

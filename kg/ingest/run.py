@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
@@ -18,7 +19,8 @@ from kg.ingest.text import read_article
 from kg.paths import Paths
 from kg.store.export import write_atomic
 
-#: Header line naming the file an article was read from, so that ``kg merge`` can copy it to data/sources/.
+#: Header line naming the file an article was read from (id, path, encoding, sha256 of its bytes), so that
+#: ``kg merge`` can copy it to data/sources/ after checking it is still the file that was read.
 SOURCE_LINE = "# kg-ingest-source:"
 
 
@@ -126,7 +128,8 @@ def _one(path: Path) -> Chunk:
     writer.add(extract(article, known))
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
-    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\n" + writer.take()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()  # kg merge copies this file only if it still has it
+    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + writer.take()
     chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before)
     writer.counts.clear()
     writer.reviews = []

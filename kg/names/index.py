@@ -153,6 +153,11 @@ def find(store: AnyStore, name: str, *, places_only: bool = False,
     text = name.strip()
     iri = _as_iri(text)
     if iri is not None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:  # '<http://ex/a b>', '<>': the engine's ValueError would reach the user raw
+            raise UnknownEntity(f"{name!r} is not a valid IRI ({exc}); give a full IRI such as "
+                                "<https://w3id.org/zhaoshang-kg/...>, a prefix:name or a label.") from None
         return resolve(_index(store, {iri}), name, places_only=places_only)
     # lazily: the short-name lookups run only when the name as spelled finds nothing
     for candidates in (_spelled(store, texts) for texts in ([text], _longer_names(text))):

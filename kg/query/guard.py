@@ -4,7 +4,10 @@ The embedded engine reaches the network for ``SERVICE`` (and ``LOAD``) from nati
 intercept, and overflows its stack (killing the process) on queries nested about 3,000 levels deep. So a query
 typed by a user is first read by the small lexer below, which never recurses:
 
-- its length and bracket nesting depth are bounded;
+- its length and bracket nesting depth are bounded, and so is nesting without brackets: the engine parses and
+  evaluates operators recursively too, so ``!!!…true``, ``1+1+1…`` and a property path of thousands of steps
+  crash it like brackets do, and so do thousands of BINDs or MINUSes; the operators and nesting keywords of a
+  query (:data:`MAX_OPERATORS`) and a run of unary operators (:data:`MAX_UNARY_RUN`) are counted and bounded;
 - ``SERVICE``, ``FROM`` / ``FROM NAMED``, ``LOAD`` and every update keyword are refused wherever they appear
   as keywords (not inside strings, IRIs, comments, variables or prefixed names);
 - ``\\u`` escapes outside string literals are refused, so a keyword cannot be spelled in escapes.
@@ -41,6 +44,12 @@ REFUSED_KEYWORDS: dict[str, str] = {
     "USING": "updates are not allowed; the store is read-only for queries",
 }
 
+#: Most operators (``! + - * / | ^ && || = != < > <= >=``, path steps included) in one query. The project's
+#: largest catalogue question has under 60; the engine overflows its stack on chains of a few thousand.
+MAX_OPERATORS = 1_000
+#: Longest run of unary operators (``!``, ``-``, ``+``, ``^`` with nothing between them).
+MAX_UNARY_RUN = 16
+
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 # An IRI reference as the SPARQL grammar defines it; a '<' that does not start one is an operator.
@@ -53,6 +62,28 @@ _LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 
 _OPEN = {"{": "}", "(": ")", "[": "]"}
+#: Characters that are (part of) an operator or a path step outside IRIs, strings and names.
+_OPERATOR_CHARS = frozenset("!+-*/|^&=>")
+_UNARY = frozenset("!+-^")
+#: Keywords that nest the query's algebra one level each, as operators do: four thousand BINDs or MINUSes in a row
+#: crash the engine too. They count towards MAX_OPERATORS.
+_NESTING_KEYWORDS = frozenset({"OPTIONAL", "MINUS", "BIND", "UNION", "FILTER", "GRAPH", "EXISTS"})
+#: A run of unary operators, spaces allowed between them.
+_UNARY_RUN = re.compile(r"[!+\-^](?:\s*[!+\-^])*")
+
+
+def _unary_length(run: str) -> int:
+    return sum(not c.isspace() for c in run)
+
+
+def _count(text: str, i: int, seen: int, limit: int) -> int:
+    """One more operator at *i*; refused past *limit*."""
+    seen += 1
+    if seen > limit:
+        raise _refuse(text, i, f"more than {limit:,} operators, path steps or nesting keywords (OPTIONAL, MINUS, "
+                               "BIND, UNION, FILTER…); the engine nests them as deeply as brackets. Split the "
+                               "query, or use VALUES or --param for long lists")
+    return seen
 
 
 @dataclass(frozen=True)
@@ -96,7 +127,8 @@ def _skip_string(text: str, i: int) -> int:
     raise _refuse(text, i, "a string literal is never closed")
 
 
-def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_DEPTH) -> CheckedQuery:
+def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int = MAX_DEPTH,
+                max_operators: int = MAX_OPERATORS) -> CheckedQuery:
     """Refuse a query that could leave the store or overwhelm the engine; return it with its form.
 
     Raises :class:`~kg.errors.QueryRefused` with the line and column of the first offending token.
@@ -109,7 +141,7 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int =
             f"Query refused: it has {len(text):,} characters, more than the limit of {max_chars:,}. "
             "Shorten it, or bind values with --param instead of pasting them in."
         )
-    depth = max_seen = 0
+    depth = max_seen = operators = 0
     stack: list[tuple[str, int]] = []
     form = ""
     i, n = 0, len(text)
@@ -132,7 +164,11 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int =
                 i += 2
                 continue
             m = _IRI.match(text, i)
-            i = m.end() if m else i + 1  # an IRI, or the operator < or <=
+            if m:
+                i = m.end()
+            else:  # the operator < or <=
+                operators = _count(text, i, operators, max_operators)
+                i += 1
         elif ch in _OPEN:
             stack.append((_OPEN[ch], i))
             depth += 1
@@ -163,6 +199,14 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int =
         elif ch.isdigit():
             m = _NUMBER.match(text, i)
             i = m.end() if m else i + 1
+        elif ch in _OPERATOR_CHARS:
+            operators = _count(text, i, operators, max_operators)
+            if ch in _UNARY:
+                run = _UNARY_RUN.match(text, i)
+                if run and _unary_length(run.group()) > MAX_UNARY_RUN:
+                    raise _refuse(text, i, f"more than {MAX_UNARY_RUN} unary operators in a row; "
+                                           "the engine would nest them too deeply")
+            i += 1
         else:
             m = _NAME.match(text, i)
             if not m:
@@ -176,6 +220,8 @@ def check_query(text: str, *, max_chars: int = MAX_QUERY_CHARS, max_depth: int =
                     raise _refuse(text, i, f"{shown} is not allowed: {REFUSED_KEYWORDS[upper]}")
                 if not form and upper in _FORMS:
                     form = upper.lower()
+                if upper in _NESTING_KEYWORDS:
+                    operators = _count(text, i, operators, max_operators)
             i = m.end()
     return CheckedQuery(text=text, form=form or "select", depth=max_seen)
 

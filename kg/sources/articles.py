@@ -49,7 +49,10 @@ def load_source(path: Path) -> Source:
 def read_meta(path: Path) -> dict[str, object]:
     """The ``<stem>.meta.json`` beside an article, or an empty dict when there is none."""
     meta_path = path.with_name(path.stem + ".meta.json")
-    if not meta_path.is_file():
+    try:
+        if not meta_path.is_file():
+            return {}
+    except OSError:  # the article's name leaves no room for ".meta.json": there can be no such file
         return {}
     try:
         loaded = json.loads(read_bytes(meta_path).decode("utf-8"))

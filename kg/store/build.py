@@ -24,6 +24,7 @@ SPARQL endpoint (``paths.endpoint``) is :mod:`kg.remote.build`, which uses them;
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +41,16 @@ from kg.shacl.compile import compile_shapes
 from kg.shacl.report import QuoteProblem, ValidationResult
 from kg.shacl.run import ShapeProgram
 from kg.store.derive import DERIVED_GRAPH, check_graph_name, derive_store
-from kg.store.generations import CURRENT, current_generation, new_generation, read_manifest, write_lock
+from kg.store.export import write_error
+from kg.store.generations import (
+    CURRENT,
+    current_generation,
+    new_generation,
+    read_manifest,
+    sweep,
+    verify_generation,
+    write_lock,
+)
 from kg.store.investment import investment_rollups
 from kg.store.loader import LoadStats, Subject, graph_subjects, load_graphs, nquads, referrers
 from kg.store.quotes import QuoteChecker
@@ -228,9 +238,19 @@ def build(paths: Paths, *, full: bool = False) -> BuildReport:
 
 
 def build_embedded(paths: Paths, *, full: bool = False) -> BuildReport:
-    """:func:`build` into the embedded store at ``paths.store``, under its write lock."""
-    with write_lock(paths.store):
-        return _build_embedded(paths, full=full)
+    """:func:`build` into the embedded store at ``paths.store``, under its write lock; first removes what killed
+    builds left behind. A write that fails (a full disk, a store path too long, no permission) is an error naming
+    the path and its cause; the live store is untouched."""
+    try:
+        with write_lock(paths.store):
+            sweep(paths.store)  # what killed builds left behind
+            return _build_embedded(paths, full=full)
+    except OSError as exc:
+        name = os.path.abspath(exc.filename) if isinstance(exc.filename, str) else ""
+        store = str(paths.store.absolute())
+        if name and name != store and not name.startswith(store + os.sep):  # one of the files read, not written
+            raise InputError(f"{name}: cannot read it ({exc.strerror}); nothing was loaded.") from None
+        raise write_error(paths.store, exc, "Cannot write the store") from None
 
 
 def _compact(store: ox.Store, timings: dict[str, float]) -> None:
@@ -371,6 +391,8 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
             old = read_manifest(paths.store)
         except StoreError:
             base, old = None, None
+        if base is not None and verify_generation(base):
+            base, old = None, None  # damaged (a file removed or cut short): rebuilt in full, not "up to date"
     is_full, changed, removed = plan(fp, old, full or base is None)
     if not is_full and not changed and not removed:
         assert base is not None and old is not None

@@ -45,10 +45,19 @@ def parse_file(path: Path, graph: ox.NamedNode | ox.DefaultGraph | None = None) 
     """
     text, _ = decode_utf8(read_bytes(path), str(path))
     fmt = format_for(path)
+    if fmt == ox.RdfFormat.JSON_LD:
+        check_json_depth(text, str(path))
     try:
         quads = list(ox.parse(text.encode("utf-8"), format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
-        raise RDFSyntaxError(f"{path}: {_describe(exc)}") from None
+        message = _describe(exc)
+        if "LoadDocumentCallback" in message or "remote context" in message.lower():
+            raise RDFSyntaxError(
+                f"{path}: its @context names a document elsewhere (a URL or another file), and a build never "
+                "fetches anything. Put the context itself in the file: replace the \"@context\" URL by the "
+                "object it holds, or by the prefixes you need (e.g. {\"zs\": \"https://w3id.org/zhaoshang-kg/def#\"})."
+            ) from None
+        raise RDFSyntaxError(f"{path}: {message}") from None
     if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
         quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
     expected = _TRAILER.search(text, max(0, len(text) - _TRAILER_TAIL))
@@ -58,6 +67,40 @@ def parse_file(path: Path, graph: ox.NamedNode | ox.DefaultGraph | None = None) 
             "the file is incomplete. Export it again."
         )
     return quads
+
+
+#: Deepest nesting of JSON objects and arrays read. Real JSON-LD stays under 10; the engine's parser recurses and
+#: dies with a segmentation fault (not an exception) on a few thousand levels, so depth is checked before it runs.
+MAX_JSON_DEPTH = 100
+
+
+def check_json_depth(text: str, name: str, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuse JSON nested deeper than *max_depth* levels, naming *name*, the line and the column.
+
+    A loop over the characters (strings skipped with their escapes), never recursion: the check itself must not
+    be the thing that overflows.
+    """
+    depth = 0
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > max_depth:
+                line = text.count("\n", 0, i) + 1
+                column = i - (text.rfind("\n", 0, i) + 1) + 1
+                raise RDFSyntaxError(f"{name}: JSON nested deeper than {max_depth} levels at line {line}, column "
+                                     f"{column}; no JSON-LD needs that many. Flatten the document.")
+        elif ch in "]}":
+            depth -= 1
 
 
 def _describe(exc: SyntaxError) -> str:

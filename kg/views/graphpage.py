@@ -23,7 +23,7 @@ import numpy as np
 
 from kg.backend import AnyStore
 from kg.errors import InputError
-from kg.store.export import write_atomic
+from kg.store.export import is_folder, write_atomic
 from kg.views.build import build_view
 from kg.views.model import MAX_NODES, ViewGraph, curie
 from kg.views.overview import build_overview
@@ -358,7 +358,7 @@ def write_view(page: str, out: Path, root: Path | None = None) -> Path:
     if not parent.is_dir():
         raise InputError(f"{parent}: no such folder; create it first or choose another -o path.")
     final = parent / target.name
-    if final.is_dir():
+    if is_folder(final):
         raise InputError(f"{final}: is a folder; give a file name such as {final / 'view.html'}.")
     write_atomic(final, page.encode("utf-8"))
     return final

@@ -183,7 +183,7 @@ def test_deeply_nested_jsonld_is_refused_before_parsing(project: Paths, tmp_path
     assert "deep.jsonld" in done.stderr and "nested deeper than" in done.stderr
     assert not (project.store / CURRENT).exists()
     # kg merge stages data/facts/ too: the same clear error, nothing merged
-    done = kg(project, "merge", str(draft))
+    done = kg(project, "merge", "--accept-all", str(draft))
     assert done.returncode == 1, (done.returncode, done.stderr[-500:])
     assert "deep.jsonld" in done.stderr and "nested deeper than" in done.stderr
     assert not (project.sources / "deep-2024-05-06.txt").exists()
@@ -244,7 +244,7 @@ def test_output_name_too_long_is_a_clear_error_in_every_writer(built: Paths, pro
     draft = tmp_path / "draft.ttl"
     code, output = invoke(project, "ingest", str(article), "--date", "2024-05-06", "-o", str(draft))
     assert code == 0, output
-    code, output = invoke(project, "merge", str(draft))
+    code, output = invoke(project, "merge", "--accept-all", str(draft))
     assert code == 1, output
     assert "too long" in output and "nothing was replaced" in output.lower()
     assert not (project.sources / f"{stem}.txt").exists()
@@ -409,7 +409,7 @@ def test_merge_refuses_a_draft_header_that_writes_outside_the_project(project: P
     for evil in ("../../../x", "..", str(outside / "x"), ".hidden"):
         draft.write_text(text.replace("# kg-ingest-source: merge-2024-05-06\t",
                                       f"# kg-ingest-source: {evil}\t"), encoding="utf-8")
-        code, output = invoke(project, "merge", str(draft))
+        code, output = invoke(project, "merge", "--accept-all", str(draft))
         assert code == 1 and "nothing was merged" in output.lower(), (evil, output)
     assert not (project.project.parent / "x.txt").exists() and not outside.exists()
     assert not list(project.project.parent.glob("x.*"))
@@ -424,11 +424,11 @@ def test_merge_refuses_a_draft_naming_a_file_it_did_not_read(project: Paths, tmp
     assert sha == hashlib.sha256((tmp_path / "merge-2024-05-06.txt").read_bytes()).hexdigest()
     for forged in (f"{sid}\t{secret}\t{encoding}\t{sha}", f"{sid}\t{secret}\t{encoding}"):
         draft.write_text(text.replace(header, f"# kg-ingest-source: {forged}"), encoding="utf-8")
-        code, output = invoke(project, "merge", str(draft))
+        code, output = invoke(project, "merge", "--accept-all", str(draft))
         assert code == 1 and "nothing was merged" in output.lower(), output
         assert not (project.sources / f"{sid}.txt").exists()
     draft.write_text(text, encoding="utf-8")
-    code, output = invoke(project, "merge", str(draft))  # the draft as written merges
+    code, output = invoke(project, "merge", "--accept-all", str(draft))  # the draft as written merges
     assert code == 0, output
     assert (project.sources / f"{sid}.txt").read_text(encoding="utf-8") == ARTICLE
 
@@ -444,12 +444,12 @@ def test_merge_refuses_relabel_or_sameas_of_existing_entities_unless_confirmed(p
     }
     for name, line in extra.items():
         draft.write_text(text + line, encoding="utf-8")
-        code, output = invoke(project, "merge", str(draft))
+        code, output = invoke(project, "merge", "--accept-all", str(draft))
         assert code == 1, (name, output)
         assert "--confirm" in output and ("second" in output if name == "relabel" else "owl:sameAs" in output)
         assert not list(project.facts.glob("merge-2024-05-06.*"))
     draft.write_text(text + extra["sameas"], encoding="utf-8")
-    code, output = invoke(project, "merge", "--confirm", str(draft))
+    code, output = invoke(project, "merge", "--accept-all", "--confirm", str(draft))
     assert code == 0, output
     assert (project.facts / "merge-2024-05-06.ingested.ttl").is_file()
 

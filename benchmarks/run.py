@@ -7,26 +7,27 @@ Run::
 It writes (or reuses) the corpus of :mod:`benchmarks.synth` under ``/tmp/kg-bench/`` and then, each backend in
 its own child process so that peak memory is per backend:
 
-- **embedded**: the floors first: raw pyoxigraph loading the very same files into the same named graphs, into an
-  on-disk store (the floor the build is compared with) and, up to 2M statements, into an in-memory one; and kg's own
-  loader alone (parsing beside N-Quads writes on a second thread, :mod:`kg.store.loader`), which is faster than that
-  floor, so that the cost of the checks and the derived graph can be read off as well. Then ``kg build`` (parse,
-  load, quote check, SHACL validation inside the store, derived graph, swap; each step timed), then every catalogue
-  question (``queries/*.rq``, parameters filled with IRIs of the corpus), ``neighbors`` and ``path`` as the commands
-  run them (read around the entities, :mod:`kg.graph.neighbourhood`), the whole entity graph ``kg rank`` builds
-  (:mod:`kg.graph.network`) and the graph view focused on one government (:mod:`kg.views.graphpage`); every question
-  again as ``kg query`` and ``kg serve`` answer it (:func:`kg.query.runner.run_query`): the first ask (a worker
-  process evaluates it and the answer is kept for the store generation, :mod:`kg.query.kept`) and the same ask again
-  (``first_ask_ms``, ``again_p50_ms``, ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the
-  other backends); the answers kept in the background as ``kg build`` does by default (:mod:`kg.query.warmer`: how
-  long after the build, ``warm_s``, and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask``
-  of a list question before (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the
-  questions about one region asked about regions never asked before, by a worker per query as ``kg query`` does
+- **embedded**: the floors first: raw pyoxigraph loading the very same files into the same named graphs, into
+  an on-disk store (the floor the build is compared with) and, up to 2M statements, into an in-memory one; and
+  kg's own loader alone (parsing beside N-Quads writes on a second thread, :mod:`kg.store.loader`), which is faster
+  than that floor, so that the cost of the checks and the derived graph can be read off as well. Then
+  ``kg build`` (parse, load, quote check, SHACL validation inside the store, derived graph, swap; each step
+  timed), then every catalogue question (``queries/*.rq``, parameters filled with IRIs of the corpus),
+  ``neighbors`` and ``path`` as the commands run them (read around the entities, :mod:`kg.graph.neighbourhood`),
+  the whole entity graph ``kg rank`` builds (:mod:`kg.graph.network`) and the graph view focused on one government
+  (:mod:`kg.views.graphpage`); every question again as ``kg query`` and ``kg serve`` answer it
+  (:func:`kg.query.runner.run_query`): the first ask (a worker process evaluates it and the answer is kept for the
+  store generation, :mod:`kg.query.kept`) and the same ask again (``first_ask_ms``, ``again_p50_ms``,
+  ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the other backends); the answers
+  kept in the background as ``kg build`` does by default (:mod:`kg.query.warmer`: how long after the build, ``warm_s``,
+  and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
+  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the questions about one
+  region asked about regions never asked before, by a worker per query as ``kg query`` does
   (``new_region_ms``) and by workers kept between queries as ``kg serve`` does (``new_region_kept_ms``); last,
   ``kg build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
-  with the entities it touches, the derived graph derived again). Each load runs in a process of its own, so each has
-  its own peak memory. If the build passes ``--build-cap`` seconds it is stopped, reported as timed out, and the
-  questions run on the raw store.
+  with the entities it touches, the derived graph derived again). Each load runs in a process of its own, so
+  each has its own peak memory. If the build passes ``--build-cap`` seconds it is stopped, reported as timed
+  out, and the questions run on the raw store.
 - **rdflib**: the baseline, rdflib's in-memory ``Dataset`` with the same named graphs, the same questions;
   stopped with "timed out after N s" above ``--rdflib-cap``.
 - **virtuoso**: a private server (:mod:`kg.remote.virtuoso`) loaded with its bulk loader (one graph per source),

@@ -14,8 +14,7 @@ its own child process so that peak memory is per backend:
   ``kg build`` (parse, load, quote check, SHACL validation inside the store, derived graph, swap; each step
   timed), then every catalogue question (``queries/*.rq``, parameters filled with IRIs of the corpus),
   ``neighbors`` and ``path`` as the commands run them (read around the entities, :mod:`kg.graph.neighbourhood`),
-  the whole
-  entity graph ``kg rank`` builds (:mod:`kg.graph.network`) and the graph view focused on one government
+  the whole entity graph ``kg rank`` builds (:mod:`kg.graph.network`) and the graph view focused on one government
   (:mod:`kg.views.graphpage`); every question again as ``kg query`` and ``kg serve`` answer it
   (:func:`kg.query.runner.run_query`): the first ask (a worker process evaluates it and the answer is kept for the
   store generation, :mod:`kg.query.kept`) and the same ask again (``first_ask_ms``, ``again_p50_ms``,
@@ -24,8 +23,8 @@ its own child process so that peak memory is per backend:
   and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
   (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the questions about one
   region asked about regions never asked before, by a worker per query as ``kg query`` does
-  (``new_region_ms``) and by workers kept between queries as ``kg serve`` does (``new_region_kept_ms``); last, ``kg
-  build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
+  (``new_region_ms``) and by workers kept between queries as ``kg serve`` does (``new_region_kept_ms``); last,
+  ``kg build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
   with the entities it touches, the derived graph derived again). Each load runs in a process of its own, so
   each has its own peak memory. If the build passes ``--build-cap`` seconds it is stopped, reported as timed
   out, and the questions run on the raw store.

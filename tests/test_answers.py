@@ -169,8 +169,7 @@ def test_warm_refuses_an_endpoint(project: Paths) -> None:
 def test_a_write_racing_a_build_that_removes_the_generation_leaves_no_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A build removes a generation, then its folder of answers (kg.store.generations); a writer that made the
-    folder after
-    that sees the generation gone and takes the folder with it."""
+    folder after that sees the generation gone and takes the folder with it."""
     import shutil
 
     import kg.query.kept

@@ -2,7 +2,7 @@
 
 For each view: no request leaves the file, no console error, the drawn nodes and edges match the graph,
 hovering or clicking shows the source sentence, a filter hides what it should, and a hostile label stays
-text. The screenshots land in docs/img/ for the README.
+text. The screenshots land in docs/img/ for docs/views.md.
 """
 
 from __future__ import annotations

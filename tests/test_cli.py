@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,17 @@ from kg.paths import Paths
 from tests.conftest import ROOT
 
 
+def _documents() -> dict[str, str]:
+    """The README and every page of docs/, by path."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in pages}
+
+
+def _names(text: str, word: str) -> bool:
+    """Whether *word* (a command or an option) occurs in *text* as a whole word, not inside a longer one."""
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
+
+
 def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert isinstance(cli, click.Group)
@@ -21,7 +33,28 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, name
         assert command.help, f"kg {name} has no help text"
-        assert f"kg {name}" in readme, f"kg {name} is not in the README"
+        assert f"`kg {name}" in readme, f"kg {name} is not in the README's table of commands"
+
+
+def test_every_option_is_documented_beside_its_command() -> None:
+    """Each option of a command is named on a page that documents the command (README or docs/), and each
+    global option and its environment variable somewhere."""
+    docs = _documents()
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        pages = [text for text in docs.values() if _names(text, f"kg {name}")]
+        assert pages, f"kg {name} is documented nowhere"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                spellings = param.opts + param.secondary_opts
+                assert any(_names(text, o) for text in pages for o in spellings), (
+                    f"kg {name} {'/'.join(spellings)} is not on a page that documents kg {name}")
+    everything = "\n".join(docs.values())
+    for param in cli.params:
+        if isinstance(param, click.Option) and param.name != "help":
+            assert any(_names(everything, o) for o in param.opts), f"kg {'/'.join(param.opts)} is not documented"
+            envvar = param.envvar if isinstance(param.envvar, str) else None
+            assert envvar is None or envvar in everything, f"{envvar} is not documented"
 
 
 def test_python_dash_m_kg_works() -> None:

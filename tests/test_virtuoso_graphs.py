@@ -2,9 +2,8 @@
 
 Virtuoso 7.2 refuses a query whose dataset lists more than 4,094 graphs (``SP030 ... Too many arguments``), so
 past :data:`kg.remote.endpoint.DATASET_LIMIT` graphs :class:`~kg.remote.endpoint.RemoteStore` excludes every other
-graph of the
-server with Virtuoso's pragmas instead of listing its own. One private instance holds 4,200 small project
-graphs (more than Virtuoso accepts as parameters) and a foreign graph, loaded in about 3 s; a second, tiny one
+graph of the server with Virtuoso's pragmas instead of listing its own. One private instance holds 4,200 small
+project graphs (more than Virtuoso accepts as parameters) and a foreign graph, loaded in about 3 s; a second, tiny one
 checks that a small project still uses the standard protocol parameters. Needs the Debian package
 ``virtuoso-opensource``, like ``test_virtuoso.py``; without it these tests fail, they are never skipped.
 """

@@ -85,9 +85,8 @@ def assemble(triples: Collection[Statement], entities: Collection[str] | None = 
     With *entities*, the triples must hold every statement of those entities, the types of what they point
     at, the words of the sentences they cite (sentence, selector, ``oa:exact``), the surface forms and labels
     of their values and the labels of their relations: :mod:`kg.graph.neighbourhood` gathers exactly that.
-    Statements are
-    read in a fixed order, so that the first of two labels, and the order of sentences, never depend on how
-    the triples were gathered.
+    Statements are read in a fixed order, so that the first of two labels, and the order of sentences, never
+    depend on how the triples were gathered.
     """
     ordered = sorted(triples, key=_order)
     types: dict[str, set[str]] = defaultdict(set)

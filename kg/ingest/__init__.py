@@ -1,7 +1,7 @@
 """Grow the graph: read new articles, extract candidate facts, resolve them, draft, merge and evaluate.
 
 ``kg ingest`` → :func:`ingest` (text → extract → resolve → draft); ``kg merge`` → :func:`merge`;
-``kg eval`` → :func:`evaluate`. See README "Ingesting articles".
+``kg eval`` → :func:`evaluate`. See docs/ingest.md.
 """
 
 from kg.ingest.evaluate import Score, evaluate, format_scores, gold_from_graph

@@ -1,9 +1,8 @@
 """Evaluate a query on an open store and keep at most a limit of its rows: the answer every path returns.
 
-:func:`evaluate_on` is the whole evaluation, on the embedded store (in the query worker, :mod:`kg.query.worker`, or
-for the project's own questions in process) or on a remote endpoint (:class:`kg.remote.endpoint.RemoteStore`). It
-imports
-only pyoxigraph and the project's prefixes, so that the worker starts in a few tens of milliseconds.
+:func:`evaluate_on` is the whole evaluation, on the embedded store (in the query worker, :mod:`kg.query.worker`,
+or for the project's own questions in process) or on a remote endpoint (:class:`kg.remote.endpoint.RemoteStore`).
+It imports only pyoxigraph and the project's prefixes, so that the worker starts in a few tens of milliseconds.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ as that generation lives, and needs no invalidation rule: a rebuild makes a new 
 folder of answers, and the build that replaces a generation removes its answers with it (:mod:`kg.store.generations`).
 
 The catalogue's lists answer in hundreds of milliseconds at a million statements on disk, whatever the plan:
-each of thousands of rows reads a dozen terms, each a RocksDB seek and a string (see the README, *Scale*).
+each of thousands of rows reads a dozen terms, each a RocksDB seek and a string (see docs/stores-and-scale.md).
 The second time they are asked (``kg query -q``, ``kg serve``, the query page, a notebook), the answer comes
 from here instead: one file read, parsed by pyoxigraph's SPARQL results parser, no worker process started.
 

@@ -4,9 +4,8 @@ A build streams every file (parsed strictly: file, line and column on error) int
 one named graph per source, and then checks that generation where it lies: the provenance quotes against the
 source texts (:mod:`kg.store.quotes`), and the SHACL shapes compiled to SPARQL and run inside Oxigraph
 (:mod:`kg.shacl`). Only when both pass does it add the derived graph (:mod:`kg.store.derive`) and point
-``CURRENT``
-at the new generation; otherwise the generation is deleted and the live store stays as it was. Nothing holds
-the whole data in Python, so memory stays flat from one article to millions of statements.
+``CURRENT`` at the new generation; otherwise the generation is deleted and the live store stays as it was.
+Nothing holds the whole data in Python, so memory stays flat from one article to millions of statements.
 
 Builds are incremental. The manifest of the live store records the sha256 of every file it was built from;
 the next build copies the live generation (hard links), drops the named graphs whose files (or source text)

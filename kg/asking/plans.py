@@ -1,0 +1,371 @@
+"""Answer a question the catalogue does not cover: choose a shape from what was understood, run the composed
+query (:mod:`kg.asking.compose`) and turn its rows into an answer, or say plainly that the graph does not
+hold it.
+
+Which shape, in this order (the first that fits; none fits → the catalogue answers, :mod:`kg.asking.answer`):
+
+1. **compare** — a comparison cue (比较, 不同, 谁多, compare) and two places or more: the same question for each.
+2. **fact** — a relation (who facilitated, the reward cap, the investor …) and an entity that is not only a
+   place, or a relation that only entities have (奖励, 牵线, 主办 …) asked of a place.
+3. **figures** — how many / how much (多少个, 总投资, 签约资金) of a place or a time: the counted figures and
+   money totals whose words fit the question best. A measure the question names (签约资金 vs 项目总投资) must
+   be the one the figure reports, or the answer says the graph does not hold it.
+4. **list** — things of a kind (活动, 项目, 文件 …) in a time span (2023年, 去年, 春节期间) or beyond an amount
+   (超过100亿).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.asking.compose import Composed, fact_query, figures_query, list_query
+from kg.asking.understand import Understanding, lexicon
+from kg.names.index import Entity, EntityIndex
+from kg.query.catalogue import Table
+
+#: How a plan runs a composed query: (sparql, bindings) -> table.
+Run = Callable[[str, dict[str, ox.NamedNode | ox.Literal]], Table]
+
+#: Relations that only entities have: asked of a place, they mean "of the things of that place".
+_ENTITY_RELATIONS = {"facilitator", "reward_cap", "investor", "organizer", "issuer", "member", "author", "appointer"}
+#: Most figures one answer shows (the best fitting; the rest fit worse).
+MAX_FIGURES = 5
+#: Lowest fit (shared character pairs) of a figure to the question for it to count as the answer.
+MIN_FIT = 0.08
+
+
+@dataclass
+class Planned:
+    """The outcome of a composed answer: rows (as a table), sources, the queries run, and a status with
+    a message (``answered`` or ``not_in_graph``)."""
+
+    shape: str
+    status: str
+    table: Table | None = None
+    sources: list[str] = field(default_factory=list)
+    queries: list[Composed] = field(default_factory=list)
+    message: str = ""
+    anchors: list[Entity] = field(default_factory=list)
+
+
+def choose(u: Understanding, index: EntityIndex) -> str | None:
+    """The shape that fits *u*, or None when the catalogue should answer."""
+    readings = u.readings(index)
+    places = [r for r in readings if all(e.is_place for e in r)]
+    others = [r for r in readings if not all(e.is_place for e in r)]
+    if u.relation == "unheld":
+        return "unheld"
+    if u.comparison and len(places) >= 2:
+        return "compare"
+    if (u.relation and (others or (places and u.relation in _ENTITY_RELATIONS))
+            and (u.relation != "investment" or any(not _is_concept(r) for r in others))):
+        return "fact"
+    wants_figure = u.aggregation in ("count", "amount") or u.measure is not None or u.relation == "investment"
+    if wants_figure and (places or u.time) and not (u.kind and u.threshold):
+        return "figures"
+    if u.kind and (u.time or u.threshold):
+        return "list"
+    return None
+
+
+def _is_concept(reading: list[Entity]) -> bool:
+    return all(e.is_concept for e in reading)
+
+
+def run_plan(shape: str, u: Understanding, index: EntityIndex, run: Run) -> Planned:
+    """Answer *u* in *shape* (from :func:`choose`)."""
+    readings = u.readings(index)
+    # entities that are not places first: the first anchor may be the subject itself (kg.asking.compose)
+    anchors = sorted((_pick(r) for r in readings), key=lambda e: e.is_place)
+    span = (u.time.start, u.time.end) if u.time else None
+    if shape == "unheld":
+        return Planned("unheld", "not_in_graph", message=(
+            "Not in the graph: it records no such attribute (ages, revenues, populations, office holders, contact "
+            "details …); it holds what the sources say about investment attraction."))
+    if shape == "compare":
+        return _compare(u, index, run, [a for a in anchors if a.is_place], span)
+    if shape == "fact":
+        return _fact(u, run, anchors, span)
+    if shape == "figures":
+        return _figures(u, run, [a for a in anchors if a.is_place], span)
+    return _list(u, run, anchors, span)
+
+
+def _pick(reading: list[Entity]) -> Entity:
+    """One reading of a name: a place when there is one (长沙 the city), else the first."""
+    return next((e for e in reading if e.is_place), reading[0])
+
+
+def _lit(text: str) -> ox.Literal:
+    return ox.Literal(text)
+
+
+def _fact(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, str] | None) -> Planned:
+    rel = lexicon()["relations"][u.relation or ""]
+    # entities of one class named together (招商大使和招商顾问) are asked about one by one, not as one subject
+    # linked to both; places and the rest narrow every one of them
+    others = [a for a in anchors if not a.is_place]
+    classes = [tuple(sorted(a.classes)) for a in others]
+    alike = [a for a, c in zip(others, classes, strict=True) if classes.count(c) > 1]
+    rest = [a for a in anchors if a not in alike]
+    groups = [[a, *rest] for a in alike] if alike else [anchors]
+    queries = [fact_query(rel["properties"], group, span) for group in groups]
+    rows = []
+    direct: set[str] = set()
+    for group, composed in zip(groups, queries, strict=True):
+        got = run(composed.sparql, composed.bindings).rows
+        mine = {a.iri for a in group}
+        # the entity itself answers before what is linked to it (the project's own investor, not its group's)
+        if any(_iri(r.get("subject")) in mine for r in got):
+            got = [r for r in got if _iri(r.get("subject")) in mine]
+        rows += got
+        direct |= mine
+    # a value named in the question is not its answer (who facilitated X: not X)
+    rows = [r for r in rows if _iri(r.get("value")) not in direct or _iri(r.get("subject")) not in direct]
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (_text(r.get("subject")), _text(r.get("value")))
+        m = merged.setdefault(key, {"subject": r.get("subject"), "subjectLabel": r.get("subjectLabel"),
+                                    "relation": _lit(rel["label_zh"]), "value": r.get("value"),
+                                    "answer": r.get("valueLabel") or _plain(r.get("value")),
+                                    "amount": r.get("amount"), "qualifier": r.get("qualifierLabel"),
+                                    "_vq": [], "_sq": []})
+        m["_vq"] += [_text(r.get("valueQuote"))] if r.get("valueQuote") is not None else []
+        m["_sq"] += [_text(r.get("subjectQuote"))] if r.get("subjectQuote") is not None else []
+    out_rows = []
+    for m in merged.values():
+        quotes = sorted(set(m.pop("_vq"))) or sorted(set(m.pop("_sq", [])))
+        m.pop("_sq", None)
+        m["quote"] = _lit("\n".join(quotes)) if quotes else None
+        out_rows.append(m)
+    out_rows.sort(key=lambda r: (_text(r["subjectLabel"]), _text(r["answer"])))
+    variables = ["subject", "subjectLabel", "relation", "answer", "amount", "qualifier", "quote"]
+    planned = Planned("fact", "answered", Table(variables, out_rows), queries=queries, anchors=anchors)
+    if not out_rows:
+        names = "、".join(a.label for a in anchors)
+        planned.status = "not_in_graph"
+        planned.message = (f"Not in the graph: it holds no {rel['label_en']} ({rel['label_zh']}) for {names}"
+                           f"{_span_text(u)}.")
+    return planned
+
+
+def _figures(u: Understanding, run: Run, places: list[Entity], span: tuple[str, str] | None,
+             ) -> Planned:
+    composed = figures_query(places, span)
+    table = run(composed.sparql, composed.bindings)
+    facts: dict[str, dict[str, Any]] = {}
+    for r in table.rows:
+        key = _text(r.get("fact"))
+        f = facts.setdefault(key, {**{v: r.get(v) for v in table.variables if v != "quote"}, "_q": set()})
+        if r.get("quote") is not None:
+            f["_q"].add(_text(r.get("quote")))
+    planned = Planned("figures", "answered", queries=[composed], anchors=places)
+    where = "、".join(p.label for p in places) or "the graph"
+    candidates = list(facts.values())
+    if u.measure:
+        surface = lexicon()["measures"][u.measure]["surface"]
+        with_money = [f for f in candidates if f.get("amountForm") is not None]
+        candidates = [f for f in with_money if surface in _text(f.get("amountForm"))]
+        if not candidates and with_money:
+            held = "、".join(sorted({_measure_of(_text(f.get("amountForm"))) for f in with_money}))
+            planned.status = "not_in_graph"
+            planned.message = (f"Not in the graph: no {surface} figure for {where}{_span_text(u)}; "
+                               f"the figures it holds there are {held}.")
+            planned.table = Table(_FIGURE_COLUMNS, [_figure_row(f) for f in with_money[:MAX_FIGURES]])
+            planned.sources = []
+            return planned
+    words = _question_words(u)
+    scored = sorted(((_fit(words, f, u), i, f) for i, f in enumerate(candidates)), key=lambda x: (-x[0], x[1]))
+    if not scored or scored[0][0] < MIN_FIT:
+        planned.status = "not_in_graph"
+        planned.message = f"Not in the graph: no figure for {where}{_span_text(u)} answers this."
+        return planned
+    best = scored[0][0]
+    chosen = [f for s, _, f in scored if s >= 0.8 * best][:MAX_FIGURES]
+    planned.table = Table(_FIGURE_COLUMNS, [_figure_row(f) for f in chosen])
+    planned.sources = sorted({q for f in chosen for q in f["_q"]})
+    if len([f for f in chosen if f.get("amount") is not None]) > 1:
+        planned.message = "Totals reported separately may count the same projects; they are not added up."
+    return planned
+
+
+_FIGURE_COLUMNS = ["fact", "factLabel", "value", "unit", "qualifierLabel", "amountLabel", "amount", "periodLabel",
+                   "quote"]
+
+
+def _figure_row(f: dict[str, Any]) -> dict[str, Any]:
+    row = {v: f.get(v) for v in _FIGURE_COLUMNS if v != "quote"}
+    quotes = sorted(f.get("_q", ()))
+    row["quote"] = _lit("\n".join(quotes)) if quotes else None
+    return row
+
+
+def _measure_of(form: str) -> str:
+    for entry in lexicon()["measures"].values():
+        if entry["surface"] in form:
+            return str(entry["zh"][0])
+    return re.sub(r"[\d.]+.*$", "", form) or form
+
+
+def _question_words(u: Understanding) -> set[str]:
+    text = u.norm
+    for m in u.mentions:
+        text = text.replace(m.surface, " ")
+    for w in lexicon()["question_words"]:
+        if not w.isascii():
+            text = text.replace(w, " ")
+    return _bigrams(text)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s\d.,，。?？!！:：;；、()()《》“”\"']+", " ", text.casefold())
+    grams = {text[i: i + 2] for i in range(len(text) - 1)}
+    return {g for g in grams if " " not in g}
+
+
+def _stems(text: str) -> set[str]:
+    """English words of four letters or more, cut to five (docking/docks, designate/designated)."""
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.casefold())} - _EN_STOP
+
+
+_EN_STOP = {"which", "what", "there", "many", "much", "does", "have", "were", "with", "from", "that", "this", "their",
+            "they", "into", "held", "over", "during", "attra", "about", "total"}
+
+
+def _fit(words: set[str], f: dict[str, Any], u: Understanding) -> float:
+    text = " ".join(_text(f.get(k)) for k in ("factLabel", "indicatorLabel", "amountForm", "unit"))
+    grams = _bigrams(text)
+    en_q = _stems(u.norm)
+    en_f = _stems(" ".join(_text(f.get(k)) for k in ("factEn", "indicatorEn")))
+    zh = len(words & grams) / len(words) if words and grams else 0.0
+    en = len(en_q & en_f) / len(en_q) if en_q and en_f else 0.0
+    score = max(zh, en)
+    if not score:
+        return 0.0
+    if u.aggregation == "count" and f.get("value") is None:
+        score *= 0.5
+    if (u.relation == "investment" or u.aggregation == "amount" or u.measure) and f.get("amount") is not None:
+        score += 0.1
+    return score
+
+
+def _list(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, str] | None) -> Planned:
+    kind = lexicon()["kinds"][u.kind or "project"]
+    threshold = (u.threshold.op, u.threshold.value) if u.threshold else None
+    composed = list_query(kind["classes"], anchors, span, threshold)
+    table = run(composed.sparql, composed.bindings)
+    items: dict[str, dict[str, Any]] = {}
+    for r in table.rows:
+        key = _text(r.get("subject"))
+        item = items.setdefault(key, {**{v: r.get(v) for v in table.variables if v != "subjectQuote"}, "_q": set()})
+        if r.get("subjectQuote") is not None:
+            item["_q"].add(_text(r.get("subjectQuote")))
+    rows = []
+    for item in items.values():
+        quotes = sorted(item.pop("_q"))
+        item["quote"] = _lit("\n".join(quotes)) if quotes else None
+        rows.append(item)
+    rows.sort(key=lambda r: (_text(r.get("date")) or _text(r.get("periodLabel")) or "~", _text(r.get("subjectLabel"))))
+    variables = [v for v in table.variables if v != "subjectQuote" and v not in composed.bindings] + ["quote"]
+    planned = Planned("list", "answered", Table(variables, rows), queries=[composed], anchors=anchors)
+    planned.sources = sorted({q for r in rows if r.get("quote") is not None for q in str(r["quote"].value).split("\n")})
+    if not rows:
+        planned.status = "not_in_graph"
+        bits = [f"in {'、'.join(a.label for a in anchors)}" if anchors else "", _span_text(u).strip(),
+                f"{u.threshold.text}" if u.threshold else ""]
+        planned.message = f"Not in the graph: no {u.kind or 'item'} {' '.join(b for b in bits if b)}."
+    return planned
+
+
+#: Comparison cues that ask which is more: a comparison of figures, not of lists.
+_MORE = ("谁多", "哪个多", "谁的", "谁更", "谁大", "谁高", "which has more", "who has more", "more than")
+
+
+def _compare(u: Understanding, index: EntityIndex, run: Run, places: list[Entity],
+             span: tuple[str, str] | None) -> Planned:
+    from kg.asking.understand import has_cue
+
+    figures = (u.aggregation in ("count", "amount") or u.measure is not None or u.relation == "investment"
+               or has_cue(u.norm, list(_MORE)) is not None)
+    parts: list[tuple[Entity, Planned]] = []
+    for place in places:
+        if figures:
+            p = _figures(u, run, [place], span)
+        else:
+            kind = u.kind or "practice"
+            sub = Understanding(text=u.text, norm=u.norm, kind=kind, time=u.time)
+            p = _list(sub, run, [place], span)
+        parts.append((place, p))
+    shown = next((p.table.variables for _, p in parts if p.table is not None), _FIGURE_COLUMNS)
+    variables = ["side", *shown]
+    rows: list[dict[str, Any]] = []
+    lines = []
+    for place, p in parts:
+        got = p.table.rows if p.table is not None and p.status == "answered" else []
+        for r in got:
+            rows.append({"side": _lit(place.label), **r})
+        if p.status != "answered":
+            lines.append(f"{place.label}: {p.message}")
+        elif figures:
+            lines.append(f"{place.label}: " + "; ".join(_figure_text(r) for r in got))
+        else:
+            lines.append(f"{place.label}: {len(got)} {u.kind or 'practice'} rows")
+    planned = Planned("compare", "answered", Table(variables, rows), anchors=places,
+                      queries=[q for _, p in parts for q in p.queries])
+    planned.sources = sorted({s for _, p in parts if p.status == "answered" for s in p.sources})
+    if figures and all(p.status == "answered" for _, p in parts):
+        lines.append(_which_more(parts))
+    planned.message = "\n".join(line for line in lines if line)
+    if not rows:
+        planned.status = "not_in_graph"
+    return planned
+
+
+def _figure_text(r: dict[str, Any]) -> str:
+    bits = [_text(r.get("factLabel"))]
+    return " ".join(b for b in bits if b)
+
+
+def _which_more(parts: list[tuple[Entity, Planned]]) -> str:
+    """Which place has the larger first figure, when both report the same kind of figure (else nothing)."""
+    firsts = []
+    for place, p in parts:
+        row = p.table.rows[0] if p.table is not None and p.table.rows else None
+        if row is None:
+            return ""
+        number = row.get("amount") if row.get("amount") is not None else row.get("value")
+        if number is None:
+            return ""
+        firsts.append((Decimal(str(number.value)), place, _text(row.get("indicatorLabel")) or _text(row.get("unit"))))
+    if len({k for _, _, k in firsts}) != 1:
+        return "The figures differ in what they count, so neither is called larger."
+    top = max(firsts, key=lambda x: x[0])
+    return f"Larger: {top[1].label}."
+
+
+def _span_text(u: Understanding) -> str:
+    return f" in {u.time.label}" if u.time else ""
+
+
+def _iri(term: Any) -> str:
+    return str(term.value) if isinstance(term, ox.NamedNode) else ""
+
+
+def _text(term: Any) -> str:
+    return "" if term is None else str(term.value)
+
+
+def _plain(term: Any) -> ox.Literal | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return term
+    from kg.names.index import compact_iri
+
+    return ox.Literal(compact_iri(str(term.value)))

@@ -180,7 +180,7 @@ def _figures(u: Understanding, run: Run, places: list[Entity], span: tuple[str, 
             planned.table = Table(_FIGURE_COLUMNS, [_figure_row(f) for f in with_money[:MAX_FIGURES]])
             planned.sources = []
             return planned
-    words = _question_words(u)
+    words = _question_words(u, places)
     scored = sorted(((_fit(words, f, u), i, f) for i, f in enumerate(candidates)), key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < MIN_FIT:
         planned.status = "not_in_graph"
@@ -213,10 +213,14 @@ def _measure_of(form: str) -> str:
     return re.sub(r"[\d.]+.*$", "", form) or form
 
 
-def _question_words(u: Understanding) -> set[str]:
+def _question_words(u: Understanding, places: list[Entity]) -> set[str]:
+    """The character pairs of the question a figure's words should share: names of the places the figures are
+    already about and question words removed; other names (招商大使, 石化) kept, as figures are named by them."""
     text = u.norm
+    place_iris = {p.iri for p in places}
     for m in u.mentions:
-        text = text.replace(m.surface, " ")
+        if set(m.iris) & place_iris:
+            text = text.replace(m.surface, " ")
     for w in lexicon()["question_words"]:
         if not w.isascii():
             text = text.replace(w, " ")

@@ -147,6 +147,7 @@ def _fact(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, st
     out_rows.sort(key=lambda r: (_text(r["subjectLabel"]), _text(r["answer"])))
     variables = ["subject", "subjectLabel", "relation", "answer", "amount", "qualifier", "quote"]
     planned = Planned("fact", "answered", Table(variables, out_rows), queries=queries, anchors=anchors)
+    planned.sources = sorted({q for r in out_rows if r["quote"] is not None for q in _text(r["quote"]).split("\n")})
     if not out_rows:
         names = "、".join(a.label for a in anchors)
         planned.status = "not_in_graph"

@@ -68,6 +68,8 @@ class Understanding:
     norm: str
     mentions: list[Mention] = field(default_factory=list)
     partial: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: The entities of the partial names (found in the whole index, which the index of the question may lack).
+    partial_entities: dict[str, Entity] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     relation: str | None = None
     kind: str | None = None
@@ -80,7 +82,8 @@ class Understanding:
     def readings(self, index: EntityIndex) -> list[list[Entity]]:
         """The entities named, one list of readings per name (full names first, then partial ones)."""
         full = [[index.entities[i] for i in m.iris if i in index.entities] for m in self.mentions]
-        part = [[index.entities[i] for i in iris if i in index.entities] for _, iris in self.partial]
+        known = {**self.partial_entities, **index.entities}
+        part = [[known[i] for i in iris if i in known] for _, iris in self.partial]
         return [r for r in full + part if r]
 
     def as_dict(self, index: EntityIndex | None = None) -> dict[str, Any]:
@@ -89,7 +92,8 @@ class Understanding:
         for m in self.mentions:
             entities.append({"name": m.surface, "entities": [_brief(index, i) for i in m.iris]})
         for surface, iris in self.partial:
-            entities.append({"name": surface, "partial": True, "entities": [_brief(index, i) for i in iris]})
+            entities.append({"name": surface, "partial": True,
+                         "entities": [_brief(index, i, self.partial_entities) for i in iris]})
         return {
             "entities": entities,
             "unknown": self.unknown,
@@ -126,10 +130,11 @@ class Understanding:
         return lines
 
 
-def _brief(index: EntityIndex | None, iri: str) -> dict[str, str]:
+def _brief(index: EntityIndex | None, iri: str, extra: dict[str, Entity] | None = None) -> dict[str, str]:
     from kg.names.index import compact_iri
 
     e = index.entities.get(iri) if index is not None else None
+    e = e or (extra or {}).get(iri)
     return {"iri": compact_iri(iri), "label": e.label if e is not None else iri,
             "class": e.class_label if e is not None else ""}
 
@@ -197,6 +202,8 @@ def understand(text: str, index: EntityIndex, *, now: date | None = None,
         concepts = [m for m in u.mentions if all(index.entities[i].is_concept for i in m.iris if i in index.entities)]
         u.partial = _partial(_hide(norm, [m for m in u.mentions if m not in concepts]), whole, lex, u)
         u.partial = [(part, iris) for part, iris in u.partial if part not in {m.surface for m in concepts}]
+        everything = whole()
+        u.partial_entities = {i: everything.entities[i] for _, iris in u.partial for i in iris}
         inside = [m for m in concepts if any(m.surface in part for part, _ in u.partial)]
         u.mentions = [m for m in u.mentions if m not in inside]
     return u

@@ -85,15 +85,17 @@ def test_years_thresholds_and_comparisons(store: ox.Store, index: EntityIndex) -
     assert sides == {"长沙市", "岳阳市"}
 
 
-@pytest.mark.parametrize("text", ["鼓楼区有什么项目", "What projects are in Gulou District?", "株洲市招商大使奖励最高多少"])
+@pytest.mark.parametrize("text", ["鼓楼区有什么项目", "What projects are in Gulou District?",
+                                  "株洲市招商大使奖励最高多少"])
 def test_unknown_places_are_said_to_be_unknown(store: ox.Store, index: EntityIndex, text: str) -> None:
     a = answer(store, index, text)
     assert a.status == "not_in_graph" and a.table is None
     assert "Not in the graph" in a.message and a.understood["unknown"]
 
 
-@pytest.mark.parametrize("text", ["辰溪给招商大使的奖励最高多少?", "巴陵石化己内酰胺项目总投资多少?", "2022年有哪些招商活动?",
-                                  "超过1000亿的项目有哪些?", "辰溪县总投资多少?", "张锦州今年多大年龄?"])
+@pytest.mark.parametrize("text", ["辰溪给招商大使的奖励最高多少?", "巴陵石化己内酰胺项目总投资多少?",
+                                  "2022年有哪些招商活动?", "超过1000亿的项目有哪些?", "辰溪县总投资多少?",
+                                  "张锦州今年多大年龄?"])
 def test_what_the_graph_does_not_hold_is_not_answered(store: ox.Store, index: EntityIndex, text: str) -> None:
     a = answer(store, index, text)
     assert a.status == "not_in_graph", a.render()
@@ -145,7 +147,8 @@ def test_long_questions_are_refused(store: ox.Store, index: EntityIndex) -> None
     assert a.status == "refused" and str(MAX_QUESTION) in a.message and a.table is None
 
 
-@pytest.mark.parametrize("text", ["長沙給招商大使的獎勵最高有多少?", "玉湖冷鏈項目是誰促成的?", "ＷＨＯ ＢＲＯＫＥＲＥＤ ＴＨＥ ＹＵＨＵ ＣＯＬＤ-ＣＨＡＩＮ ＰＲＯＪＥＣＴ？"])
+@pytest.mark.parametrize("text", ["長沙給招商大使的獎勵最高有多少?", "玉湖冷鏈項目是誰促成的?",
+                                  "ＷＨＯ ＢＲＯＫＥＲＥＤ ＴＨＥ ＹＵＨＵ ＣＯＬＤ-ＣＨＡＩＮ ＰＲＯＪＥＣＴ？"])
 def test_traditional_script_and_full_width_letters(store: ox.Store, index: EntityIndex, text: str) -> None:
     a = answer(store, index, text)
     assert a.ok, a.render()

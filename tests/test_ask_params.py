@@ -55,7 +55,8 @@ def test_unknown_parameter_lists_the_known_ones(store: ox.Store) -> None:
 
 
 def test_free_queries_read_values_by_their_look(store: ox.Store) -> None:
-    got = parse_params(store, ["a=1e10", "b=2024-03-08", "c=北京", "d=no such name here", 'e="北京"', "f=zr:region/430100"])
+    got = parse_params(store, ["a=1e10", "b=2024-03-08", "c=北京", "d=no such name here", 'e="北京"',
+                               "f=zr:region/430100"])
     assert got["a"].value == "10000000000" and isinstance(got["a"], ox.Literal)
     assert got["a"].datatype == ox.NamedNode(XSD + "integer")
     assert got["b"] == ox.Literal("2024-03-08", datatype=ox.NamedNode(XSD + "date"))
@@ -87,7 +88,8 @@ def test_cli_numbers_names_and_iris(built: Paths, runner: CliRunner) -> None:
         assert out.exit_code == 0, out.output
         assert [b["c"]["value"] for b in json.loads(out.output)["results"]["bindings"]] == [
             "https://w3id.org/zhaoshang-kg/id/agent/chamber-beijing-chenxi"], value
-    out = runner.invoke(cli, ["--store", str(built.store), "query", "-q", "projects_in_region", "--param", "place=长沙"])
+    out = runner.invoke(cli, ["--store", str(built.store), "query", "-q", "projects_in_region",
+                              "--param", "place=长沙"])
     assert out.exit_code == 1 and "Its parameters: region (region)" in out.output
 
 

@@ -81,8 +81,10 @@ def _is_concept(reading: list[Entity]) -> bool:
 def run_plan(shape: str, u: Understanding, index: EntityIndex, run: Run) -> Planned:
     """Answer *u* in *shape* (from :func:`choose`)."""
     readings = u.readings(index)
-    # entities that are not places first: the first anchor may be the subject itself (kg.asking.compose)
-    anchors = sorted((_pick(r) for r in readings), key=lambda e: e.is_place)
+    # The first anchor finds the subjects, the others are checked on each (kg.asking.compose): named things
+    # first (few statements, and the subject may be the thing itself), then places, then categories and roles
+    # (招商大使: many things point to them, but checking one subject against them is cheap).
+    anchors = sorted((_pick(r) for r in readings), key=lambda e: 2 if e.is_concept else 1 if e.is_place else 0)
     span = (u.time.start, u.time.end) if u.time else None
     if shape == "unheld":
         return Planned("unheld", "not_in_graph", message=(
@@ -115,17 +117,22 @@ def _fact(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, st
     alike = [a for a, c in zip(others, classes, strict=True) if classes.count(c) > 1]
     rest = [a for a in anchors if a not in alike]
     groups = [[a, *rest] for a in alike] if alike else [anchors]
-    queries = [fact_query(rel["properties"], group, span) for group in groups]
+    queries: list[Composed] = []
     rows = []
     direct: set[str] = set()
-    for group, composed in zip(groups, queries, strict=True):
-        got = run(composed.sparql, composed.bindings).rows
-        mine = {a.iri for a in group}
+    for group in groups:
+        got: list[dict[str, Any]] = []
         # the entity itself answers before what is linked to it (the project's own investor, not its group's)
-        if any(_iri(r.get("subject")) in mine for r in got):
-            got = [r for r in got if _iri(r.get("subject")) in mine]
+        if not group[0].is_place:
+            composed = fact_query(rel["properties"], group, span, itself=True)
+            queries.append(composed)
+            got = run(composed.sparql, composed.bindings).rows
+        if not got:
+            composed = fact_query(rel["properties"], group, span)
+            queries.append(composed)
+            got = run(composed.sparql, composed.bindings).rows
         rows += got
-        direct |= mine
+        direct |= {a.iri for a in group}
     # a value named in the question is not its answer (who facilitated X: not X)
     rows = [r for r in rows if _iri(r.get("value")) not in direct or _iri(r.get("subject")) not in direct]
     merged: dict[tuple[str, str], dict[str, Any]] = {}

@@ -160,7 +160,7 @@ def test_cli_explain_and_json(built: Paths, runner: CliRunner) -> None:
     out = runner.invoke(cli, [*base, "玉湖冷链项目是谁促成的", "--explain"])
     assert out.exit_code == 0, out.output
     assert "Understood:" in out.output and "relation: facilitator" in out.output
-    assert "SPARQL:" in out.output and "?subject ?p0 ?value" in out.output and "张锦州" in out.output
+    assert "SPARQL:" in out.output and "?a0 ?p0 ?value" in out.output and "张锦州" in out.output
     out = runner.invoke(cli, [*base, "玉湖冷链项目是谁促成的", "--format", "json"])
     data = json.loads(out.output)
     assert data["status"] == "answered" and data["shape"] == "fact"

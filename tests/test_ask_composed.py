@@ -86,7 +86,7 @@ def test_years_thresholds_and_comparisons(store: ox.Store, index: EntityIndex) -
 
 
 @pytest.mark.parametrize("text", ["鼓楼区有什么项目", "What projects are in Gulou District?",
-                                  "株洲市招商大使奖励最高多少"])
+                                  "株洲市招商大使奖励最高多少", "武汉的招商活动", "比亚迪集团投资了哪些项目"])
 def test_unknown_places_are_said_to_be_unknown(store: ox.Store, index: EntityIndex, text: str) -> None:
     a = answer(store, index, text)
     assert a.status == "not_in_graph" and a.table is None
@@ -100,6 +100,20 @@ def test_what_the_graph_does_not_hold_is_not_answered(store: ox.Store, index: En
     a = answer(store, index, text)
     assert a.status == "not_in_graph", a.render()
     assert not a.sources and "1100万" not in a.render()
+
+
+def test_superlatives_rank_amounts(store: ox.Store, index: EntityIndex) -> None:
+    most = answer(store, index, "哪个项目投资最多")
+    assert most.ok and [r["subjectLabel"].value for r in most.table.rows] == ["中伟先进功能型粉体材料产业园"]  # type: ignore
+    least = answer(store, index, "投资最少的项目")
+    assert least.ok and [r["subjectLabel"].value for r in least.table.rows] == ["玉湖冷链(长沙)交易中心"]  # type: ignore
+
+
+def test_words_of_a_question_are_not_taken_for_places(index: EntityIndex) -> None:
+    # 比如 is also a county (比如县), 中心 and 城区 are words: none of them is an unknown place
+    for text in ("辰溪和长沙的签约资金相比如何", "服务中心在城区吗", "长沙有哪些项目"):
+        assert understand(text, index, now=NOW).unknown == [], text
+    assert understand("武汉和南京有什么项目", index, now=NOW).unknown == ["武汉", "南京"]
 
 
 def test_a_measure_the_graph_does_not_hold_names_the_one_it_has(store: ox.Store, index: EntityIndex) -> None:

@@ -69,9 +69,17 @@ def choose(u: Understanding, index: EntityIndex) -> str | None:
     wants_figure = u.aggregation in ("count", "amount") or u.measure is not None or u.relation == "investment"
     if wants_figure and (places or u.time) and not (u.kind and u.threshold):
         return "figures"
-    if u.kind and (u.time or u.threshold):
+    if u.kind and (u.time or u.threshold or (u.aggregation in ("max", "min") and _money_words(u))):
         return "list"
     return None
+
+
+def _money_words(u: Understanding) -> bool:
+    """The question is about money (投资最多, the largest investment), so a superlative ranks amounts."""
+    from kg.asking.understand import has_cue
+
+    return u.relation == "investment" or u.measure is not None or has_cue(u.norm, ["投资", "资金", "invest", "amount",
+                                                                                    "money", "worth"]) is not None
 
 
 def _is_concept(reading: list[Entity]) -> bool:
@@ -118,7 +126,7 @@ def _fact(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, st
     rest = [a for a in anchors if a not in alike]
     groups = [[a, *rest] for a in alike] if alike else [anchors]
     queries: list[Composed] = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     direct: set[str] = set()
     for group in groups:
         got: list[dict[str, Any]] = []
@@ -170,7 +178,8 @@ def _figures(u: Understanding, run: Run, places: list[Entity], span: tuple[str, 
     facts: dict[str, dict[str, Any]] = {}
     for r in table.rows:
         key = _text(r.get("fact"))
-        f = facts.setdefault(key, {**{v: r.get(v) for v in table.variables if v != "quote"}, "_q": set()})
+        f = facts.setdefault(key, {**{v: r.get(v) for v in table.variables
+                                      if v != "quote" and v not in composed.bindings}, "_q": set()})
         if r.get("quote") is not None:
             f["_q"].add(_text(r.get("quote")))
     planned = Planned("figures", "answered", queries=[composed], anchors=places)
@@ -189,6 +198,9 @@ def _figures(u: Understanding, run: Run, places: list[Entity], span: tuple[str, 
             planned.sources = []
             return planned
     words = _question_words(u, places)
+    if u.kind and u.norm.isascii():
+        # an English question about a kind (events) fits figures by that kind's Chinese words (活动) as well
+        words |= {g for cue in lexicon()["kinds"][u.kind]["zh"][:2] for g in _bigrams(cue)}
     scored = sorted(((_fit(words, f, u), i, f) for i, f in enumerate(candidates)), key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < MIN_FIT:
         planned.status = "not_in_graph"
@@ -221,6 +233,14 @@ def _measure_of(form: str) -> str:
     return re.sub(r"[\d.]+.*$", "", form) or form
 
 
+def _without_places(u: Understanding) -> str:
+    text = u.norm
+    for m in u.mentions:
+        if m.surface.isascii():
+            text = text.replace(m.surface, " ")
+    return text
+
+
 def _question_words(u: Understanding, places: list[Entity]) -> set[str]:
     """The character pairs of the question a figure's words should share: names of the places the figures are
     already about and question words removed; other names (招商大使, 石化) kept, as figures are named by them."""
@@ -232,7 +252,7 @@ def _question_words(u: Understanding, places: list[Entity]) -> set[str]:
     for w in lexicon()["question_words"]:
         if not w.isascii():
             text = text.replace(w, " ")
-    return _bigrams(text)
+    return {g for g in _bigrams(text) if not g.isascii()}
 
 
 def _bigrams(text: str) -> set[str]:
@@ -253,7 +273,7 @@ _EN_STOP = {"which", "what", "there", "many", "much", "does", "have", "were", "w
 def _fit(words: set[str], f: dict[str, Any], u: Understanding) -> float:
     text = " ".join(_text(f.get(k)) for k in ("factLabel", "indicatorLabel", "amountForm", "unit"))
     grams = _bigrams(text)
-    en_q = _stems(u.norm)
+    en_q = _stems(_without_places(u))
     en_f = _stems(" ".join(_text(f.get(k)) for k in ("factEn", "indicatorEn")))
     zh = len(words & grams) / len(words) if words and grams else 0.0
     en = len(en_q & en_f) / len(en_q) if en_q and en_f else 0.0
@@ -275,7 +295,8 @@ def _list(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, st
     items: dict[str, dict[str, Any]] = {}
     for r in table.rows:
         key = _text(r.get("subject"))
-        item = items.setdefault(key, {**{v: r.get(v) for v in table.variables if v != "subjectQuote"}, "_q": set()})
+        item = items.setdefault(key, {**{v: r.get(v) for v in table.variables
+                                         if v != "subjectQuote" and v not in composed.bindings}, "_q": set()})
         if r.get("subjectQuote") is not None:
             item["_q"].add(_text(r.get("subjectQuote")))
     rows = []
@@ -284,6 +305,15 @@ def _list(u: Understanding, run: Run, anchors: list[Entity], span: tuple[str, st
         item["quote"] = _lit("\n".join(quotes)) if quotes else None
         rows.append(item)
     rows.sort(key=lambda r: (_text(r.get("date")) or _text(r.get("periodLabel")) or "~", _text(r.get("subjectLabel"))))
+    if u.aggregation in ("max", "min") and not u.threshold:
+        # the largest (smallest) amount: only things with an amount count, and every one that shares it
+        priced = [r for r in rows if r.get("amount") is not None]
+        pick = max if u.aggregation == "max" else min
+        if priced:
+            top = pick(Decimal(_text(r["amount"])) for r in priced)
+            rows = [r for r in priced if Decimal(_text(r["amount"])) == top]
+        else:
+            rows = []
     variables = [v for v in table.variables if v != "subjectQuote" and v not in composed.bindings] + ["quote"]
     planned = Planned("list", "answered", Table(variables, rows), queries=[composed], anchors=anchors)
     planned.sources = sorted({q for r in rows if r.get("quote") is not None for q in str(r["quote"].value).split("\n")})

@@ -311,11 +311,44 @@ def _unknown(norm: str, text: str, mentions: list[Mention], index: EntityIndex, 
                 continue
             if not index.lookup(name) and name not in out:
                 out.append(name)
+    # names of China's divisions (GB/T 2260, kg/ingest/data/regions.tsv) that the graph does not hold: 武汉, 湘潭市
+    common = set(lex["common_place_words"])
+    for name in sorted(_divisions(), key=len, reverse=True):
+        if name in common:
+            continue
+        start = norm.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if not any(taken[start:end]):
+                for i in range(start, end):
+                    taken[i] = True
+                if not index.lookup(name) and normalize(name) not in index.names and name not in out:
+                    out.append(name)
+            start = norm.find(name, end)
     for english in _PLACE_EN.finditer(unicode_fold(text)):
         name = english.group(0)
         if not index.lookup(name) and normalize(name) not in index.names and name not in out:
             out.append(name)
     return out
+
+
+@cache
+def _divisions() -> frozenset[str]:
+    """Every division's name, and the short names of provinces and prefectures (武汉市, 武汉). Counties keep
+    their suffix (鼓楼区): there are near 3,000 of them, and their short names are often common words (比如县)."""
+    from kg.ingest.gazetteer import division_table
+
+    names: set[str] = set()
+    for row in division_table():
+        name = row[1]
+        names.add(name)
+        if row[2] == "county":
+            continue
+        for suffix in ("特别行政区", "自治区", "自治州", "自治县", "地区", "新区", "省", "市", "县", "区", "盟", "旗"):
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.add(name[: -len(suffix)])
+                break
+    return frozenset(names)
 
 
 def unicode_fold(text: str) -> str:
@@ -371,6 +404,9 @@ def _partial(hidden: str, whole: Callable[[], EntityIndex], lex: dict[str, Any],
             top = max(s for s, _ in scored)
             best = [iri for s, iri in scored if s == top]
             proper = any(w in capitalised for w in words)
+            of_kind = [iri for iri in best if wanted & set(index.entities[iri].classes)]
+            if len(best) > 1 and len(of_kind) == 1 and proper:
+                best = of_kind
             if len(best) <= 4 and (top >= 2 or (len(best) == 1 and proper)):
                 found.append((" ".join(words), best))
     return found

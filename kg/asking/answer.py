@@ -159,8 +159,8 @@ class Answer:
         q = self.question
         if q is not None:
             lines.append(f"Question: {q.title_zh} / {q.title_en}  [{q.name}]")
-        elif self.shape != "catalogue":
-            lines.append(f"Answered by a composed query ({self.shape}).")
+        elif self.queries:
+            lines.append(f"Answered by a query composed from the question ({self.shape}).")
         for name, e in self.params.items():
             lines.append(f"  {name} = {e.describe()}")
         for e in self.filters:
@@ -324,6 +324,10 @@ def _unknown(text: str, u: Understanding, index: EntityIndex, whole: Callable[[]
     near: list[str] = []
     for name in u.unknown:
         near += [n for n in suggest(everything, name) if n not in near]
+        if not near and name[-1:] in "省市县区":
+            # nothing spelled alike: the places of the same level the graph holds (鼓楼区 → its districts)
+            near += sorted(e.label_zh for e in everything.entities.values()
+                           if e.is_place and e.label_zh.endswith(name[-1]) and e.label_zh not in near)[:8]
     names = "、".join(u.unknown)
     return Answer(text=text, status="not_in_graph", shape="unknown_name", understood=u.as_dict(index),
                   understood_lines=lines, suggestions=near[:8],

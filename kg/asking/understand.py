@@ -167,7 +167,8 @@ def has_cue(norm: str, cues: list[str]) -> str | None:
     for cue in cues:
         c = cue.casefold()
         if c.isascii():
-            if re.search(rf"(?<![a-z]){re.escape(c)}", norm):
+            # a whole word or phrase, or its plural (age is not agency, event finds events)
+            if re.search(rf"(?<![a-z]){re.escape(c)}(?:s|es)?(?![a-z])", norm):
                 return cue
         elif c in norm:
             return cue

@@ -68,6 +68,8 @@ class Understanding:
     norm: str
     mentions: list[Mention] = field(default_factory=list)
     partial: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: The names of places in the question, as written (长沙, 辰溪县).
+    place_names: list[str] = field(default_factory=list)
     #: The entities of the partial names (found in the whole index, which the index of the question may lack).
     partial_entities: dict[str, Entity] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
@@ -184,6 +186,8 @@ def understand(text: str, index: EntityIndex, *, now: date | None = None,
     u = Understanding(text=text, norm=norm)
     u.mentions = [m for m in find_mentions(index, norm) if not _generic(m.surface, lex)]
     hidden = _hide(norm, u.mentions)
+    u.place_names = [m.surface for m in u.mentions
+                     if any(e.is_place for e in (index.entities.get(i) for i in m.iris) if e is not None)]
     u.relation = _best(hidden, lex["relations"])
     if _office_holder(norm, u.mentions, index):
         u.relation = "unheld"

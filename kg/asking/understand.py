@@ -200,9 +200,10 @@ def understand(text: str, index: EntityIndex, *, now: date | None = None,
     u.unknown = _unknown(norm, text, u.mentions, index, lex)
     named = [m for m in u.mentions if any(not (e.is_place or e.is_concept)
                                           for e in (index.entities.get(i) for i in m.iris) if e is not None)]
-    # partial names only when no entity but places and categories is named in full: reading the whole index of
-    # names takes a while at scale, and a question naming its entity needs no guess
-    if whole is not None and not named:
+    # partial names only when no entity but places and categories is named in full, and the question asks for a
+    # relation or a count (which need an entity to be about): reading the whole index of names takes a while at
+    # scale (seconds at 1M), and a list question of the catalogue needs no guess
+    if whole is not None and not named and (u.relation or u.aggregation or u.measure):
         # names of categories (冷链, 石化产业) are often part of a longer name (玉湖冷链项目): left visible here
         concepts = [m for m in u.mentions if all(index.entities[i].is_concept for i in m.iris if i in index.entities)]
         u.partial = _partial(_hide(norm, [m for m in u.mentions if m not in concepts]), whole, lex, u)

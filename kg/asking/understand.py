@@ -319,7 +319,7 @@ def _unknown(norm: str, text: str, mentions: list[Mention], index: EntityIndex, 
                 out.append(name)
     # names of China's divisions (GB/T 2260, kg/ingest/data/regions.tsv) that the graph does not hold: 武汉, 湘潭市
     common = set(lex["common_place_words"])
-    for name in sorted(_divisions(), key=len, reverse=True):
+    for name in sorted(_divisions(), key=lambda n: (-len(n), n)):
         if name in common:
             continue
         start = norm.find(name)
@@ -335,7 +335,8 @@ def _unknown(norm: str, text: str, mentions: list[Mention], index: EntityIndex, 
         name = english.group(0)
         if not index.lookup(name) and normalize(name) not in index.names and name not in out:
             out.append(name)
-    return out
+    # in the order the question names them
+    return sorted(out, key=lambda n: norm.find(normalize(n)) if normalize(n) in norm else len(norm))
 
 
 @cache

@@ -21,7 +21,9 @@ its own child process so that peak memory is per backend:
   ``again_p95_ms``; ``p50_ms`` stays the engine's own time, comparable with the other backends); the answers
   kept in the background as ``kg build`` does by default (:mod:`kg.query.warmer`: how long after the build, ``warm_s``,
   and each question's first ask once it is done, ``after_warm_ms``), and ``kg ask`` of a list question before
-  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``); the questions about one
+  (``ask_cold_ms``: every name read, the question evaluated) and after it (``ask_ms``), and ``kg ask`` of a single
+  fact (a project's investment, a composed query) about projects never asked before (``ask_fact_ms``, p50); the
+  questions about one
   region asked about regions never asked before, by a worker per query as ``kg query`` does
   (``new_region_ms``) and by workers kept between queries as ``kg serve`` does (``new_region_kept_ms``); last,
   ``kg build`` after one article of a copy of the corpus changed (incremental: that graph reloaded and revalidated
@@ -184,6 +186,8 @@ def print_table(report: dict[str, Any]) -> None:
             row(f"{q}, new region: kg query / kg serve p50 (ms)", _new_region_getter(q))
     row("answers kept after build, in background (s)", lambda b: b.get("warm_s"), 2)
     row("kg ask, a list: first / after build (ms)", lambda b: _slash(b.get("ask_cold_ms"), b.get("ask_ms")))
+    row("kg ask, a single fact after build: p50 (ms)",
+        lambda b: f"{b['ask_fact_ms']:.1f}" if isinstance(b.get("ask_fact_ms"), (int, float)) else None)
     row("whole entity graph, for rank (s)", lambda b: b.get("entity_graph_s"), 2)
     row("neighbors (ms)", lambda b: b.get("neighbors_ms"))
     row("path (ms)", lambda b: b.get("path_ms"))

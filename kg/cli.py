@@ -293,8 +293,10 @@ def run_main(paths: Paths) -> None:
               help="Read the query from a file ('-' for standard input).")
 @click.option("-q", "--question", metavar="NAME", help="Run the catalogue question NAME (see `kg queries`).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to VALUE (an <IRI>, prefix:name, Turtle literal, text, or for catalogue questions "
-                   "a name such as 长沙市). Repeatable. Bound by the engine, never pasted into the query.")
+              help="Bind ?NAME to VALUE: an IRI as printed (<https://…>, https://…, zr:region/430100), a name "
+                   "such as 长沙市 (resolved as kg ask does), a number (1e10, 100亿), a date, or a Turtle literal; "
+                   "a catalogue question reads it by the parameter's declared type. Repeatable. Bound by the "
+                   "engine, never pasted into the query.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt"]),
               help="Output format. Default: table, or ttl for CONSTRUCT and DESCRIBE. json is SPARQL 1.1 JSON.")
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(0),
@@ -372,12 +374,14 @@ def table(paths: Paths, question: str, params: tuple[str, ...], fmt: str | None,
 @cli.command()
 @click.argument("text", metavar="QUESTION")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the matched question, parameters, answer rows and sources as one object.")
+              help="json: the understood question, the SPARQL, the answer rows and the sources as one object.")
 @click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=0),
               help="Show at most this many rows (and the sources of those rows); 0 for all.")
+@click.option("--explain", is_flag=True, help="Also print the SPARQL run, with the values bound into it.")
 @click.pass_obj
-def ask(paths: Paths, text: str, fmt: str, limit: int) -> None:
-    """Ask in Chinese or English; the matching catalogue question answers, with its source sentences."""
+def ask(paths: Paths, text: str, fmt: str, limit: int, explain: bool) -> None:
+    """Ask in Chinese or English: how the question was understood, its answer (a catalogue question or a query
+    composed from its parts) with the source sentences, or plainly that the graph does not hold it."""
     import json
 
     from kg.asking.answer import ask_paths
@@ -386,7 +390,7 @@ def ask(paths: Paths, text: str, fmt: str, limit: int) -> None:
     if fmt == "json":
         click.echo(json.dumps(answer.to_json(limit), ensure_ascii=False, indent=2))
     else:
-        click.echo(answer.render(limit=limit), nl=False)
+        click.echo(answer.render(limit=limit, explain=explain), nl=False)
     if not answer.ok:
         sys.exit(1)
 

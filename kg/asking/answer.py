@@ -16,6 +16,12 @@ How a phrasing is matched, with no model and no network:
    several entities of the wanted kind is not guessed: the answer lists the candidates.
 4. **Sources.** The ``quote`` column of the rows gives the sentences the answer rests on (one per row; its
    ``sentences`` column says how many stand behind the row).
+
+Before the catalogue, the question is understood part by part (:mod:`kg.asking.understand`): a relation, a
+count or sum, a time span, a comparison or a threshold that the catalogue cannot answer is answered by a
+query composed from those parts (:mod:`kg.asking.plans`, :mod:`kg.asking.compose`), every value bound as a
+parameter. A name of a place or an organisation that the graph does not hold is said to be unknown, with the
+nearest names, and nothing else is answered in its place.
 """
 
 from __future__ import annotations
@@ -24,13 +30,18 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.names.index import Entity, EntityIndex, Mention, find_mentions, load_entities, normalize, within
+from kg.asking.compose import Composed
+from kg.asking.plans import choose, run_plan
+from kg.asking.understand import Understanding, clean, understand
+from kg.errors import KGError
+from kg.names.index import Entity, EntityIndex, Mention, find_mentions, load_entities, normalize, suggest, within
 from kg.paths import Paths
 from kg.query.catalogue import Question, Table, select
 from kg.query.results import term_cell, term_json
@@ -59,7 +70,11 @@ class Cues:
 class Answer:
     """What ``kg ask`` found: a matched question with its answer, or why there is none.
 
-    ``status`` is ``answered``, ``no_match``, ``ambiguous`` (see ``candidates``) or ``missing_parameter``.
+    ``status`` is ``answered``, ``not_in_graph`` (the graph does not hold it, or a name is unknown: see
+    ``message`` and ``suggestions``), ``no_match``, ``ambiguous`` (see ``candidates``), ``missing_parameter``
+    or ``refused`` (a question that cannot be read: too long, empty). ``understood`` is how the question was
+    read, ``queries`` the SPARQL run (with the values bound into it) and ``shape`` which kind of answer it is
+    (``catalogue``, ``fact``, ``figures``, ``list``, ``compare``).
     """
 
     text: str
@@ -74,6 +89,11 @@ class Answer:
     candidates: list[Entity] = field(default_factory=list)
     closest: list[Question] = field(default_factory=list)
     message: str = ""
+    shape: str = "catalogue"
+    understood: dict[str, Any] = field(default_factory=dict)
+    understood_lines: list[str] = field(default_factory=list)
+    queries: list[Composed] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +125,13 @@ class Answer:
             "filters": [e.as_dict() for e in self.filters],
             "ignored": [e.as_dict() for e in self.ignored],
             "sources": sources,
+            "shape": self.shape,
+            "understood": self.understood,
+            "sparql": [{"shape": c.shape, "query": c.sparql,
+                        "bindings": {k: term_json(v) for k, v in c.bindings.items()}} for c in self.queries],
         }
+        if self.suggestions:
+            out["suggestions"] = self.suggestions
         if self.table is not None:
             out["answer"] = {
                 "head": {"vars": self.table.variables},
@@ -122,14 +148,19 @@ class Answer:
             out["closest"] = [{"name": c.name, "title_zh": c.title_zh, "title_en": c.title_en} for c in self.closest]
         return out
 
-    def render(self, max_col: int = 40, limit: int = 0) -> str:
-        """The answer as text: matched question, parameters, table, source sentences; with *limit*, only the
-        first *limit* rows and their sources."""
+    def render(self, max_col: int = 40, limit: int = 0, explain: bool = False) -> str:
+        """The answer as text: how the question was understood, matched question, parameters, table, source
+        sentences; with *limit*, only the first *limit* rows and their sources; with *explain*, the SPARQL run."""
         rows, sources = self._cut(limit)
         lines: list[str] = []
+        if self.understood_lines:
+            lines.append("Understood:")
+            lines += self.understood_lines
         q = self.question
         if q is not None:
             lines.append(f"Question: {q.title_zh} / {q.title_en}  [{q.name}]")
+        elif self.queries:
+            lines.append(f"Answered by a query composed from the question ({self.shape}).")
         for name, e in self.params.items():
             lines.append(f"  {name} = {e.describe()}")
         for e in self.filters:
@@ -142,7 +173,9 @@ class Answer:
             lines += [f"  - {e.describe()}" for e in self.candidates]
         if self.closest:
             lines += [f"  - {c.title_zh} / {c.title_en}  [{c.name}]" for c in self.closest]
-        if self.table is not None:
+        if self.suggestions:
+            lines.append("Nearest names in the graph: " + ", ".join(self.suggestions))
+        if self.table is not None and (self.table.rows or self.status == "answered"):
             shown = _shown_columns(self.table)
             lines.append("")
             lines.append(format_table(shown, [[term_cell(r.get(v)) for v in shown] for r in rows], max_col=max_col))
@@ -154,6 +187,10 @@ class Answer:
             lines.append("")
             lines.append("Sources:")
             lines += [f"  「{s}」" for s in sources]
+        if explain and self.queries:
+            lines.append("")
+            lines.append("SPARQL:")
+            lines += [c.explain() for c in self.queries]
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -248,13 +285,74 @@ Evaluate = Callable[[str, dict[str, ox.NamedNode | ox.Literal]], Table]
 
 
 def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: EntityIndex | None = None,
-        evaluate: Evaluate | None = None) -> Answer:
-    """Match *text* to a catalogue question, bind its parameters, run it and collect the source sentences.
+        evaluate: Evaluate | None = None, *, whole: Callable[[], EntityIndex] | None = None,
+        now: date | None = None, run: Evaluate | None = None) -> Answer:
+    """Understand *text*, answer it with a composed query or a catalogue question, and collect the sources.
 
-    *index* defaults to every name of *store*, *evaluate* to evaluating the question on *store*
-    (:func:`ask_paths` passes the ones kept for the store generation).
+    *index* defaults to every name of *store*, *evaluate* to evaluating a catalogue question on *store*
+    (:func:`ask_paths` passes the ones kept for the store generation); *whole* gives the whole index of names
+    (partial names and suggestions need it; *index* when not given), *now* the date the data speaks from
+    (the latest publication date of its sources when not given), *run* how composed queries are evaluated.
     """
+    try:
+        norm = clean(text)
+    except KGError as exc:
+        return Answer(text=text, status="refused", message=str(exc), shape="refused")
     index = index or load_entities(store)
+    whole_index = whole or (lambda: index)  # the index given is the whole one when no other is
+    u = understand(text, index, now=now or data_date(store), whole=whole_index)
+    lines = u.describe(index)
+    if u.unknown:
+        return _unknown(text, u, index, whole_index, lines)
+    shape = choose(u, index)
+    if shape is not None:
+        planned = run_plan(shape, u, index, run or (lambda q, b: select(store, q, b)))
+        return Answer(text=text, status=planned.status, table=planned.table, sources=planned.sources,
+                      message=planned.message, shape=planned.shape, understood=u.as_dict(index),
+                      understood_lines=lines, queries=planned.queries)
+    answer = _catalogue(store, catalogue, norm, index, evaluate)
+    answer.text = text
+    answer.understood = u.as_dict(index)
+    answer.understood_lines = lines
+    return answer
+
+
+def _unknown(text: str, u: Understanding, index: EntityIndex, whole: Callable[[], EntityIndex],
+             lines: list[str]) -> Answer:
+    """The answer to a question naming what the graph does not hold: say so, offer the nearest names."""
+    everything = whole()
+    near: list[str] = []
+    for name in u.unknown:
+        near += [n for n in suggest(everything, name) if n not in near]
+        if not near and name[-1:] in "省市县区":
+            # nothing spelled alike: the places of the same level the graph holds (鼓楼区 → its districts)
+            near += sorted(e.label_zh for e in everything.entities.values()
+                           if e.is_place and e.label_zh.endswith(name[-1]) and e.label_zh not in near)[:8]
+    names = "、".join(u.unknown)
+    return Answer(text=text, status="not_in_graph", shape="unknown_name", understood=u.as_dict(index),
+                  understood_lines=lines, suggestions=near[:8],
+                  message=f"Not in the graph: no entity is called {names}; nothing is answered in its place.")
+
+
+_PUBLISHED = "SELECT (MAX(STR(?d)) AS ?now) WHERE { ?article schema:datePublished ?d }"
+
+
+def data_date(store: ox.Store) -> date:
+    """The date the data speaks from: the latest publication date of its sources (today when none is given).
+    去年 in a question means the year before it, as 去年 in the articles does."""
+    rows = select(store, _PUBLISHED).rows
+    value = rows[0].get("now") if rows else None
+    if value is not None:
+        try:
+            return date.fromisoformat(str(value.value)[:10])
+        except ValueError:
+            pass
+    return date.today()
+
+
+def _catalogue(store: ox.Store, catalogue: dict[str, Question], text: str, index: EntityIndex,
+               evaluate: Evaluate | None) -> Answer:
+    """Match *text* to a catalogue question, bind its parameters, run it and collect the source sentences."""
     mentions = find_mentions(index, text)
     scored = score_questions(text, mentions, index, catalogue)
     best_score, best = scored[0] if scored else (0.0, None)
@@ -264,7 +362,8 @@ def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: Entit
         else:
             return Answer(
                 text=text, status="no_match", score=best_score, closest=closest_questions(text, scored),
-                message="No catalogue question matches. The closest ones:",
+                message="No catalogue question matches, and the question names no relation, count, time or "
+                        "threshold to compose one from. The closest questions:",
             )
     answer = Answer(text=text, status="answered", question=best, score=best_score)
     pending = list(mentions)
@@ -287,6 +386,7 @@ def ask(store: ox.Store, catalogue: dict[str, Question], text: str, index: Entit
     bindings: dict[str, ox.NamedNode | ox.Literal] = {
         k: ox.NamedNode(e.iri) for k, e in answer.params.items()
     }
+    answer.queries = [Composed("catalogue", best.sparql, dict(bindings))]
     table = evaluate(best.sparql, bindings) if evaluate else select(store, best.sparql, bindings)
     if best.filters:
         table = _apply_filters(store, table, best.filters, pending, index, answer)
@@ -388,13 +488,17 @@ def ask_paths(paths: Paths, text: str) -> Answer:
     catalogue = load_catalogue(paths.queries)
     if paths.endpoint:
         return ask(connect(paths), catalogue, text)  # type: ignore[arg-type]
-    from kg.names.kept import kept_entities_for
+    from kg.names.kept import kept_entities, kept_entities_for
     from kg.query.runner import whole_answer
     from kg.store.generations import current_generation, open_generation
 
+    try:
+        norm = clean(text)
+    except KGError as exc:
+        return Answer(text=text, status="refused", message=str(exc), shape="refused")
     # The index of names and the whole answers are kept for the store generation (kg.names.kept, kg.query.kept):
     # at a million statements, reading every name takes seconds; the kept index gives the names in the text
-    # and their entities alone, in milliseconds.
+    # and their entities alone, in milliseconds. The whole index is read only for a partial or unknown name.
     generation = current_generation(paths.store)
     store = open_generation(generation)
 
@@ -402,5 +506,12 @@ def ask_paths(paths: Paths, text: str) -> Answer:
         result = whole_answer(generation, store, sparql, dict(bindings))
         return Table(variables=result.variables, rows=result.rows)
 
-    return ask(store, catalogue, text, index=kept_entities_for(generation, store, text),
-               evaluate=evaluate)
+    whole_index: list[EntityIndex] = []
+
+    def whole() -> EntityIndex:
+        if not whole_index:
+            whole_index.append(kept_entities(generation, store))
+        return whole_index[0]
+
+    return ask(store, catalogue, text, index=kept_entities_for(generation, store, norm), evaluate=evaluate,
+               whole=whole)

@@ -27,10 +27,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from kg.asking.answer import ask, data_date
     from kg.asking.scoring import evaluate, format_report, load_items
+    from kg.backend import build
     from kg.names.index import load_entities
     from kg.paths import make_paths
     from kg.query.catalogue import load_catalogue
-    from kg.store.build import build
     from kg.store.generations import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -340,7 +340,7 @@ def _network_and_view(store: Any, results: Results, params: dict[str, str], runs
 
 def _build_step(corpus: Path, store: Path, out: Path) -> None:
     """``kg build`` of *corpus* into *store*, with the time of each step (a grandchild process)."""
-    from kg.store.build import build
+    from kg.backend import build
 
     started = time.perf_counter()
     report = build(make_paths(corpus, store), full=True)
@@ -357,7 +357,7 @@ def _rebuild_step(corpus: Path, store: Path, out: Path) -> None:
     The build reloads and revalidates that article's graph only (and the entities it touches), then derives
     the derived graph again from the whole data.
     """
-    from kg.store.build import build
+    from kg.backend import build
 
     started = time.perf_counter()
     report = build(make_paths(corpus, store))
@@ -549,7 +549,7 @@ def virtuoso_backend(paths: Paths, work: Path, results: Results, catalogue: dict
         # Then `kg build --endpoint` over the loaded data, as a user runs it: the checks on an in-memory copy,
         # every graph replaced (no manifest yet: a full build), the derived graph and the manifest added. The
         # questions need the derived graph (the place closure and zs:quote).
-        from kg.store.build import build
+        from kg.backend import build
 
         started = time.perf_counter()
         report = build(make_paths(paths.project, work / "unused-store", endpoint=inst.endpoint, user=inst.writer,

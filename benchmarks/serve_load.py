@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.synth import generate, parse_size  # noqa: E402
+from kg.backend import build  # noqa: E402
 from kg.paths import make_paths  # noqa: E402
 from kg.query.catalogue import load_catalogue  # noqa: E402
 from kg.query.runner import warm_catalogue  # noqa: E402
-from kg.store.build import build  # noqa: E402
 
 #: A query that runs until the server's time limit on any store of a few thousand statements: a triple cross
 #: product, counted, so that no row limit cuts it short.

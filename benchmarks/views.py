@@ -126,9 +126,9 @@ def time_to_ready(browser: Browser, path: Path, ready: str, runs: int = 5) -> fl
 
 def targets(project: Path | None) -> None:
     """The views' targets: overview and map ready in Chromium, the busiest region's profile written."""
+    from kg.backend import build
     from kg.paths import make_paths
     from kg.query.catalogue import select
-    from kg.store.build import build
     from kg.store.generations import open_store
     from kg.views.graphpage import graph_page
     from kg.views.mappage import map_page

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.asking.answer import Answer, ask
-    from kg.backend import connect
+    from kg.backend import build, connect
     from kg.errors import (
         AmbiguousEntity,
         EncodingError,
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from kg.shacl.report import ValidationResult
     from kg.sources.articles import load_source, sentences_graph
     from kg.sources.sentences import split_sentences
-    from kg.store.build import BuildReport, CheckReport, build, check
+    from kg.store.build import BuildReport, CheckReport, check
     from kg.store.export import export
     from kg.store.generations import open_store
     from kg.store.stats import compute_stats
@@ -79,7 +79,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "connect": ("kg.backend", "connect"),
     "BuildReport": ("kg.store.build", "BuildReport"),
     "CheckReport": ("kg.store.build", "CheckReport"),
-    "build": ("kg.store.build", "build"),
+    "build": ("kg.backend", "build"),
     "check": ("kg.store.build", "check"),
     "Entity": ("kg.names.index", "Entity"),
     "EntityIndex": ("kg.names.index", "EntityIndex"),

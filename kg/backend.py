@@ -106,3 +106,12 @@ def connect(paths: Paths) -> AnyStore:
 def remote_store(paths: Paths) -> RemoteStore:
     """A :class:`RemoteStore` for the endpoint, update URL and credentials in *paths* (which must name one)."""
     return RemoteBackend(paths).connect()
+
+
+def build(paths: Paths, *, full: bool = False) -> BuildReport:
+    """Parse, check and load the project's data; nothing is loaded on error (``kg build``, ``kg.build``).
+
+    Only the graphs whose files changed since the last build are checked and reloaded, unless *full*.
+    With ``paths.endpoint`` set the data goes to that SPARQL endpoint instead of the embedded store.
+    """
+    return backend_for(paths).build(full=full)

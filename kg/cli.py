@@ -57,8 +57,8 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, endpoint: 
 @click.pass_obj
 def build(paths: Paths, full: bool, warm: bool | None) -> None:
     """Parse, validate and load ontology/ and data/ into the store (all or nothing, only what changed)."""
+    from kg.backend import build as run_build
     from kg.query.warmer import warming_status
-    from kg.store.build import build as run_build
 
     mode = _warm_mode(warm)
     report = run_build(paths, full=full)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.backend import AnyStore, connect
+from kg.backend import AnyStore, build, connect
 from kg.errors import ViewTooLarge
 from kg.paths import Paths
 from kg.query.catalogue import Question, Table, get_question, load_catalogue, select, term_text
 from kg.query.tables import format_table
-from kg.store.build import BuildReport, build
+from kg.store.build import BuildReport
 from kg.store.stats import Stats, compute_stats
 
 #: The questions the main job answers, in order.

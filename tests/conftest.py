@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.synth import generate
+from kg.backend import build
 from kg.paths import Paths, make_paths
 from kg.query.warmer import alive  # the warmer's check: a process that exited unreaped (a zombie) is gone
-from kg.store.build import build
 from kg.store.generations import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,13 +10,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from kg.backend import build
 from kg.cli import cli
 from kg.errors import QueryError
 from kg.paths import Paths
 from kg.query.catalogue import load_catalogue
 from kg.query.kept import AnswerCache, answer_key, answers_folder
 from kg.query.runner import DEFAULT_LIMIT, QueryResult, evaluate_on, run_query, warm_catalogue
-from kg.store.build import build
 from kg.store.generations import current_generation, open_store
 
 # Every kind of term a row may hold: IRIs, blank nodes, plain, language-tagged and typed literals, unbound

@@ -13,9 +13,9 @@ import pytest
 
 from kg.asking.answer import Answer, ask_paths
 from kg.asking.scoring import cells
+from kg.backend import build
 from kg.paths import Paths, make_paths
 from kg.remote.virtuoso import VirtuosoInstance
-from kg.store.build import build
 from tests.conftest import ROOT
 
 #: One question of each shape, with what its answer must show (or None: "not in the graph").

@@ -27,12 +27,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg.backend import build
 from kg.cli import cli
 from kg.errors import QueryRefused
 from kg.ingest.money import find_amounts, scan_amounts
 from kg.paths import Paths
 from kg.query.guard import check_query
-from kg.store.build import build
 from kg.store.generations import CURRENT, sweep
 from tests.conftest import ROOT, SOURCE_ID
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kg.backend import build
 from kg.cli import cli
 from kg.errors import EncodingError, RDFSyntaxError, StoreError, ValidationError
 from kg.paths import Paths
-from kg.store.build import build
 from kg.store.generations import current_generation, open_store, write_lock
 from tests.conftest import SOURCE_ID
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.backend import build
 from kg.errors import StoreError, ValidationError
 from kg.paths import Paths
-from kg.store.build import build
 from kg.store.generations import current_generation, open_store, read_manifest, write_lock
 from tests.conftest import SOURCE_ID
 
@@ -86,7 +86,7 @@ def test_second_writer_is_told_who_holds_the_lock(project: Paths) -> None:
 _BUILD = """
 import sys
 from pathlib import Path
-from kg.store.build import build
+from kg.backend import build
 from kg.paths import make_paths
 build(make_paths(Path(sys.argv[1]), Path(sys.argv[2])), full=True)
 """

@@ -14,13 +14,13 @@ from click.testing import CliRunner
 
 import kg.names.kept
 from kg.asking.answer import ask, ask_paths, load_cues
+from kg.backend import build
 from kg.cli import cli
 from kg.names.index import EntityIndex, find_mentions, load_entities
 from kg.names.kept import FILE, kept_entities, kept_entities_for
 from kg.paths import Paths
 from kg.query.catalogue import load_catalogue
 from kg.query.kept import answers_folder
-from kg.store.build import build
 from kg.store.generations import current_generation, open_store
 
 ROOT = Path(__file__).resolve().parent.parent

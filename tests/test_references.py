@@ -9,10 +9,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from kg.backend import build
 from kg.errors import ValidationError
 from kg.paths import Paths, make_paths
 from kg.shacl.compile import compile_shapes
-from kg.store.build import build, files_by_graph, shape_program
+from kg.store.build import files_by_graph, shape_program
 from kg.store.loader import load_graphs
 from kg.store.references import NAMESPACE, QUERY, SHAPE, ReferenceTracker, applies, focus_rows
 from tests.conftest import ROOT

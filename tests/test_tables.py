@@ -143,3 +143,17 @@ def test_without_pandas_the_error_names_the_extra(tmp_path: Path) -> None:
             "except MissingExtra as exc:\n    print(exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "zhaoshang-kg[analysis]" in out
+
+
+def test_an_answer_converts_to_pandas_as_its_table_does(store: ox.Store) -> None:
+    from kg.asking.answer import ask
+    from kg.query.catalogue import load_catalogue
+
+    answer = ask(store, load_catalogue(ROOT / "queries"), "辰溪县签约资金是多少")
+    assert answer.ok and answer.table is not None and answer.table.rows
+    df = answer.to_pandas()
+    assert list(df.columns) == answer.table.variables and len(df) == len(answer.table.rows)
+    amounts = [v for col in df.columns for v in df[col] if isinstance(v, Decimal)]
+    assert Decimal("10980000000") in amounts  # the figure itself, exact, not a string
+    missing = ask(store, load_catalogue(ROOT / "queries"), "鼓楼区有什么项目")
+    assert missing.status == "not_in_graph" and missing.to_pandas().empty

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib.compare
 
+from kg.backend import build
 from kg.errors import EndpointError, PartialResult, QueryTimeout
 from kg.graph.neighbourhood import Nearby
 from kg.graph.network import entity_graph
@@ -32,7 +33,6 @@ from kg.remote.build import MANIFEST_GRAPH
 from kg.remote.endpoint import RemoteStore
 from kg.remote.sparql import limit_rows
 from kg.remote.virtuoso import VirtuosoInstance, free_port
-from kg.store.build import build
 from kg.store.generations import open_store
 from kg.store.rdfio import to_rdflib
 from tests.conftest import ROOT, SOURCE_ID

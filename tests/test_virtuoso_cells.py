@@ -28,12 +28,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.backend import build
 from kg.paths import make_paths
 from kg.query.catalogue import Question, Table, load_catalogue, select
 from kg.remote.endpoint import RemoteStore
 from kg.remote.virtuoso import VirtuosoInstance
 from kg.sources.articles import load_source, sentence_iri, sentences_turtle
-from kg.store.build import build
 from kg.store.generations import open_store
 from tests.conftest import ROOT
 from tests.test_virtuoso import comparable_rows, concatenated_columns

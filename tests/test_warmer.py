@@ -91,7 +91,7 @@ def test_an_unknown_mode_is_refused(project: Paths, runner: CliRunner, monkeypat
 
 
 def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Paths) -> None:
-    from kg.store.build import build
+    from kg.backend import build
 
     build(project)
     old = current_generation(project.store)
@@ -113,7 +113,7 @@ def test_a_newer_build_stops_the_warmer_and_leaves_no_stray_answers(project: Pat
 
 
 def test_a_killed_warmer_loses_nothing_and_is_reported(project: Paths) -> None:
-    from kg.store.build import build
+    from kg.backend import build
 
     build(project)
     pid = start_warming(project)
@@ -129,7 +129,7 @@ def test_a_killed_warmer_loses_nothing_and_is_reported(project: Paths) -> None:
 
 
 def test_status_file_is_json_beside_the_answers(project: Paths) -> None:
-    from kg.store.build import build
+    from kg.backend import build
 
     build(project)
     pid = start_warming(project)
@@ -144,7 +144,7 @@ def test_status_file_is_json_beside_the_answers(project: Paths) -> None:
 def test_no_warming_without_a_catalogue(project: Paths, tmp_path: Path) -> None:
     import shutil
 
-    from kg.store.build import build
+    from kg.backend import build
 
     build(project)
     shutil.rmtree(project.queries)
@@ -156,7 +156,7 @@ def test_serve_keeps_the_answers_of_a_store_built_without_kg_build(project: Path
     import subprocess
     import sys
 
-    from kg.store.build import build
+    from kg.backend import build
 
     build(project)  # the library, as `kg run` and scripts do: no warmer started
     assert warming_status(project.store) is None
@@ -182,8 +182,8 @@ def test_serve_keeps_the_answers_of_a_store_built_without_kg_build(project: Path
 
 
 def test_a_question_that_fails_is_reported_and_the_others_are_kept(project: Paths) -> None:
+    from kg.backend import build
     from kg.query.runner import warm_catalogue
-    from kg.store.build import build
 
     (project.queries / "zz_too_slow.rq").write_text(
         "# title@zh: 太慢\n# title@en: Too slow\n# description: Every triple with every other, sorted.\n"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 import kg.query.pool
+from kg.backend import build
 from kg.errors import QueryError, QueryTimeout
 from kg.paths import Paths
 from kg.query.pool import WorkerPool
 from kg.query.runner import run_query
-from kg.store.build import build
 from tests.conftest import alive, gone
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -100,6 +100,13 @@ class Answer:
         """True when the question was answered (even with no rows)."""
         return self.status == "answered"
 
+    def to_pandas(self, decimal: bool = True) -> Any:
+        """The answer's rows as a pandas DataFrame with typed columns, as :meth:`kg.query.catalogue.Table.to_pandas`
+        gives them (amounts as Decimal, or float when *decimal* is false; dates as dates); an answer without rows
+        (not in the graph, refused …) gives an empty frame. Needs the ``analysis`` extra."""
+        table = self.table if self.table is not None else Table(variables=[], rows=[])
+        return table.to_pandas(decimal=decimal)
+
     def _cut(self, limit: int) -> tuple[list[dict[str, Any]], list[str]]:
         """The rows to show (the first *limit*, all with 0) and the source sentences of those rows."""
         rows = self.table.rows if self.table is not None else []

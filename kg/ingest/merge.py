@@ -20,13 +20,14 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
+from kg.backend import build
 from kg.errors import InputError, QuoteMismatch, ValidationError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.namespaces import PROV, SCHEMA, source_iri
 from kg.paths import Paths, make_paths
-from kg.store.build import BuildReport, build, check, data_files
+from kg.store.build import BuildReport, check, data_files
 from kg.store.export import write_atomic, write_error
 from kg.store.rdfio import parse_file, to_rdflib
 

@@ -224,22 +224,10 @@ def check(paths: Paths) -> CheckReport:
                        triples=report.triples, files=[f for fs in groups.values() for f in fs])
 
 
-def build(paths: Paths, *, full: bool = False) -> BuildReport:
-    """Parse, check and load the project's data; nothing is loaded on error.
-
-    Only the graphs whose files changed since the last build are checked and reloaded, unless *full*.
-    With ``paths.endpoint`` set the data goes to that SPARQL endpoint instead of the embedded store: the
-    backend (:mod:`kg.backend`, above the store layer, so imported here when called) chooses.
-    """
-    from kg.backend import backend_for
-
-    return backend_for(paths).build(full=full)
-
-
 def build_embedded(paths: Paths, *, full: bool = False) -> BuildReport:
-    """:func:`build` into the embedded store at ``paths.store``, under its write lock; first removes what killed
-    builds left behind. A write that fails (a full disk, a store path too long, no permission) is an error naming
-    the path and its cause; the live store is untouched."""
+    """:func:`kg.backend.build` into the embedded store at ``paths.store``, under its write lock; first removes
+    what killed builds left behind. A write that fails (a full disk, a store path too long, no permission) is an
+    error naming the path and its cause; the live store is untouched."""
     try:
         with write_lock(paths.store):
             sweep(paths.store)  # what killed builds left behind

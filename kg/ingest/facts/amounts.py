@@ -92,8 +92,9 @@ AMOUNT_COUNT = Relation(
 THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
 _NO_COUNT = {"FundsInPlace", "RewardCap"}
-_PLACE_CONFIDENCE = {"respectively": 0.9, "clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
-                     "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8}
+_PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
+                     "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8,
+                     "respectively": 0.9}  # paired one by one with the places listed before 分别
 _PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")
 _PROJECT_AFTER = re.compile(r"^的(?P<name>[^,，。;；]{2,30}?项目)")
 _NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进)")

@@ -61,7 +61,7 @@ _ACCEPTED = re.compile(rf"{_NAMES}(?:受聘|获聘|被聘)(?:为|担任)(?P<body
                        rf"[“\"]?(?P<role>{_ROLE})")
 #: One appointee of a list, with an organisation and a title before the name (广州市永州商会会长A).
 _ITEM = rf"(?:[^,，。;；、“”\"]{{0,20}}?{_TITLE})?{_NAME}"
-_COUNTED_BY = r"(?:等(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:人|名|位))"
+_COUNTED_BY = r"(?:等?(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:人|名|位))"
 #: 为A、B等12名“招商大使”颁发聘书 (the role before 颁发) and 向X商会会长A、B颁发“招商顾问”聘书 (after it).
 _AWARDED = re.compile(
     rf"(?:为|向|给)(?P<list>{_ITEM}(?:、{_ITEM}){{0,30}}){_COUNTED_BY}?(?:[“\"](?P<role>{_ROLE})[”\"]|(?P<plain>{_ROLE}))?"

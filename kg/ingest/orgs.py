@@ -21,6 +21,10 @@ _STOP_WORDS = ("引进", "推动", "牵手", "成功", "落地", "位于", "其�
                "实行", "推行", "开展", "建立", "拜访", "还", "则", "如", "即", "以", "将", "已", "同样",
                "通过", "这是", "作为", "其", "吸引", "紧盯", "面向")
 _ABBREV = {"京": "北京", "沪": "上海", "穗": "广州", "深": "深圳", "津": "天津", "渝": "重庆", "港": "香港"}
+#: One-character names of provinces as chambers use them (上海湘商会: the Hunan chamber in Shanghai), by code.
+_PROVINCE_ABBREV = {"湘": "430000", "粤": "440000", "浙": "330000", "闽": "350000", "赣": "360000", "鄂": "420000",
+                    "苏": "320000", "皖": "340000", "豫": "410000", "黔": "520000", "桂": "450000", "鲁": "370000",
+                    "冀": "130000", "晋": "140000", "陕": "610000", "滇": "530000", "川": "510000", "蜀": "510000"}
 _ENTERPRISE_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|制药|石化|石油|光电|电子|科技|"
                                 r"实业|控股|能源|新能源|药业|汽车|电气|银行)(?![\u4e00-\u9fff]{0,1}(?:产业|项目))")
 #: Suffixes that end a company name only when nothing follows (科技 of 科技创新 ends nothing).
@@ -84,6 +88,14 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
         while cursor in by_end:
             chain.insert(0, by_end[cursor])
             cursor = by_end[cursor].start - base
+        abbrev = _PROVINCE_ABBREV.get(t[cursor - 1]) if not chain and cursor > 0 else None
+        if abbrev is not None and cursor - 1 in by_end:
+            origin = next((p for p in places.values() if p.code == abbrev), None)
+            host = by_end[cursor - 1]
+            if origin is not None and host.place is not None and host.place.iri != origin.iri:
+                add("ChamberOfCommerce", host.start - base, m.end(), host=host.place, origin=origin,
+                    rule="province-abbreviation", confidence=0.85)
+            continue
         if not chain:
             continue
         if len(chain) >= 2:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
-from kg.ingest.clauses import Owner, clause_start, owner_at
+from kg.ingest.clauses import Owner, clause_start, owner_at, spread
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.facts.base_writer import Get
 from kg.ingest.gazetteer import Place
@@ -93,10 +93,36 @@ THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
 _NO_COUNT = {"FundsInPlace", "RewardCap"}
 _PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
-                     "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8}
+                     "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8,
+                     "respectively": 0.9}  # paired one by one with the places listed before 分别
 _PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")
 _PROJECT_AFTER = re.compile(r"^的(?P<name>[^,，。;；]{2,30}?项目)")
 _NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进)")
+
+
+#: 项目分别为18个、11个、9个 / 签约项目21个、8个、14个: counts listed one per place, like the amounts after them.
+_COUNT_LIST = re.compile(r"项目(?:数)?(?:分别)?(?:为|达|是)?(?P<items>[0-9]{1,4}个(?:[、和及与][0-9]{1,4}个)+)")
+
+
+def _count_lists(t: str, starts: list[int], ends: list[int]) -> dict[int, tuple[int, int]]:
+    """Index of an amount → (project count, its offset in *t*), where a list of counts in the amounts' clause
+    has as many items as the list of amounts after it (the two lists are read in the same order)."""
+    out: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(starts):
+        j = i
+        while j + 1 < len(starts) and re.fullmatch(r"\s*[、和及与]?\s*", t[ends[j]:starts[j + 1]]):
+            j += 1
+        if j > i:
+            cs = clause_start(t, starts[i])
+            lists = [m for m in _COUNT_LIST.finditer(t, cs, starts[i])]
+            if lists:
+                items = [(int(x[1]), lists[-1].start("items") + x.start()) for x in
+                         re.finditer(r"([0-9]{1,4})个", lists[-1]["items"])]
+                if len(items) == j - i + 1:
+                    out.update({i + k: item for k, item in enumerate(items)})
+        i = j + 1
+    return out
 
 
 def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owners: list[Owner],
@@ -108,6 +134,9 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
     note) when it cannot be placed or is a reward cap, which belongs to a policy, not to a place.
     """
     out: list[Finding] = []
+    starts, ends = [a.start - base for a in amounts], [a.end - base for a in amounts]
+    paired = spread(t, starts, ends, owners, base)
+    counts_of = _count_lists(t, starts, ends)
     for i, a in enumerate(amounts):
         s = a.start - base
         cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
@@ -119,14 +148,16 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
             out.append(Finding("amount", a.surface, sent, a.start, a.end, cls="MonetaryAmount", key=f"{a.start}",
                                attrs={**attrs, "confidence": confidence}))
             continue
-        place, rule = owner_at(t, base, a.start, owners, fallback)
+        place, rule = (paired[i], "respectively") if i in paired else owner_at(t, base, a.start, owners, fallback)
         confidence = min(confidence, _PLACE_CONFIDENCE.get(rule, 0.5)) if place else 0.0
         attrs.update(place=place, rule=f"{attrs['rule']} place:{rule}", confidence=confidence)
         if measure not in _NO_COUNT:
             cs = clause_start(t, s)
             prev_end = max([b.end - base for b in amounts[:i]] + [cs])
             counts = [m for m in _COUNT.finditer(t, prev_end, s)]
-            if counts:
+            if i in counts_of:
+                attrs["count"], attrs["count_at"] = counts_of[i][0], base + counts_of[i][1]
+            elif counts:
                 attrs["count"] = int(counts[-1]["a"] or counts[-1]["b"])
                 attrs["count_at"] = base + counts[-1].start("a" if counts[-1]["a"] else "b")
         head = t[cc:cc + t[cc:s].rfind(phrase)] if phrase else t[cc:s]

@@ -59,6 +59,15 @@ _ENUMERATED = re.compile(
 #: 温州市邵阳商会会长A、副会长B受聘为邵东市招商顾问
 _ACCEPTED = re.compile(rf"{_NAMES}(?:受聘|获聘|被聘)(?:为|担任)(?P<body>[^,，。;；“”\"]{{0,12}}?)"
                        rf"[“\"]?(?P<role>{_ROLE})")
+#: One appointee of a list, with an organisation and a title before the name (广州市永州商会会长A).
+_ITEM = rf"(?:[^,，。;；、“”\"]{{0,20}}?{_TITLE})?{_NAME}"
+_COUNTED_BY = r"(?:等?(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:人|名|位))"
+#: 为A、B等12名“招商大使”颁发聘书 (the role before 颁发) and 向X商会会长A、B颁发“招商顾问”聘书 (after it).
+_AWARDED = re.compile(
+    rf"(?:为|向|给)(?P<list>{_ITEM}(?:、{_ITEM}){{0,30}}){_COUNTED_BY}?(?:[“\"](?P<role>{_ROLE})[”\"]|(?P<plain>{_ROLE}))?"
+    rf"(?:颁发|颁授|授予|发放)了?(?:[“\"](?P<role2>{_ROLE})[”\"]|(?P<plain2>{_ROLE}))?(?:聘书|证书)")
+#: Words that follow a quoted title without being a name (“招商大使”聘书).
+_NOT_NAMES = {"聘书", "证书", "称号", "牌匾", "荣誉", "颁发", "聘任", "聘请"}
 #: “招商顾问”A、B,“荣誉大使”C
 _TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]{_NAMES}(?=[,，。;;(（和等]|$)")
 
@@ -69,28 +78,36 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
     """One appointment per named appointee, with the role and the appointing government: the place named
     in the title (为资兴市招商大使), else the clause's acting place, else the article's."""
     out: list[Finding] = []
-    for m in [*_ENUMERATED.finditer(t), *_ACCEPTED.finditer(t), *_TITLED.finditer(t)]:
-        body = m.groupdict().get("body") or ""
+    for m in [*_ENUMERATED.finditer(t), *_ACCEPTED.finditer(t), *_TITLED.finditer(t), *_AWARDED.finditer(t)]:
+        groups = m.groupdict()
+        role_word = groups.get("role") or groups.get("plain") or groups.get("role2") or groups.get("plain2")
+        if role_word is None:
+            continue  # 为A颁发聘书 names no role
+        body = groups.get("body") or ""
         named = [x.place for x in mentions if x.place is not None and x.place.code
                  and m.start("role") - len(body) <= x.start - base < m.start("role")] if body else []
         where = named[-1] if named else places.division(owner_at(t, base, base + m.start(), owners, fallback)[0])
         if where is None:
             continue
-        role = ROLE_WORDS[m["role"]]
+        role = ROLE_WORDS[role_word]
         batch = "首批" if "首批" in t[max(0, m.start() - 8):m.end()] else ""
         pos = m.start("list")
         for item in m["list"].split("、"):
-            title = re.match(_TITLE, item)
-            name = item[title.end():] if title else item
-            pos += title.end() if title else 0
+            title = [*re.finditer(_TITLE, item)][-1:] if m.re is _AWARDED else [*filter(None, [re.match(_TITLE, item)])]
+            name = item[title[0].end():] if title else item
+            pos += title[0].end() if title else 0
+            if name in _NOT_NAMES:
+                pos += len(name) + 1
+                continue
             person = Finding("person", name, sent, base + pos, base + pos + len(name), cls="Person", key=name,
                              attrs={"rule": "appointee"})
             out.append(person)
             # at the appointee's name: one appointment node per person (its IRI is minted from its offset)
-            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{m['role']}", sent, person.start,
+            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{role_word}", sent, person.start,
                                person.end, cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
                                attrs={"member": person, "org": government(where), "role": role, "batch": batch,
-                                      "rule": {_ENUMERATED: "enumerated", _ACCEPTED: "accepted"}.get(m.re, "titled"),
+                                      "rule": {_ENUMERATED: "enumerated", _ACCEPTED: "accepted",
+                                               _AWARDED: "awarded"}.get(m.re, "titled"),
                                       "confidence": 0.9}))
             pos += len(name) + 1
     return out

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
-from kg.ingest.clauses import Owner, Places, owner_at
+from kg.ingest.clauses import Owner, Places, clause_start, owner_at
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.facts.base_writer import Get
 from kg.ingest.gazetteer import Mention, Place
@@ -64,6 +64,14 @@ _TEAMS = re.compile(
     r"(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})支(?P<what>[\u4e00-\u9fff]{0,6}?(?:队伍|小分队|招商队|专班|工作组|分队))"
     r"[,，]?(?:分别|先后)?(?:分赴|前往|赶赴|奔赴|赴|到|走进)")
 _GOV_WORD = re.compile(r"(?:人民)?政府$")
+#: 分别派驻上海、杭州和长沙 / 派驻东莞、佛山两地的招商小组: one unit stationed in each city listed.
+_SENT_TO = re.compile(r"(?:分别)?(?:派驻|进驻|常驻|派往)(?:到)?")
+#: 在杭州、宁波、苏州分别设立驻外招商工作站: one unit set up in each city listed.
+_SET_UP_IN = re.compile(r"在")
+_SET_UP = re.compile(r"(?:两地|三地|四地|各地)?(?:分别)?(?:设立|设置|建立|成立|组建|挂牌)了?(?P<mid>[^,，。;；]{0,8}?)"
+                     r"(?P<unit>工作站|联络处|办事处|联络站|专班|招商组|小分队|工作组|招商小组)")
+_UNIT = re.compile(r"小分队|招商小组|招商组|工作组|专班|招商队|分队|工作站|联络处|办事处|联络站")
+_OFFICE_UNITS = ("联络处", "办事处", "联络站", "工作站")
 
 
 def _owner(t: str, base: int, at: int, mentions: list[Mention], owners: list[Owner],
@@ -83,6 +91,55 @@ def _station(where: str, start: int, mentions: list[Mention], places: dict[str, 
             return m.place  # a macro-region (长三角) is a station too: never split into its members
     found = stations(where, [], start, places)
     return found[0][0] if found else None
+
+
+def _listed(t: str, base: int, pos: int, mentions: list[Mention]) -> tuple[list[Place], int]:
+    """The places written as a list (A、B和C) from *pos* in *t*, and where the list ends."""
+    found: list[Place] = []
+    for x in sorted(mentions, key=lambda x: x.start):
+        s = x.start - base
+        if s < pos or x.place is None:
+            continue
+        if s - pos > 1 or (s > pos and t[pos] not in "、和及与"):
+            break
+        found.append(x.place)
+        pos = x.end - base
+    return found, pos
+
+
+def _spread_units(t: str, base: int, sent: Span, mentions: list[Mention], owners: list[Owner],
+                  fallback: Place | None, places: Places) -> list[Finding]:
+    """Units sent to or set up in each of a list of cities (派驻深圳、东莞; 在杭州、宁波分别设立…工作站): one
+    unit per city, owned by the place acting in the clause (the cities are stations, never owners)."""
+    out: list[Finding] = []
+    for m in [*_SENT_TO.finditer(t), *_SET_UP_IN.finditer(t)]:
+        cities, end = _listed(t, base, m.end(), mentions)
+        if not cities:
+            continue
+        if m.re is _SET_UP_IN:
+            u = _SET_UP.match(t, end)
+            if u is None or ("招商" not in u["mid"] + u["unit"] and "驻外" not in u["mid"]):
+                continue
+            unit, at = u["unit"], m.start()
+        else:
+            cs = clause_start(t, m.start())
+            nearby = [*_UNIT.finditer(t, cs, m.start())][-1:] or [*_UNIT.finditer(t, end, len(t))][:1]
+            if not nearby or re.search(r"[。;；]", t[end:nearby[0].start()]):
+                continue
+            unit, at = nearby[0].group(), min(m.start(), nearby[0].start())
+        owner = _owner(t, base, at, mentions, owners, fallback, places)
+        if owner is None:
+            continue
+        for city in cities:
+            if city.iri == owner.iri or not (city.code or city.members):
+                continue
+            out.append(Finding("organisation", f"{owner.label}驻{city.label.removesuffix('市')}{unit}", sent,
+                               base + m.start(), base + end,
+                               cls="GovernmentUnit" if unit in _OFFICE_UNITS else "TaskForce",
+                               key=f"tf:{owner.iri}:{city.iri}:{unit}",
+                               attrs={"owner": owner, "station": city, "stations": [city], "rule": "spread-units",
+                                      "confidence": 0.85}))
+    return out
 
 
 def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owners: list[Owner],
@@ -115,16 +172,7 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
         owner = _owner(t, base, m.start(), mentions, owners, fallback, places)
         if owner is None:
             continue
-        targets: list[Place] = []
-        pos = m.end()
-        for x in sorted(mentions, key=lambda x: x.start):
-            s = x.start - base
-            if s < pos or x.place is None:
-                continue
-            if s - pos > 1 or (s > pos and t[pos] not in "、和及与"):
-                break
-            targets.append(x.place)
-            pos = x.end - base
+        targets, pos = _listed(t, base, m.end(), mentions)
         if not targets:
             continue
         n = int(parse_number(m["n"]))
@@ -132,7 +180,7 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
                            cls="CountedGroup", key=f"teams:{sent.index}:{m.start()}",
                            attrs={"count": n, "memberType": "TaskForce", "owner": owner, "targets": targets,
                                   "rule": "teams", "confidence": 0.9}))
-    return out
+    return out + _spread_units(t, base, sent, mentions, owners, fallback, places)
 
 
 # -- writer ----------------------------------------------------------------------------------------------------

@@ -466,6 +466,18 @@ def rank(paths: Paths, measure: str, cls: str | None, top: int, fmt: str) -> Non
 
 
 @cli.command()
+@click.option("--repeats", is_flag=True, help="Also list the figures two or more sources agree on (counted once).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def conflicts(paths: Paths, repeats: bool, fmt: str) -> None:
+    """Figures of one subject (project, or region, measure and period) that two sources report differently."""
+    from kg.corpus.conflicts import format_groups, groups_json, load_groups
+
+    store, groups = load_groups(paths.store, repeats=repeats)
+    click.echo(groups_json(store, groups) if fmt == "json" else format_groups(store, groups), nl=fmt == "json")
+
+
+@cli.command()
 @click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Draft Turtle file to write (only when every article succeeded).")

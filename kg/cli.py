@@ -512,13 +512,15 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
 @click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write an offline review page (HTML) that saves a decisions file, instead of the table.")
-def review(draft: Path, output: Path | None) -> None:
+@click.pass_obj
+def review(paths: Paths, draft: Path, output: Path | None) -> None:
     """Show a draft's candidate facts and open review items, as a table or as an offline page."""
+    from kg.corpus.conflicts import draft_section
     from kg.ingest.review import format_review, load_review
 
     rev = load_review(draft)
     if output is None:
-        click.echo(format_review(rev))
+        click.echo(format_review(rev) + draft_section(paths.store, draft))
         return
     from kg.ingest.reviewpage import write_review_page
 

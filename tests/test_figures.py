@@ -58,6 +58,13 @@ def test_values_agree_within_their_qualifiers(a: str, qa: str, b: str, qb: str, 
 
 
 def _merge(project: Paths, runner: CliRunner, tmp_path: Path, sid: str) -> None:
+    draft = _draft(project, tmp_path, sid)
+    res = runner.invoke(cli, ["--project", str(project.project), "--store", str(project.store),
+                              "merge", str(draft), "--accept-all"])
+    assert res.exit_code == 0, res.output
+
+
+def _draft(project: Paths, tmp_path: Path, sid: str) -> Path:
     src = tmp_path / f"{sid}.txt"
     src.write_text(ARTICLES[sid], encoding="utf-8")
     draft = tmp_path / f"{sid}.ttl"
@@ -67,9 +74,7 @@ def _merge(project: Paths, runner: CliRunner, tmp_path: Path, sid: str) -> None:
     head, sep, rest = text.partition("a zs:SigningTotal ;\n")
     assert sep, "the draft has no SigningTotal"
     draft.write_text(head + sep + f"    zs:refPeriod {PERIOD} ;\n" + rest, encoding="utf-8")
-    res = runner.invoke(cli, ["--project", str(project.project), "--store", str(project.store),
-                              "merge", str(draft), "--accept-all"])
-    assert res.exit_code == 0, res.output
+    return draft
 
 
 def _yiyang(project: Paths) -> list[dict[str, str]]:
@@ -93,19 +98,25 @@ def test_a_repeat_counts_once_and_a_conflict_at_its_lowest(project: Paths, runne
     assert rows[0]["counted"] == "1" and rows[0]["sources"] == "2"
     res = runner.invoke(cli, [*args, "conflicts"])
     assert res.exit_code == 0 and "No conflicting figures" in res.output
+    res = runner.invoke(cli, [*args, "review", str(tmp_path / "yiyang-b.ttl")])
+    assert "FIGURES THE GRAPH ALREADY HAS FROM OTHER SOURCES" in res.output  # re-read: a, the one it agrees with
     res = runner.invoke(cli, [*args, "conflicts", "--repeats", "--format", "json"])
     groups = json.loads(res.output)
     assert [g["kind"] for g in groups] == ["repeat"] and groups[0]["sources"] == [
         "https://w3id.org/zhaoshang-kg/id/source/yiyang-a", "https://w3id.org/zhaoshang-kg/id/source/yiyang-b"]
     assert sum(f["counted"] for f in groups[0]["figures"]) == 1
 
+    draft = _draft(project, tmp_path, "yiyang-c")
+    res = runner.invoke(cli, [*args, "review", str(draft)])  # the reviewer sees the conflict before merging
+    assert res.exit_code == 0 and "CONFLICTS THIS DRAFT WOULD CREATE (1)" in res.output
+    assert res.output.index("CONFLICTS THIS DRAFT") < res.output.index("96.5亿元  source yiyang-c")
     _merge(project, runner, tmp_path, "yiyang-c")
     rows = _yiyang(project)
     assert len(rows) == 1 and Decimal(rows[0]["amountAtLeast"]) == Decimal("8650000000")  # never 96.5 + 86.5
     assert rows[0]["sources"] == "3"
     res = runner.invoke(cli, [*args, "conflicts"])
     assert res.exit_code == 0
-    assert "CONFLICT 1: 益阳市 · 合同引资 · 2023 · 32 projects" in res.output
+    assert "CONFLICT 1: 益阳市 · 合同引资 · 2023年 · 32 projects" in res.output
     assert "96.5亿元  source yiyang-c" in res.output and "(these sources agree)" in res.output
     assert "合同引资96.5亿元。」" in res.output and "at the lowest value (86.5亿元)" in res.output
     store = open_store(project.store)

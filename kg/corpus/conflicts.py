@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.store.figures import Figure, FigureGroup, counting, figure_groups
+from kg.store.figures import Figure, FigureGroup, counting, draft_groups, figure_groups
 from kg.store.generations import open_store
+from kg.store.rdfio import parse_file
 
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _QUALIFIER_ZH = {"Approximately": "约", "MoreThan": "逾", "UpTo": "最高", "Reaching": "达", "Exact": ""}
@@ -51,14 +52,31 @@ def describe_subject(store: ox.Store, key: tuple[str, ...]) -> str:
     kind, subject, measure, _currency, period, count = key
     parts = [_label(store, subject), _label(store, measure)]
     if kind == "total":
-        start, _, end = period.partition("/")
-        parts.append(start if start == end else period)
+        parts.append(_label(store, period))
         if count:
             parts.append(f"{count} projects")
     return " · ".join(parts)
 
 
-def format_groups(store: ox.Store, groups: list[FigureGroup]) -> str:
+def draft_section(store_path: Path, draft: Path) -> str:
+    """What ``kg review`` adds below a draft's table: the conflicts (and repeats) its figures would make with the
+    store's, or '' when none; a note instead when there is no store to compare with."""
+    if not store_path.exists():
+        return f"\n(No store at {store_path} to compare the draft's figures with; run `kg build` to see conflicts.)"
+    store = open_store(store_path)
+    groups = draft_groups(store, parse_file(draft))
+    if not groups:
+        return ""
+    conflicts = [g for g in groups if g.kind == "conflict"]
+    head = (f"CONFLICTS THIS DRAFT WOULD CREATE ({len(conflicts)}): figures the graph already has from other "
+            "sources, with other values. Merged, they are listed by `kg conflicts` and counted at the lowest; "
+            "reject the wrong figure in the decisions file instead if you can tell which.")
+    if not conflicts:
+        head = "FIGURES THE GRAPH ALREADY HAS FROM OTHER SOURCES (they agree; merged, each counts once)"
+    return f"\n\n{head}\n" + format_groups(store, conflicts or groups, draft=True)
+
+
+def format_groups(store: ox.Store, groups: list[FigureGroup], *, draft: bool = False) -> str:
     """The groups as text: one block per subject, every figure with its source and sentence."""
     if not groups:
         return "No conflicting figures: every subject reported by two or more sources has values that agree."
@@ -74,7 +92,7 @@ def format_groups(store: ox.Store, groups: list[FigureGroup]) -> str:
                 where = ", ".join(sorted(s.rsplit("/", 1)[-1] for s in f.sources))
                 lines.append(f"    {_qualifier(f)}{_amount(f.value, g.key[3])}{mark}  source {where}")
                 lines += [f"      「{s}」" for s in f.sentences]
-        if g.kind == "conflict":
+        if g.kind == "conflict" and not draft:
             low = min(f.value for f in g.figures)
             lines.append(f"  Rollups count this subject once, at the lowest value ({_amount(low, g.key[3])}), a lower "
                          "bound; remove the wrong figure by a decision (`kg merge --decisions`) to resolve it.")

@@ -37,12 +37,11 @@ import pyoxigraph as ox
 from kg.namespaces import OA, PROV, SCHEMA, ZS
 
 _FIGURES = f"""
-SELECT ?item ?kind ?subject ?value ?currency ?measure ?qualifier ?period ?start ?end ?count WHERE {{
+SELECT ?item ?kind ?subject ?value ?currency ?measure ?qualifier ?period ?count WHERE {{
   {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?subject ; <{ZS}refPeriod> ?period . BIND ("total" AS ?kind)
-     OPTIONAL {{ ?period <{ZS}periodStart> ?start }} OPTIONAL {{ ?period <{ZS}periodEnd> ?end }}
      OPTIONAL {{ ?item <{ZS}projectCount> ?count }} }}
   UNION
-  {{ ?item a <{ZS}InvestmentProject> . BIND (?item AS ?subject) BIND ("project" AS ?kind) }}
+  {{ ?subject a <{ZS}InvestmentProject> . BIND (?subject AS ?item) BIND ("project" AS ?kind) }}
   ?item <{ZS}investment> ?money .
   ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
   OPTIONAL {{ ?money <{ZS}qualifier> ?qualifier }}
@@ -98,19 +97,19 @@ def _within(a: Figure, b: Figure) -> bool:
     return abs(y - x) <= max(x, y) * Decimal("0.005")
 
 
-def figures(store: ox.Store) -> list[Figure]:
-    """Every figure of the store that has a subject to compare (a project, or a total with a period)."""
-    rows = store.query(_FIGURES, use_default_graph_as_union=True)
+def figures(store: ox.Store, subject: ox.NamedNode | None = None) -> list[Figure]:
+    """Every figure of the store that has a subject to compare (a project, or a total with a period), or only
+    those of *subject* (bound as a parameter: one index lookup)."""
+    bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = (
+        {ox.Variable("subject"): subject} if subject is not None else {})
+    rows = store.query(_FIGURES, use_default_graph_as_union=True, substitutions=bound)
     assert isinstance(rows, ox.QuerySolutions)
     out: dict[ox.NamedNode, Figure] = {}
     for r in rows:
         item, value = r["item"], _decimal(r["value"])
         if not isinstance(item, ox.NamedNode) or value is None or item in out:
             continue
-        period = ""
-        if _text(r["kind"]) == "total":
-            start, end = _text(r["start"]), _text(r["end"])
-            period = f"{start}/{end}" if start or end else _text(r["period"])
+        period = _text(r["period"])  # a period is one IRI for every source (period:2023), drafts included
         key = (_text(r["kind"]), _text(r["subject"]), _text(r["measure"]), _text(r["currency"]), period,
                _text(r["count"]))
         sources, sentences = _provenance(store, item)
@@ -120,8 +119,29 @@ def figures(store: ox.Store) -> list[Figure]:
 
 def figure_groups(store: ox.Store) -> list[FigureGroup]:
     """The repeats and conflicts of the store: subjects with figures from two or more sources."""
+    return group_figures(figures(store))
+
+
+def draft_groups(store: ox.Store | None, draft: list[ox.Quad]) -> list[FigureGroup]:
+    """The repeats and conflicts the figures of a draft (its quads) would make with those of *store*: what
+    ``kg review`` shows before anything is merged. Only the subjects of the draft's figures are read."""
+    mem = ox.Store()
+    mem.extend(ox.Quad(q.subject, q.predicate, q.object) for q in draft)
+    new = figures(mem)
+    mine = {f.item for f in new}
+    old: dict[ox.NamedNode, Figure] = {}
+    if store is not None:
+        for subject in sorted({f.key[1] for f in new}):
+            for f in figures(store, ox.NamedNode(subject)):
+                if f.item not in mine:
+                    old[f.item] = f
+    return [g for g in group_figures(new + list(old.values())) if any(f.item in mine for f in g.figures)]
+
+
+def group_figures(found: list[Figure]) -> list[FigureGroup]:
+    """*found* grouped by subject: the subjects with figures from two or more sources, as repeats or conflicts."""
     by_key: dict[tuple[str, ...], list[Figure]] = defaultdict(list)
-    for f in figures(store):
+    for f in found:
         by_key[f.key].append(f)
     out = []
     for key, figs in sorted(by_key.items()):

@@ -9,8 +9,8 @@ it reports, so :func:`find_duplicates` compares it with every article in ``data/
   whitespace and punctuation character. Equal fingerprints are the same text;
 - its **shingles**: the set of 5-character runs of that normalised text. Two articles are near duplicates when
   their Jaccard overlap is at least :data:`NEAR_JACCARD` or one lies at least :data:`NEAR_CONTAINMENT` inside
-  the other (a repost cut short or with a paragraph added). Two different reports on one event share far less:
-  names, places and figures recur, the sentences around them do not.
+  the other while at least half its length (a repost cut short or with a paragraph added). Two different
+  reports on one event share far less: names, places and figures recur, the sentences around them do not.
 
 Exact sets are compared rather than MinHash sketches (datasketch): a project holds hundreds of articles, a
 comparison is a set intersection of a few thousand strings, and an exact figure leaves no false "duplicate".
@@ -31,6 +31,9 @@ SHINGLE = 5
 NEAR_JACCARD = 0.8
 #: Share of the shorter article's shingles found in the longer from which it is taken as a cut or extended repost.
 NEAR_CONTAINMENT = 0.9
+#: ... provided it keeps at least half of the longer one: a news flash that quotes one sentence of a long report
+#: lies inside it, yet is another article (its own facts, another source of the same figure).
+NEAR_SIZE = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def compare(new: Fingerprint, old: Fingerprint) -> Duplicate | None:
     shared = len(new.shingles & old.shingles)
     jaccard = shared / len(new.shingles | old.shingles)
     containment = shared / min(len(new.shingles), len(old.shingles))
-    if jaccard >= NEAR_JACCARD or containment >= NEAR_CONTAINMENT:
+    cut = min(len(new.shingles), len(old.shingles)) >= NEAR_SIZE * max(len(new.shingles), len(old.shingles))
+    if jaccard >= NEAR_JACCARD or (containment >= NEAR_CONTAINMENT and cut):
         return Duplicate(new.id, old.id, old.path, "near", jaccard, containment)
     return None
 

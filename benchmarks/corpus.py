@@ -149,8 +149,10 @@ def run(out: Path, triples: int, plant: int, seed: int) -> list[tuple[str, str, 
     started = time.perf_counter()
     known = known_sources(out / "data" / "sources")
     flagged_originals = sum(1 for i, fp in enumerate(known) for old in known[:i] if compare(fp, old) is not None)
-    found_reposts = sum(1 for p in reposts if any(compare(fingerprint(read_article(p)), old) is not None
-                                                  and p.stem.endswith(old.id) for old in known))
+    found_reposts = 0
+    for p in reposts:
+        fp = fingerprint(read_article(p))
+        found_reposts += any(compare(fp, old) is not None and p.stem.endswith(old.id) for old in known)
     dup_s = time.perf_counter() - started
     rows.append(("reposts refused", f"{found_reposts}/{len(reposts)}", f"recall {found_reposts / len(reposts):.3f}"))
     rows.append(("articles wrongly taken as duplicates", f"{flagged_originals}/{len(known)}",

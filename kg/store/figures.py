@@ -28,8 +28,8 @@ summed, never resolved without a decision.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -97,9 +97,11 @@ def _within(a: Figure, b: Figure) -> bool:
     return abs(y - x) <= max(x, y) * Decimal("0.005")
 
 
-def figures(store: ox.Store, subject: ox.NamedNode | None = None) -> list[Figure]:
+def figures(store: ox.Store, subject: ox.NamedNode | None = None, *, alone: bool = True) -> list[Figure]:
     """Every figure of the store that has a subject to compare (a project, or a total with a period), or only
-    those of *subject* (bound as a parameter: one index lookup)."""
+    those of *subject* (bound as a parameter: one index lookup). Without *alone*, the figures that are the only
+    one of their subject are returned without their sources and sentences (nothing to compare them with; the
+    lookups are most of the time at a million statements)."""
     bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = (
         {ox.Variable("subject"): subject} if subject is not None else {})
     rows = store.query(_FIGURES, use_default_graph_as_union=True, substitutions=bound)
@@ -112,14 +114,17 @@ def figures(store: ox.Store, subject: ox.NamedNode | None = None) -> list[Figure
         period = _text(r["period"])  # a period is one IRI for every source (period:2023), drafts included
         key = (_text(r["kind"]), _text(r["subject"]), _text(r["measure"]), _text(r["currency"]), period,
                _text(r["count"]))
-        sources, sentences = _provenance(store, item)
-        out[item] = Figure(item, key, value, _text(r["qualifier"]), sources, sentences)
-    return sorted(out.values(), key=lambda f: f.item.value)
+        out[item] = Figure(item, key, value, _text(r["qualifier"]), frozenset(), ())
+    per_key = Counter(f.key for f in out.values())
+    return sorted((replace(f, sources=p[0], sentences=p[1]) if alone or per_key[f.key] > 1 else f
+                   for f in out.values() for p in [_provenance(store, f.item) if alone or per_key[f.key] > 1
+                                                   else (frozenset(), ())]),
+                  key=lambda f: f.item.value)
 
 
 def figure_groups(store: ox.Store) -> list[FigureGroup]:
     """The repeats and conflicts of the store: subjects with figures from two or more sources."""
-    return group_figures(figures(store))
+    return group_figures(figures(store, alone=False))
 
 
 def draft_groups(store: ox.Store | None, draft: list[ox.Quad]) -> list[FigureGroup]:

@@ -466,6 +466,18 @@ def rank(paths: Paths, measure: str, cls: str | None, top: int, fmt: str) -> Non
 
 
 @cli.command()
+@click.option("--repeats", is_flag=True, help="Also list the figures two or more sources agree on (counted once).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def conflicts(paths: Paths, repeats: bool, fmt: str) -> None:
+    """Figures of one subject (project, or region, measure and period) that two sources report differently."""
+    from kg.corpus.conflicts import format_groups, groups_json, load_groups
+
+    store, groups = load_groups(paths.store, repeats=repeats)
+    click.echo(groups_json(store, groups) if fmt == "json" else format_groups(store, groups), nl=fmt == "json")
+
+
+@cli.command()
 @click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Draft Turtle file to write (only when every article succeeded).")
@@ -500,13 +512,15 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
 @click.argument("draft", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write an offline review page (HTML) that saves a decisions file, instead of the table.")
-def review(draft: Path, output: Path | None) -> None:
+@click.pass_obj
+def review(paths: Paths, draft: Path, output: Path | None) -> None:
     """Show a draft's candidate facts and open review items, as a table or as an offline page."""
+    from kg.corpus.conflicts import draft_section
     from kg.ingest.review import format_review, load_review
 
     rev = load_review(draft)
     if output is None:
-        click.echo(format_review(rev))
+        click.echo(format_review(rev) + draft_section(paths.store, draft))
         return
     from kg.ingest.reviewpage import write_review_page
 

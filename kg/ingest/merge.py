@@ -23,6 +23,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 from kg.backend import build
 from kg.errors import InputError, QuoteMismatch, ValidationError
 from kg.files import decode_utf8, read_bytes
+from kg.ingest.duplicates import find_duplicates
 from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.namespaces import PROV, SCHEMA, source_iri
@@ -115,6 +116,7 @@ def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
         raise InputError(f"{draft}: nothing was merged:\n" + "\n".join(f"  - {p}" for p in untrusted))
     files: dict[Path, bytes] = {}
     problems = []
+    articles = []
     for sid, path in sources:
         existing = sorted(p.name for p in paths.facts.glob(f"{glob.escape(sid)}.*")
                           if p.name != f"{sid}.sentences.ttl")
@@ -126,12 +128,16 @@ def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
             problems.append(f"{sid}: the article {path} is gone; put it back or copy it to {target}.")
             continue
         article = read_article(path if path.is_file() else target)
+        articles.append((sid, article))
         if target.is_file():
             current, _ = decode_utf8(read_bytes(target), str(target))
             if current != article.text:
                 problems.append(f"{sid}: data/sources/{sid}.txt differs from {path}; the offsets would not match.")
         else:
             files[Path("data/sources") / f"{sid}.txt"] = article.text.encode("utf-8")
+    # an article merged twice (or reposted) would count every figure it reports twice: refused, naming the first
+    problems += [f"{d.describe()}; its facts are already in the graph. Nothing of it is merged again."
+                 for d in find_duplicates(articles, paths.sources)]
     if problems:
         raise InputError("Nothing was merged:\n" + "\n".join(f"  - {p}" for p in problems))
     graph = to_rdflib(quads)

@@ -13,6 +13,8 @@ which SPARQL cannot express:
   period is "not stated", a cell of its own.
 - **Totals that may overlap are never added**: the totals of one ``zs:OverlapGroup`` count as one, by their
   largest member (at the deepest place that holds them all).
+- **A figure reported by several sources counts once**, and a subject whose sources disagree counts once, at the
+  lowest value reported, its observations saying so (``skos:editorialNote``): :mod:`kg.store.figures`.
 - **Places that contain each other are never added**: what is reported for a place may include what is reported
   for the places inside it (a city's total and its county's), and a project may be one of the projects of a total
   reported for its place. So, bottom-up over the places that have figures, a place counts the larger of its own
@@ -42,6 +44,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import IRIS, OA, PROV, QB, SCHEMA, ZS
 from kg.store.derive import DERIVED_GRAPH, WITHIN_REGION
+from kg.store.figures import counting, figure_groups
 
 #: The data set of the observations (declared in the ontology).
 ROLLUPS = ox.NamedNode(f"{ZS}InvestmentRollups")
@@ -54,6 +57,7 @@ _P = {name: ox.NamedNode(f"{ZS}{name}") for name in (
 _DATASET = ox.NamedNode(f"{QB}dataSet")
 _DECIMAL, _INTEGER, _GYEAR = (ox.NamedNode(f"{_XSD}{t}") for t in ("decimal", "integer", "gYear"))
 _CURRENCY = ox.NamedNode(f"{SCHEMA}currency")
+_NOTE = ox.NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote")
 
 # The totals and projects with money, and what the rule needs of them; one row per item (the shapes give each
 # exactly one place, amount, value, currency and measure; a total at most one period and group).
@@ -108,6 +112,10 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
     groups: dict[tuple[tuple[str, str, str], ox.NamedNode], list[tuple[Decimal, int, ox.NamedNode, ox.NamedNode]]] = (
         defaultdict(list))
     period_nodes: dict[str, ox.NamedNode] = {}
+    # the same figure from two sources counts once; figures that conflict count once, at the lowest (figures.py)
+    groups_found = figure_groups(store)
+    counted_as = counting(groups_found)
+    conflicting = {f.item for g in groups_found if g.kind == "conflict" for f in g.figures}
     for r in _select(store, _ITEMS):
         item, area, kind = r["item"], r["area"], _text(r["kind"])
         value = _decimal(r["value"])
@@ -121,6 +129,11 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
         key = (_text(r["measure"]), _text(r["currency"]), period)
         cell = cells[key]
         cell.items[item] = area
+        if item in counted_as:
+            counted_value = counted_as[item]
+            if counted_value is None:
+                continue  # another source's report of the same figure is the one counted
+            value = counted_value
         count = _int(r["count"]) if kind == "total" else 1
         group = r["group"]
         if isinstance(group, ox.NamedNode):
@@ -162,6 +175,11 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
             if backing:
                 add.append((_P["quote"], ox.Literal(backing[0], language="zh")))
             add += [(_P["rollupOf"], i) for i in sorted(set(counted), key=lambda n: n.value)]
+            disputed = [i for i in inside[region] if i in conflicting]
+            if disputed:
+                add.append((_NOTE, ox.Literal(
+                    f"{len(disputed)} figure(s) here conflict between sources; each subject counts once, at the "
+                    "lowest value reported (`kg conflicts` lists them).", language="en")))
             quads += [ox.Quad(node, p, o, derived) for p, o in add]
     return quads
 

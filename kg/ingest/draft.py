@@ -75,6 +75,12 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GROUP_RANK = {g: i for i, g in enumerate(GROUPS)}
 
 
+@lru_cache(maxsize=65536)
+def _zh(text: str) -> Literal:
+    """A Chinese literal; cached, as the same labels and names recur in article after article."""
+    return Literal(text, lang="zh")
+
+
 @lru_cache(maxsize=4096)
 def _local(iri: str) -> str:
     """The local name of a class IRI (after its last ``#`` or ``/``)."""
@@ -263,7 +269,7 @@ class DraftWriter:
         return not self.known.has(iri) and iri not in self._emitted
 
     def _zh(self, text: str) -> Literal:
-        return Literal(text, lang="zh")
+        return _zh(text)
 
     def region(self, place: Place, sent: URIRef | None = None) -> URIRef:
         """The IRI of *place*, describing it (and its parents) when the graph does not know it yet (a zone

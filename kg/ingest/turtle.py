@@ -141,7 +141,7 @@ class TurtleWriter:
             rank, p = self._rank(predicate)
             text = self.obj(o)
             rows.append((rank, p, text, name_of(o[1]) if o[0] == "i" and rank else None))
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        rows.sort()  # by rank, predicate, object; rows equal so far are the same pair with the same note
         lines = [f"#{c}" if c.startswith("@ ") else f"# {c}" for c in comments]
         lines.append(self.iri(s))
         last = len(rows) - 1

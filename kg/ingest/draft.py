@@ -102,7 +102,8 @@ class TripleSet:
         self._count = 0
         self._writer: TurtleWriter | None = None
 
-    def _check(self, iri: str) -> str:
+    def check_iri(self, iri: str) -> str:
+        """*iri*, once Oxigraph has accepted it (each distinct IRI is parsed once)."""
         if iri not in self._checked:
             ox.NamedNode(iri)  # raises ValueError on an invalid IRI
             if len(self._checked) >= 500_000:
@@ -114,8 +115,8 @@ class TripleSet:
         if isinstance(t, rdflib.Literal):
             if t.language:
                 return ("l", str(t), t.language.lower())  # as Oxigraph normalises a language tag
-            return ("t", str(t), self._check(str(t.datatype or _XSD_STRING)))
-        return ("i", self._check(str(t)), "")
+            return ("t", str(t), self.check_iri(str(t.datatype or _XSD_STRING)))
+        return ("i", self.check_iri(str(t)), "")
 
     def add(self, t: tuple[URIRef, URIRef, rdflib.term.Node]) -> None:
         """Add one triple."""
@@ -123,13 +124,13 @@ class TripleSet:
         triples = self.by_subject.get(s)
         if triples is None:
             triples = self.by_subject[s] = set()
-            self._check(s)
+            self.check_iri(s)
         before = len(triples)
-        triples.add((self._check(str(t[1])), self._obj(t[2])))
+        triples.add((self.check_iri(str(t[1])), self._obj(t[2])))
         self._count += len(triples) - before
 
     def add_plain(self, s: str, p: str, o: Obj) -> None:
-        """Add one triple already in plain form (IRIs that are known to be valid, see ``_sentences``)."""
+        """Add one triple already in plain form (its IRIs already checked with ``check_iri``)."""
         triples = self.by_subject.get(s)
         if triples is None:
             triples = self.by_subject[s] = set()
@@ -209,10 +210,10 @@ _SENTENCE_INDEX = f"{ZS}sentenceIndex"
 def add_sentence_triples(g: TripleSet, source: Source, art: str) -> None:
     """The sentences of *source* exactly as ``kg.sources.articles.add_sentences`` describes them, added as
     plain tuples: through rdflib terms this was a fifth of ``kg ingest``'s time (a test holds the two equal)."""
-    g._check(art)
+    g.check_iri(art)
     for span in split_sentences(source.text):
-        node = g._check(sentence_iri(source.id, span.index))
-        sel = g._check(f"{node}-selector")
+        node = g.check_iri(sentence_iri(source.id, span.index))
+        sel = g.check_iri(f"{node}-selector")
         g.add_plain(node, _RDF_TYPE, ("i", _SENTENCE, ""))
         g.add_plain(node, f"{_OA}hasSource", ("i", art, ""))
         g.add_plain(node, f"{_OA}hasSelector", ("i", sel, ""))

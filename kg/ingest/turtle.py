@@ -48,7 +48,7 @@ class TurtleWriter:
     """Writes subjects with prefixed names, one predicate-object pair a line.
 
     It caches the text of every IRI and object it writes: a draft repeats the same types, predicates, regions
-    and datasets in every article, and this writer is the largest cost of ``kg ingest`` without the caches.
+    and datasets in every article, and without the caches writing was one of the largest costs of ``kg ingest``.
     """
 
     #: Cached IRIs beyond this many are forgotten (most subject IRIs occur in one article only).

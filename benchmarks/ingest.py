@@ -1,6 +1,10 @@
 """Benchmark ``kg ingest``: 1,000 synthetic articles of about 3,000 characters each.
 
 Run: ``.venv/bin/python -m benchmarks.ingest [--articles N] [--chars N]``. Target: under 60 s on 2 cores.
+
+``--drafts FOLDER`` instead writes, in one process, the drafts of the evaluation articles and of *--articles*
+synthetic ones into FOLDER, to check that a speed-up changes no byte of a draft: run it with the code before
+(``PYTHONPATH=OLD_CHECKOUT python benchmarks/ingest.py --drafts A``) and after, then ``diff -r A B``.
 It prints a table comparing, in the same run, the baseline (reading and sentence splitting only, what
 ``kg segment`` does) with the whole pipeline (read, extract, resolve, write one draft), plus the peak
 memory of the process.
@@ -73,12 +77,36 @@ def cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def write_drafts(folder: Path, articles: int, chars: int) -> None:
+    """Deterministic drafts (one process, fixed article paths) of the evaluation and synthetic articles."""
+    corpus = Path(tempfile.gettempdir()) / "kg-bench-drafts-corpus"  # fixed: the path is in every draft
+    shutil.rmtree(corpus, ignore_errors=True)
+    (corpus / "synthetic").mkdir(parents=True)
+    make_corpus(corpus / "synthetic", articles, chars)
+    shutil.copytree(ROOT / "tests" / "data" / "articles", corpus / "eval")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = make_paths(ROOT, corpus / "store")
+    known = load_known(paths)
+    ingest(paths, [corpus / "eval"], folder / "eval-all.ttl", known=known, workers=1)
+    for p in sorted((corpus / "eval").glob("*.txt")):
+        ingest(paths, [p], folder / f"eval-{p.stem}.ttl", known=known, workers=1)
+    ingest(paths, [corpus / "synthetic"], folder / "synthetic-all.ttl", known=known, workers=1)
+    for p in sorted((corpus / "synthetic").glob("*.txt"))[:20]:
+        ingest(paths, [p], folder / f"synthetic-{p.stem}.ttl", known=known, workers=1)
+    shutil.rmtree(corpus, ignore_errors=True)
+    print(f"drafts written to {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate the corpus, time both stages, print the table."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--chars", type=int, default=3000)
+    ap.add_argument("--drafts", type=Path, help="write comparable drafts into this folder instead of timing")
     args = ap.parse_args(argv)
+    if args.drafts:
+        write_drafts(args.drafts, args.articles, args.chars)
+        return 0
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     try:
         corpus = tmp / "corpus"

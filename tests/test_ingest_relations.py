@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest.extract import Extraction, extract
+from kg.ingest.extract import extract
 from kg.ingest.gazetteer import Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import measure_of
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article

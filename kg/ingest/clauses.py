@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.ingest.gazetteer import Gazetteer, Mention, Place
+from kg.ingest.naming import slug
 from kg.namespaces import ZR
 
 #: Words before a place that make it a destination, a venue or a station, not the actor of the clause.
@@ -40,8 +41,6 @@ IDIOMS = ("真金白银", "白银时代")
 
 def zone_place(label: str, city: Place) -> Place:
     """A development zone the graph does not know, inside *city* (its centroid stands in for the zone's)."""
-    from kg.ingest.draft import slug
-
     return Place(f"{ZR}place/zone-{slug(label)}", label, "DevelopmentZone", "", city.code, city.lon, city.lat)
 
 

@@ -18,15 +18,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from pypinyin import lazy_pinyin
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.events import When
-from kg.ingest.extract import Extraction
 from kg.ingest.facts import WRITERS
 from kg.ingest.gazetteer import Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount
+from kg.ingest.naming import slug
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.turtle import GROUPS, Obj, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
@@ -40,18 +39,6 @@ _NS = {"organisation": "agent", "person": "person", "amount": "amount", "metric"
        "project": "project", "event": "event", "policy": "doc", "appointment": "appointment", "group": "group"}
 _LEVEL_CLASS = {"province": ZS.ProvinceLevelDivision, "prefecture": ZS.PrefectureLevelDivision,
                 "county": ZS.CountyLevelDivision}
-
-
-@lru_cache(maxsize=65536)
-def slug(text: str, limit: int = 48) -> str:
-    """A readable ASCII slug: pinyin for Chinese, lower-case, hyphens.
-
-    >>> slug("北京辰溪商会")
-    'bei-jing-chen-xi-shang-hui'
-    """
-    words = lazy_pinyin(text, errors="default")
-    out = re.sub(r"[^a-z0-9]+", "-", "-".join(words).lower()).strip("-")[:limit].strip("-")
-    return out or hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def _owned_names(f: Finding) -> list[str]:
@@ -330,7 +317,7 @@ class DraftWriter:
             self.g.add((d, RDF.type, PROV.Entity))
             self.g.add((d, RDFS.label, self._zh("GB/T 2260 行政区划代码表(cpca 数据,已按现行代码修订)")))
 
-    def _fact(self, iri: URIRef, cls: URIRef, label: str, sent: URIRef) -> bool:
+    def fact(self, iri: URIRef, cls: URIRef, label: str, sent: URIRef) -> bool:
         """Type, label and provenance of a new fact node; True when it is new."""
         new = self._new(str(iri))
         self.g.add((iri, RDF.type, cls))
@@ -349,7 +336,7 @@ class DraftWriter:
         for n in new:
             self.g.add((iri, SKOS.altLabel, self._zh(n)))
         if new and self.known.has(str(iri)) and x is not None and f is not None:
-            self._review(x, f, f"gives the existing {label} ({iri}) the new name(s) {'、'.join(new)}; reject the "
+            self.review(x, f, f"gives the existing {label} ({iri}) the new name(s) {'、'.join(new)}; reject the "
                          "fact if they are not its names")
 
     def _when(self, w: When) -> Literal:
@@ -414,7 +401,7 @@ class DraftWriter:
             if not iri and byline is not None:
                 iri = f"{ZR}agent/{slug(publisher)}"
                 sent = URIRef(sentence_iri(a.id, byline.index))
-                if self._fact(URIRef(iri), ZS.MediaOrganization, publisher, sent):
+                if self.fact(URIRef(iri), ZS.MediaOrganization, publisher, sent):
                     self.counts["organisation"] += 1
             if iri:
                 self.g.add((art, SCHEMA.publisher, URIRef(iri)))
@@ -438,7 +425,7 @@ class DraftWriter:
             g.add((art, SCHEMA.url, Literal(str(source.meta["url"]), datatype=XSD.anyURI)))
         add_sentence_triples(g, source, str(art))
 
-    def _mint(self, x: Extraction, f: Finding, scoped: bool) -> URIRef:
+    def mint(self, x: Extraction, f: Finding, scoped: bool) -> URIRef:
         ns = _NS.get(f.kind, f.kind)
         if scoped:
             return URIRef(f"{ZR}{ns}/{x.article.id}-s{f.sentence.index:03d}-{f.start - f.sentence.start:04d}")
@@ -455,7 +442,7 @@ class DraftWriter:
         if f.kind == "organisation":
             lookup = sorted(names) if f.cls != "TaskForce" else _owned_names(f)  # 驻深圳专班: whose?
             iri_s = f.iri or next((i for n in lookup if (i := self.known.lookup(n, ORGANISATION_CLASSES))), "")
-            iri = URIRef(iri_s) if iri_s else self._mint(x, f, scoped=False)
+            iri = URIRef(iri_s) if iri_s else self.mint(x, f, scoped=False)
             new = self._new(str(iri))
             if new and not self._org_ok(f):
                 self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.cls} {f.label}: "
@@ -463,21 +450,21 @@ class DraftWriter:
                 self.counts["review"] += 1
                 return None
             for s in sents:
-                self._fact(iri, cls, f.label, s)
+                self.fact(iri, cls, f.label, s)
             self._aliases(iri, names, self.known.labels.get(str(iri), f.label), x, f)
             if new:
                 self._org_links(iri, f, get)
             self.counts["organisation"] += 1
             return iri
         if f.kind == "person":
-            iri = URIRef(self.known.lookup(f.label, {str(SCHEMA.Person)}) or self._mint(x, f, scoped=False))
+            iri = URIRef(self.known.lookup(f.label, {str(SCHEMA.Person)}) or self.mint(x, f, scoped=False))
             for s in sents:
-                if self._fact(iri, SCHEMA.Person, f.label, s):
+                if self.fact(iri, SCHEMA.Person, f.label, s):
                     self.g.add((iri, RDF.type, FOAF.Person))
                     self.g.add((iri, SCHEMA.name, self._zh(f.label)))
             self.counts["person"] += 1
             return iri
-        iri = self._mint(x, f, scoped=True)
+        iri = self.mint(x, f, scoped=True)
         s0 = sents[0]
         write = WRITERS.get(f.kind)  # the fact types of kg.ingest.facts write themselves
         if write is not None:
@@ -486,12 +473,12 @@ class DraftWriter:
         elif f.kind == "amount":
             a = f.attrs["amount"]
             assert isinstance(a, Amount)
-            self._amount(iri, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
+            self.amount(iri, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
         elif f.kind == "metric":
             if not isinstance(topic, Place):
-                self._review(x, f, "no region in or before the sentence for zs:refArea")
+                self.review(x, f, "no region in or before the sentence for zs:refArea")
                 return None
-            self._fact(iri, ZS.Metric, f.label, s0)
+            self.fact(iri, ZS.Metric, f.label, s0)
             self.g.add((iri, QB.dataSet, self._metrics_dataset()))
             self.g.add((iri, ZS.refArea, self.region(topic)))
             indicator = self._indicator(str(f.attrs["indicator"]), str(f.attrs.get("indicator_en", "")))
@@ -501,7 +488,7 @@ class DraftWriter:
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
             self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
         elif f.kind == "event":
-            self._fact(iri, ZS.PromotionEvent, f.label, s0)
+            self.fact(iri, ZS.PromotionEvent, f.label, s0)
             w = f.attrs.get("date")
             if isinstance(w, When) and not w.since:
                 self.g.add((iri, SCHEMA.startDate, self._when(w)))
@@ -510,18 +497,18 @@ class DraftWriter:
         elif f.kind == "policy":
             if f.cls == "PolicyDocument":
                 if not isinstance(topic, Place) or not topic.coded:
-                    self._review(x, f, "no issuing government (schema:legislationPassedBy)")
+                    self.review(x, f, "no issuing government (schema:legislationPassedBy)")
                     return None
                 gov = get(Finding("organisation", f"{topic.label}人民政府", f.sentence, f.start, f.start,
                                   cls="Government", key=f"gov:{topic.iri}",
                                   iri=self.known.governments.get(topic.iri, ""), attrs={"governs": topic}))
                 if gov is None:
                     return None
-                self._fact(iri, ZS.PolicyDocument, f.label, s0)
+                self.fact(iri, ZS.PolicyDocument, f.label, s0)
                 self.g.add((iri, SCHEMA.legislationPassedBy, gov))
                 self.g.add((iri, SCHEMA.legislationJurisdiction, self.region(topic)))
             else:
-                self._fact(iri, ZS.PlanningDocument, f.label, s0)
+                self.fact(iri, ZS.PlanningDocument, f.label, s0)
             self.g.add((iri, DCTERMS.title, self._zh(f.label)))
             w = f.attrs.get("issued")
             if isinstance(w, When) and not w.since:
@@ -531,18 +518,18 @@ class DraftWriter:
         self.counts[f.kind] += 1
         return iri
 
-    def _gov(self, get: Callable[[Finding], URIRef | None], f: Finding, place: Place) -> URIRef | None:
+    def gov(self, get: Callable[[Finding], URIRef | None], f: Finding, place: Place) -> URIRef | None:
         """The government of *place*, as an organisation finding resolved through *get*."""
         return get(Finding("organisation", f"{place.label}人民政府", f.sentence, f.start, f.start, cls="Government",
                            key=f"gov:{place.iri}", iri=self.known.governments.get(place.iri, ""),
                            attrs={"governs": place}))
 
-    def _review(self, x: Extraction, f: Finding, why: str) -> None:  # returns None for the caller to return
+    def review(self, x: Extraction, f: Finding, why: str) -> None:  # returns None for the caller to return
         self.reviews.append(f"{x.article.id} s{f.sentence.index:03d}: {f.kind} {f.label}: {why}")
         self.counts["review"] += 1
 
-    def _amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef, measure: object = None) -> None:
-        if self._fact(iri, SCHEMA.MonetaryAmount, surface, sent):
+    def amount(self, iri: URIRef, a: Amount, surface: str, sent: URIRef, measure: object = None) -> None:
+        if self.fact(iri, SCHEMA.MonetaryAmount, surface, sent):
             self.g.add((iri, SCHEMA.value, Literal(Decimal(a.value), datatype=XSD.decimal)))
             self.g.add((iri, SCHEMA.currency, Literal(a.currency)))
             self.g.add((iri, ZS.qualifier, ZS[a.qualifier]))
@@ -574,7 +561,7 @@ class DraftWriter:
                 self.g.add((iri, SKOS.prefLabel, Literal(en, lang="en")))
         return iri
 
-    def _project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:
+    def project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:
         zones = [y for y in x.findings if y.kind == "place" and y.sentence.index == f.sentence.index
                  and y.cls in ("DevelopmentZone", "Township", "Port")]
         if zones:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from kg.ingest.clauses import IDIOMS, Owner, Places, home_place, owner_at, owners_in
@@ -20,7 +19,7 @@ from kg.ingest.facts.amounts import THRESHOLD, find_investments
 from kg.ingest.facts.people import find_appointments
 from kg.ingest.facts.taskforces import find_taskforces
 from kg.ingest.gazetteer import Mention, Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, scan_amounts
 from kg.ingest.orgs import find_organisations, find_people
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
@@ -31,17 +30,6 @@ from kg.sources.sentences import Span
 #: Sentences longer than this (code points) are cut for extraction: no sentence of a report is that long,
 #: and it bounds the work any one pattern does on hostile text.
 MAX_SENTENCE = 2000
-
-
-@dataclass
-class Extraction:
-    """What one article yielded."""
-
-    article: Article
-    today: date | None
-    findings: list[Finding] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
-    home: Place | None = None  #: the article's own place (its headline's, else its first acting place)
 
 
 def article_date(article: Article) -> date | None:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
 from kg.sources.sentences import Span
+
+if TYPE_CHECKING:
+    from kg.ingest.gazetteer import Mention, Place
+    from kg.ingest.text import Article
 
 #: The kinds of finding, in the order the review summary lists them.
 KINDS = ("region", "place", "organisation", "person", "appointment", "group", "amount", "metric", "total",
@@ -26,3 +32,14 @@ class Finding:
     attrs: dict[str, object] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  #: every surface form seen
     note: str = ""
+
+
+@dataclass
+class Extraction:
+    """What one article yielded."""
+
+    article: Article
+    today: date | None
+    findings: list[Finding] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    home: Place | None = None  #: the article's own place (its headline's, else its first acting place)

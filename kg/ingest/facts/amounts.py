@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, clause_start, owner_at, spread
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
-from kg.ingest.facts.base_writer import Get
+from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
 from kg.namespaces import SCHEMA, ZS
 from kg.sources.sentences import Span
-
-if TYPE_CHECKING:
-    from kg.ingest.draft import DraftWriter
-    from kg.ingest.extract import Extraction
 
 
 def _num(v: object) -> Decimal | None:
@@ -180,25 +175,25 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
 
 # -- writer ----------------------------------------------------------------------------------------------------
 
-def _amount_of(w: DraftWriter, x: Extraction, f: Finding, s0: URIRef) -> URIRef | None:
+def _amount_of(w: Draft, x: Extraction, f: Finding, s0: URIRef) -> URIRef | None:
     """The amount node a total or a project measures (the same IRI as the amount's own finding)."""
     a = f.attrs.get("amount")
     if not isinstance(a, Amount):
         return None
-    amount = w._mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
-    w._amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
+    amount = w.mint(x, Finding("amount", a.surface, f.sentence, a.start, a.end), scoped=True)
+    w.amount(amount, a, x.article.text[a.start:a.end], s0, f.attrs.get("measure"))
     return amount
 
 
-def write_total(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+def write_total(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
                 topic: object) -> bool:
     """A ``zs:SigningTotal``: its clause's place, its amount (with the measure) and its project count."""
     del get
     where = f.attrs.get("place", topic)
     if not isinstance(where, Place):
-        w._review(x, f, "no region for zs:refArea")
+        w.review(x, f, "no region for zs:refArea")
         return False
-    w._fact(iri, ZS.SigningTotal, f.label, s0)
+    w.fact(iri, ZS.SigningTotal, f.label, s0)
     w.g.add((iri, ZS.refArea, w.region(where, s0)))
     amount = _amount_of(w, x, f, s0)
     if amount is not None:
@@ -210,16 +205,16 @@ def write_total(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIR
     return True
 
 
-def write_project(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+def write_project(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
                   topic: object) -> bool:
     """A ``zs:InvestmentProject`` at its clause's place (else a zone of its sentence, else the topic)."""
     del get
     placed = f.attrs.get("place")
-    where = w.region(placed, s0) if isinstance(placed, Place) else w._project_place(x, f, topic)
+    where = w.region(placed, s0) if isinstance(placed, Place) else w.project_place(x, f, topic)
     if where is None:
-        w._review(x, f, "no place for schema:location")
+        w.review(x, f, "no place for schema:location")
         return False
-    w._fact(iri, ZS.InvestmentProject, f.label, s0)
+    w.fact(iri, ZS.InvestmentProject, f.label, s0)
     w.g.add((iri, SCHEMA.location, where))
     amount = _amount_of(w, x, f, s0)
     if amount is not None:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rdflib import RDF, XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, Places, owner_at
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
-from kg.ingest.facts.base_writer import Get
+from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Mention, Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.resolve import norm
 from kg.namespaces import ORG, SCHEMA, ZS
 from kg.sources.sentences import Span
-
-if TYPE_CHECKING:
-    from kg.ingest.draft import DraftWriter
-    from kg.ingest.extract import Extraction
 
 
 def read(v: DraftView) -> list[Item]:
@@ -115,7 +110,7 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
 
 # -- writer ----------------------------------------------------------------------------------------------------
 
-def write_appointment(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+def write_appointment(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
                       topic: object) -> bool:
     """A ``zs:Appointment``: one person (or a counted group), the role, the appointing government."""
     del x, topic
@@ -124,7 +119,7 @@ def write_appointment(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0
     m_iri, o_iri = get(member), get(org)
     if m_iri is None or o_iri is None:
         return False
-    w._fact(iri, ZS.Appointment, f.label, s0)
+    w.fact(iri, ZS.Appointment, f.label, s0)
     w.g.add((iri, ORG.member, m_iri))
     w.g.add((iri, ORG.organization, o_iri))
     w.g.add((iri, ORG.role, ZS[str(f.attrs["role"])]))

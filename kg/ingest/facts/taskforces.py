@@ -7,24 +7,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
 from kg.ingest.clauses import Owner, Places, clause_start, owner_at
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
-from kg.ingest.facts.base_writer import Get
+from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Mention, Place
-from kg.ingest.model import Finding
+from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import parse_number
 from kg.ingest.orgs import stations
 from kg.namespaces import ORG, SCHEMA, ZS
 from kg.sources.sentences import Span
-
-if TYPE_CHECKING:
-    from kg.ingest.draft import DraftWriter
-    from kg.ingest.extract import Extraction
 
 
 def _units(v: DraftView, p: URIRef) -> Iterator[tuple[set[str], rdflib.term.Node]]:
@@ -185,15 +180,15 @@ def find_taskforces(t: str, base: int, sent: Span, mentions: list[Mention], owne
 
 # -- writer ----------------------------------------------------------------------------------------------------
 
-def write_group(w: DraftWriter, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
+def write_group(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, get: Get,
                 topic: object) -> bool:
     """A ``zs:CountedGroup``: counted teams set up by the owner's government, one target per destination."""
     del x, topic
     owner = f.attrs.get("owner")
-    gov = w._gov(get, f, owner) if isinstance(owner, Place) else None
+    gov = w.gov(get, f, owner) if isinstance(owner, Place) else None
     if isinstance(owner, Place) and gov is None:
         return False
-    w._fact(iri, ZS.CountedGroup, f.label, s0)
+    w.fact(iri, ZS.CountedGroup, f.label, s0)
     w.g.add((iri, ZS.memberCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
     w.g.add((iri, ZS.qualifier, ZS.Exact))
     w.g.add((iri, ZS.memberType, ZS.TaskForce if f.attrs.get("memberType") == "TaskForce" else SCHEMA.Person))

@@ -150,20 +150,29 @@ def spread(t: str, starts: list[int], ends: list[int], owners: list[Owner], base
     Returns index of a value → its place, only where the two lists have the same length (else nothing: a value
     that cannot be paired stays with its clause's owner, and the reviewer sees the lower confidence)."""
     out: dict[int, Place] = {}
+    for i, j in value_lists(t, starts, ends):
+        cs = clause_start(t, starts[i])
+        word = t.rfind("分别", cs, starts[i])
+        if word >= 0 and starts[i] - word <= 16:
+            run = _listed_run([o for o in owners if cs <= o.start - base and o.end - base <= word], t, base)
+            if len(run) == j - i + 1:
+                out.update({i + k: o.place for k, o in enumerate(run)})
+    return out
+
+
+def value_lists(t: str, starts: list[int], ends: list[int]) -> list[tuple[int, int]]:
+    """The runs of two or more values written as a list (33亿元、12.4亿元和8亿元), as (first, last) indexes into
+    *starts*/*ends* (the values' offsets in *t*, in order)."""
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < len(starts):
         j = i
         while j + 1 < len(starts) and re.fullmatch(r"\s*[、和及与]?\s*", t[ends[j]:starts[j + 1]]):
             j += 1
         if j > i:
-            cs = clause_start(t, starts[i])
-            word = t.rfind("分别", cs, starts[i])
-            if word >= 0 and starts[i] - word <= 16:
-                run = _listed_run([o for o in owners if cs <= o.start - base and o.end - base <= word], t, base)
-                if len(run) == j - i + 1:
-                    out.update({i + k: o.place for k, o in enumerate(run)})
+            runs.append((i, j))
         i = j + 1
-    return out
+    return runs
 
 
 def _listed_run(owners: list[Owner], t: str, base: int) -> list[Owner]:

@@ -108,13 +108,13 @@ def figures(store: ox.Store, subject: ox.NamedNode | None = None, *, alone: bool
     assert isinstance(rows, ox.QuerySolutions)
     out: dict[ox.NamedNode, Figure] = {}
     for r in rows:
-        item, value = r["item"], _decimal(r["value"])
+        item, value = r["item"], decimal_of(r["value"])
         if not isinstance(item, ox.NamedNode) or value is None or item in out:
             continue
-        period = _text(r["period"])  # a period is one IRI for every source (period:2023), drafts included
-        key = (_text(r["kind"]), _text(r["subject"]), _text(r["measure"]), _text(r["currency"]), period,
-               _text(r["count"]))
-        out[item] = Figure(item, key, value, _text(r["qualifier"]), frozenset(), ())
+        period = text_of(r["period"])  # a period is one IRI for every source (period:2023), drafts included
+        key = (text_of(r["kind"]), text_of(r["subject"]), text_of(r["measure"]), text_of(r["currency"]), period,
+               text_of(r["count"]))
+        out[item] = Figure(item, key, value, text_of(r["qualifier"]), frozenset(), ())
     per_key = Counter(f.key for f in out.values())
     return sorted((replace(f, sources=p[0], sentences=p[1]) if alone or per_key[f.key] > 1 else f
                    for f in out.values() for p in [_provenance(store, f.item) if alone or per_key[f.key] > 1
@@ -217,19 +217,21 @@ def _provenance(store: ox.Store, item: ox.NamedNode) -> tuple[frozenset[str], tu
         s = q.object
         if not isinstance(s, ox.NamedNode):
             continue
-        sources.update(_text(x.object) for x in store.quads_for_pattern(s, _HAS_SOURCE, None))
-        texts += [_text(y.object) for x in store.quads_for_pattern(s, _HAS_SELECTOR, None)
+        sources.update(text_of(x.object) for x in store.quads_for_pattern(s, _HAS_SOURCE, None))
+        texts += [text_of(y.object) for x in store.quads_for_pattern(s, _HAS_SELECTOR, None)
                   if isinstance(x.object, ox.NamedNode | ox.BlankNode)
                   for y in store.quads_for_pattern(x.object, _EXACT, None)]
     return frozenset(sources), tuple(sorted(set(texts)))
 
 
-def _decimal(term: object) -> Decimal | None:
+def decimal_of(term: object) -> Decimal | None:
+    """The exact value of a literal, or None when it is not a number."""
     try:
         return Decimal(term.value) if isinstance(term, ox.Literal) else None
     except ArithmeticError:
         return None
 
 
-def _text(term: object) -> str:
+def text_of(term: object) -> str:
+    """An IRI's or a literal's text; '' for anything else (unbound, a blank node)."""
     return str(term.value) if isinstance(term, ox.NamedNode | ox.Literal) else ""

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import IRIS, OA, PROV, QB, SCHEMA, ZS
 from kg.store.derive import DERIVED_GRAPH, WITHIN_REGION
-from kg.store.figures import counting, figure_groups
+from kg.store.figures import counting, decimal_of, figure_groups, text_of
 
 #: The data set of the observations (declared in the ontology).
 ROLLUPS = ox.NamedNode(f"{ZS}InvestmentRollups")
@@ -117,8 +117,8 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
     counted_as = counting(groups_found)
     conflicting = {f.item for g in groups_found if g.kind == "conflict" for f in g.figures}
     for r in _select(store, _ITEMS):
-        item, area, kind = r["item"], r["area"], _text(r["kind"])
-        value = _decimal(r["value"])
+        item, area, kind = r["item"], r["area"], text_of(r["kind"])
+        value = decimal_of(r["value"])
         if not isinstance(item, ox.NamedNode) or not isinstance(area, ox.NamedNode) or value is None:
             continue
         period = _period_key(kind, r)
@@ -126,7 +126,7 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
         if not period and kind == "total" and isinstance(node, ox.NamedNode):
             period = f"<{node.value}>"
             period_nodes[period] = node
-        key = (_text(r["measure"]), _text(r["currency"]), period)
+        key = (text_of(r["measure"]), text_of(r["currency"]), period)
         cell = cells[key]
         cell.items[item] = area
         if item in counted_as:
@@ -193,10 +193,10 @@ def _sentences(store: ox.Store, items: set[ox.NamedNode]) -> dict[ox.NamedNode, 
         for q in store.quads_for_pattern(item, _DERIVED_FROM, None):
             s = q.object
             if s not in said:  # a sentence has a source and a selector with its words (a data set has neither)
-                sources = {_text(x.object) for x in store.quads_for_pattern(s, _HAS_SOURCE, None)}  # type: ignore[arg-type]
-                texts = {_text(y.object) for x in store.quads_for_pattern(s, _HAS_SELECTOR, None)  # type: ignore[arg-type]
+                sources = {text_of(x.object) for x in store.quads_for_pattern(s, _HAS_SOURCE, None)}  # type: ignore[arg-type]
+                texts = {text_of(y.object) for x in store.quads_for_pattern(s, _HAS_SELECTOR, None)  # type: ignore[arg-type]
                          for y in store.quads_for_pattern(x.object, _EXACT, None)}  # type: ignore[arg-type]
-                said[s] = [(_text(s), src, t) for src in sources for t in texts]
+                said[s] = [(text_of(s), src, t) for src in sources for t in texts]
             out[item].update(said[s])
     return out
 
@@ -281,15 +281,6 @@ def _select(store: ox.Store, sparql: str) -> list[dict[str, ox.NamedNode | ox.Bl
     return [{n: row[n] for n in names} for row in result]
 
 
-def _decimal(term: object) -> Decimal | None:
-    try:
-        return Decimal(term.value) if isinstance(term, ox.Literal) else None
-    except ArithmeticError:
-        return None
-
-
-def _text(term: object) -> str:
-    return str(term.value) if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
 
 def _integer(n: int) -> ox.Literal:

@@ -391,11 +391,24 @@ def graph_page(
     max_nodes: int = MAX_NODES,
     whole: bool = False,
 ) -> str:
-    """What ``kg viz`` writes: with no focus and no class, the region network (:mod:`kg.views.overview`);
-    else (or with *whole*) the entity graph of *store*, extracted, narrowed and rendered."""
+    """What ``kg viz`` writes: :func:`viz_view` rendered."""
+    return render_graph(viz_view(store, focus, hops, classes, lang, max_nodes, whole))
+
+
+def viz_view(
+    store: AnyStore,
+    focus: str | None = None,
+    hops: int = 1,
+    classes: tuple[str, ...] | list[str] = (),
+    lang: str = "zh",
+    max_nodes: int = MAX_NODES,
+    whole: bool = False,
+) -> ViewGraph:
+    """The view ``kg viz`` draws: with no focus and no class, the region network (:mod:`kg.views.overview`);
+    else (or with *whole*) the entity graph of *store*, extracted, narrowed and capped."""
     if focus is None and not classes and not whole:
-        return render_graph(build_overview(store, lang))
-    return render_graph(build_view(store, focus=focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes))
+        return build_overview(store, lang)
+    return build_view(store, focus=focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes)
 
 
 def show_graph(

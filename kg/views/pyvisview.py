@@ -13,10 +13,8 @@ from typing import Any
 
 from kg.backend import AnyStore
 from kg.errors import InputError
-from kg.views.build import build_view
-from kg.views.graphpage import graph_data
+from kg.views.graphpage import graph_data, viz_view
 from kg.views.model import MAX_NODES
-from kg.views.overview import build_overview
 
 
 def to_pyvis(
@@ -34,11 +32,7 @@ def to_pyvis(
         from pyvis.network import Network
     except ImportError as exc:
         raise InputError('kg.to_pyvis needs pyvis: pip install "zhaoshang-kg[pyvis]".') from exc
-    if focus is None and not classes and not whole:
-        view = build_overview(store, lang)
-    else:
-        view = build_view(store, focus=focus, hops=hops, classes=classes, lang=lang, max_nodes=max_nodes)
-    data = graph_data(view)
+    data = graph_data(viz_view(store, focus, hops, classes, lang, max_nodes, whole))
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
     for n in data["nodes"]:
         cls = data["classes"][n["c"]]

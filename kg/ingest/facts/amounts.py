@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
-from kg.ingest.clauses import Owner, clause_start, owner_at, spread
+from kg.ingest.clauses import Owner, clause_start, owner_at, spread, value_lists
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Place
@@ -103,20 +103,13 @@ def _count_lists(t: str, starts: list[int], ends: list[int]) -> dict[int, tuple[
     """Index of an amount → (project count, its offset in *t*), where a list of counts in the amounts' clause
     has as many items as the list of amounts after it (the two lists are read in the same order)."""
     out: dict[int, tuple[int, int]] = {}
-    i = 0
-    while i < len(starts):
-        j = i
-        while j + 1 < len(starts) and re.fullmatch(r"\s*[、和及与]?\s*", t[ends[j]:starts[j + 1]]):
-            j += 1
-        if j > i:
-            cs = clause_start(t, starts[i])
-            lists = [m for m in _COUNT_LIST.finditer(t, cs, starts[i])]
-            if lists:
-                items = [(int(x[1]), lists[-1].start("items") + x.start()) for x in
-                         re.finditer(r"([0-9]{1,4})个", lists[-1]["items"])]
-                if len(items) == j - i + 1:
-                    out.update({i + k: item for k, item in enumerate(items)})
-        i = j + 1
+    for i, j in value_lists(t, starts, ends):
+        lists = list(_COUNT_LIST.finditer(t, clause_start(t, starts[i]), starts[i]))
+        if lists:
+            items = [(int(x[1]), lists[-1].start("items") + x.start()) for x in
+                     re.finditer(r"([0-9]{1,4})个", lists[-1]["items"])]
+            if len(items) == j - i + 1:
+                out.update({i + k: item for k, item in enumerate(items)})
     return out
 
 

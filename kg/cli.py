@@ -478,6 +478,23 @@ def conflicts(paths: Paths, repeats: bool, fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("entity")
+@click.option("--stalled-after", "stalled_after", type=click.IntRange(1, 600), metavar="N",
+              help="Also list the projects seen signed and not seen started N months or more before the newest "
+              "article date in the graph.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def timeline(paths: Paths, entity: str, stalled_after: int | None, fmt: str) -> None:
+    """A project's stages (签约, 开工, 投产, 竣工, 到资), or a region's projects', in date order with sources."""
+    from kg.backend import connect
+    from kg.corpus.timeline import format_timeline, timeline_json
+    from kg.corpus.timeline import timeline as make_timeline
+
+    t = make_timeline(connect(paths), entity, stalled_after)
+    click.echo(timeline_json(t) if fmt == "json" else format_timeline(t), nl=fmt == "json")
+
+
+@cli.command()
 @click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Draft Turtle file to write (only when every article succeeded).")

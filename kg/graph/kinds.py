@@ -45,7 +45,7 @@ VALUE_CLASSES = frozenset({
     _ZS + "Sentence", _SCHEMA + "MonetaryAmount", _ZS + "Period", _ZS + "Qualifier", _ZS + "ProjectStage",
     _ZS + "Indicator", _ZS + "MoneyMeasure", PREFIXES["geo"] + "Geometry", _ZS + "OverlapGroup",
     PREFIXES["qb"] + "DataSet", _SCHEMA + "Dataset", PREFIXES["oa"] + "TextQuoteSelector",
-    PREFIXES["oa"] + "TextPositionSelector",
+    PREFIXES["oa"] + "TextPositionSelector", _ZS + "ProjectMilestone",
 })
 #: Concept classes: their members (terms of the ontology's schemes) are entities where a non-concept links to them.
 CONCEPT_CLASSES = frozenset({_ZS + "Card", _ZS + "IndustryChain", _ORG + "Role"})

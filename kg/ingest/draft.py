@@ -36,7 +36,8 @@ GAZETTEER_DATASET = URIRef(f"{ZR}dataset/gb2260-cpca")
 METRICS_DATASET = URIRef(f"{ZR}dataset/metrics")
 CHINA = URIRef(f"{ZR}place/china")
 _NS = {"organisation": "agent", "person": "person", "amount": "amount", "metric": "metric", "total": "total",
-       "project": "project", "event": "event", "policy": "doc", "appointment": "appointment", "group": "group"}
+       "project": "project", "event": "event", "policy": "doc", "appointment": "appointment", "group": "group",
+       "stage": "milestone"}
 _LEVEL_CLASS = {"province": ZS.ProvinceLevelDivision, "prefecture": ZS.PrefectureLevelDivision,
                 "county": ZS.CountyLevelDivision}
 
@@ -221,7 +222,7 @@ class DraftWriter:
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         for prefix in ("agent", "person", "amount", "metric", "total", "project", "event", "doc", "appointment",
-                       "group", "region", "indicator"):
+                       "group", "region", "indicator", "milestone"):
             self.g.bind(prefix, f"{ZR}{prefix}/")
         self.reviews: list[str] = []
         self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
@@ -560,6 +561,13 @@ class DraftWriter:
             if en:
                 self.g.add((iri, SKOS.prefLabel, Literal(en, lang="en")))
         return iri
+
+    def known_project(self, name: str) -> URIRef | None:
+        """The project the graph already knows by *name* (with or without its 项目), else None."""
+        classes = {f"{ZS}InvestmentProject"}
+        bare = name.removesuffix("项目")
+        iri = next((i for n in (name, bare, bare + "项目") if (i := self.known.lookup(n, classes))), None)
+        return URIRef(iri) if iri else None
 
     def project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:
         zones = [y for y in x.findings if y.kind == "place" and y.sentence.index == f.sentence.index

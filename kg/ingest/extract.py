@@ -17,6 +17,7 @@ from kg.ingest.events import (
 )
 from kg.ingest.facts.amounts import THRESHOLD, find_investments
 from kg.ingest.facts.people import find_appointments
+from kg.ingest.facts.stages import Carry, find_stages, group_stage
 from kg.ingest.facts.taskforces import find_taskforces
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Extraction, Finding
@@ -60,6 +61,7 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
     places = Places(known.gazetteer)
     body = [(sent, min(sent.end, sent.start + MAX_SENTENCE)) for sent in article.body]
     first: list[Owner] = []
+    carry: Carry | None = None  # a counted group's stage, for the 其中 sentence after it (kg.ingest.facts.stages)
     for sent, end in body:
         first = owners_in(text[sent.start:end], sent.start,
                           [m for m in all_mentions if sent.start <= m.start and m.end <= end], places)
@@ -137,6 +139,11 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
         found += find_events(t, sent.start, sent, dates)
         found += find_policies(t, sent.start, sent, dates)
         found += find_projects(t, sent.start, sent, amounts)
+        found += find_stages(t, sent.start, sent, dates, amounts, carry, out.today)
+        told = group_stage(t, find_dates(t, out.today))
+        if told is not None and told.date is None and carry is not None and carry.stage == told.stage:
+            told = carry  # 4月1日…集中签约。株洲市签约项目15个…: the same signing, dated by the sentence before
+        carry = told or (carry if t.startswith("其中") else None)
         for f in found:
             f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
             if f.attrs.get("prefix_topic"):  # 制定了产业招商图谱: whose? the most local place acting before it

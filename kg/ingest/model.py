@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 #: The kinds of finding, in the order the review summary lists them.
 KINDS = ("region", "place", "organisation", "person", "appointment", "group", "amount", "metric", "total",
-         "project", "event", "policy", "review")
+         "project", "stage", "event", "policy", "review")
 
 
 @dataclass

@@ -24,8 +24,9 @@ _FIRST = ["rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "schema:n
           "org:role", "org:organization"]
 _LAST = ["prov:wasDerivedFrom"]
 #: Fact types in the order a reviewer reads them.
-GROUPS = ["NewsArticle", "SigningTotal", "InvestmentProject", "MonetaryAmount", "ChamberOfCommerce", "TaskForce",
-          "CountedGroup", "Appointment", "Person", "Government", "GovernmentUnit", "ServiceCentre", "Enterprise",
+GROUPS = ["NewsArticle", "SigningTotal", "InvestmentProject", "ProjectMilestone", "MonetaryAmount",
+          "ChamberOfCommerce", "TaskForce", "CountedGroup", "Appointment", "Person", "Government", "GovernmentUnit",
+          "ServiceCentre", "Enterprise",
           "University", "ResearchInstitute", "MediaOrganization", "Metric", "Indicator", "PromotionEvent",
           "PolicyDocument", "PlanningDocument", "DevelopmentZone", "CountyLevelDivision", "PrefectureLevelDivision",
           "ProvinceLevelDivision", "Country", "Geometry", "Dataset", "DataSet", "Sentence",

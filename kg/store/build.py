@@ -57,6 +57,7 @@ from kg.store.rdfio import FORMATS, parse_file
 from kg.store.references import SHAPE, ReferenceTracker, focus_rows
 from kg.store.references import applies as answers_references
 from kg.store.rollups import rollups
+from kg.store.stages import current_stages
 
 ONTOLOGY_GRAPH = f"{GRAPH}ontology"
 
@@ -271,7 +272,7 @@ def raise_if_bad(report: CheckReport) -> None:
 def derived_statements(store: ox.Store) -> list[ox.Quad]:
     """The derived graph for the data of *store*: the place closure, the question shortcuts, the investment rollups."""
     closure = derive_store(store)
-    return [*closure, *rollups(store), *investment_rollups(store, closure)]
+    return [*closure, *rollups(store), *investment_rollups(store, closure), *current_stages(store)]
 
 
 def _timed(fn: Callable[[ox.Store], list[ox.Quad]], store: ox.Store) -> tuple[list[ox.Quad], float]:

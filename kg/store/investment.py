@@ -9,8 +9,8 @@ which SPARQL cannot express:
 
 - **Never across measures, currencies or periods**: each (measure, currency, period) is added up on its own. A
   total's period is its ``zs:refPeriod``, read as a year when it starts and ends in the same year (2023年), else
-  kept as the period itself (2023年以来); a project's is the year of its ``zs:stageDate``; without either, the
-  period is "not stated", a cell of its own.
+  kept as the period itself (2023年以来); a project's is the year of its earliest dated milestone
+  (``zs:ProjectMilestone``); without either, the period is "not stated", a cell of its own.
 - **Totals that may overlap are never added**: the totals of one ``zs:OverlapGroup`` count as one, by their
   largest member (at the deepest place that holds them all).
 - **A figure reported by several sources counts once**, and a subject whose sources disagree counts once, at the
@@ -70,7 +70,8 @@ SELECT ?item ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start 
                 OPTIONAL {{ ?period <{ZS}periodStart> ?start }} OPTIONAL {{ ?period <{ZS}periodEnd> ?end }} }} }}
   UNION
   {{ ?item a <{ZS}InvestmentProject> ; <{SCHEMA}location> ?area . BIND ("project" AS ?kind)
-     OPTIONAL {{ ?item <{ZS}stageDate> ?stageDate }} }}
+     OPTIONAL {{ SELECT ?item (MIN(STR(?d)) AS ?stageDate) WHERE {{
+                  ?milestone <{ZS}project> ?item ; <{ZS}stageDate> ?d }} GROUP BY ?item }} }}
   ?item <{ZS}investment> ?money .
   ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
 }}

@@ -6,12 +6,12 @@ Adding a fact type means adding one module with a :class:`~kg.ingest.facts.base.
 :mod:`kg.ingest.evaluate` scores every relation it lists against the gold's ``relations``.
 """
 
-from kg.ingest.facts import amounts, chambers, people, taskforces
+from kg.ingest.facts import amounts, chambers, people, stages, taskforces
 from kg.ingest.facts.base import DraftView, FactType, Relation
 from kg.ingest.facts.base_writer import Writer
 
 #: Every fact type, in the order ``kg eval`` lists their relations.
-FACT_TYPES: tuple[FactType, ...] = (amounts.FACT, chambers.FACT, people.FACT, taskforces.FACT)
+FACT_TYPES: tuple[FactType, ...] = (amounts.FACT, chambers.FACT, people.FACT, taskforces.FACT, stages.FACT)
 #: Finding kind → the writer of the fact type that makes it.
 WRITERS: dict[str, Writer] = {kind: w for t in FACT_TYPES for kind, w in t.writers.items()}
 #: Every relation ``kg eval`` scores.

@@ -212,9 +212,7 @@ def write_project(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, 
     amount = _amount_of(w, x, f, s0)
     if amount is not None:
         w.g.add((iri, ZS.investment, amount))
-    if f.attrs.get("stage"):
-        w.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
-    return True
+    return True  # its stages are milestones (kg.ingest.facts.stages), one per report, never zs:stage on it
 
 
 FACT = FactType("amounts", find_investments, {"total": write_total, "project": write_project},

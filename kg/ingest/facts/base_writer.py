@@ -42,6 +42,8 @@ class Draft(Protocol):
 
     def project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None: ...
 
+    def known_project(self, name: str) -> URIRef | None: ...
+
 
 #: Resolves a linked finding (a government, a person) to its IRI, writing it first; None when it cannot be.
 Get = Callable[[Finding], URIRef | None]

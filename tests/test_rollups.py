@@ -22,6 +22,7 @@ from kg.store.build import data_files, graph_for
 from kg.store.derive import DERIVED_GRAPH, derive_store
 from kg.store.investment import ROLLUPS, investment_rollups
 from kg.store.rollups import QUOTE, QUOTED_KINDS, rollups
+from kg.store.stages import current_stages
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "queries")
@@ -49,6 +50,7 @@ def rolled(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
     store = _loaded(tmp_path_factory.mktemp("rolled"))
     store.extend(rollups(store))
     store.extend(investment_rollups(store, derive_store(store)))
+    store.extend(current_stages(store))
     return store
 
 
@@ -177,9 +179,10 @@ def _item(name: str, kind: str, place: str, value: int, *, measure: str = "Signe
             lines.append(f"  zs:inOverlapGroup t:{group} ;")
     else:
         lines.append(f"  schema:location t:{place} ;")
-        if year:
-            lines.append(f'  zs:stageDate "{year}-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> ;')
     lines.append(f'  zs:note "{name}" .')
+    if kind != "total" and year:  # the year a project is filed under: its (earliest) milestone's
+        lines.append(f't:{name}-s a zs:ProjectMilestone ; zs:project t:{name} ; zs:stage zs:Signed ;')
+        lines.append(f'  zs:stageDate "{year}-07"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .')
     lines.append(f't:{name}-m schema:value {value} ; schema:currency "{currency}" ; zs:measure zs:{measure} .')
     return "\n".join(lines)
 

@@ -33,7 +33,7 @@ STARTED = frozenset({"UnderConstruction", "Completed", "InProduction"})
 
 _MILESTONES = """
 SELECT ?m ?project ?projectLabel ?stage ?stageLabel ?date ?place ?placeLabel ?amount ?currency ?measureLabel
-       ?source ?sourceLabel ?published ?text WHERE {
+       ?source ?sourceLabel ?published ?text ?region WHERE {
   ?m a zs:ProjectMilestone ; zs:project ?project ; zs:stage ?stage ; prov:wasDerivedFrom ?sentence .
   ?project schema:location ?place .
   %s
@@ -130,7 +130,7 @@ def timeline(store: AnyStore, name: str, stalled_after: int | None = None) -> Ti
         raise QueryError("--stalled-after is a number of months, 1 or more.")
     entity = find(store, name)
     bindings: dict[str, ox.NamedNode | ox.Literal]
-    if f"{ZS}InvestmentProject" in entity.classes:
+    if "zs:InvestmentProject" in entity.classes or f"{ZS}InvestmentProject" in entity.classes:
         kind, bindings, where = "project", {"project": ox.NamedNode(entity.iri)}, ""
     elif entity.is_place:
         kind, bindings, where = "region", {"region": ox.NamedNode(entity.iri)}, _IN_REGION

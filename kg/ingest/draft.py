@@ -22,6 +22,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.events import When
 from kg.ingest.facts import WRITERS
+from kg.ingest.facts.stages import project_key
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount
@@ -465,6 +466,11 @@ class DraftWriter:
                     self.g.add((iri, SCHEMA.name, self._zh(f.label)))
             self.counts["person"] += 1
             return iri
+        if f.kind == "project" and (known := self.known_project(f.label)) is not None:
+            # a project an earlier source named: the same project (its milestones join it); the graph keeps its
+            # place and amount, so this article's restatement of them is left to review, not written twice
+            self.review(x, f, f"is the known project {known}; its place and amount here are not written again")
+            return known
         iri = self.mint(x, f, scoped=True)
         s0 = sents[0]
         write = WRITERS.get(f.kind)  # the fact types of kg.ingest.facts write themselves
@@ -565,8 +571,9 @@ class DraftWriter:
     def known_project(self, name: str) -> URIRef | None:
         """The project the graph already knows by *name* (with or without its 项目), else None."""
         classes = {f"{ZS}InvestmentProject"}
-        bare = name.removesuffix("项目")
-        iri = next((i for n in (name, bare, bare + "项目") if (i := self.known.lookup(n, classes))), None)
+        bare = [k.removesuffix("项目") for k in (name, project_key(name))]
+        forms = [name, project_key(name), *bare, *(b + "项目" for b in bare)]
+        iri = next((i for n in forms if (i := self.known.lookup(n, classes))), None)
         return URIRef(iri) if iri else None
 
     def project_place(self, x: Extraction, f: Finding, topic: object) -> URIRef | None:

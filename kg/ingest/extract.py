@@ -17,7 +17,7 @@ from kg.ingest.events import (
 )
 from kg.ingest.facts.amounts import THRESHOLD, find_investments
 from kg.ingest.facts.people import find_appointments
-from kg.ingest.facts.stages import Carry, find_stages, group_stage
+from kg.ingest.facts.stages import Carry, find_stages, group_stage, project_key
 from kg.ingest.facts.taskforces import find_taskforces
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Extraction, Finding
@@ -146,6 +146,8 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
         carry = told or (carry if t.startswith("其中") else None)
         for f in found:
             f.key = f.key or f"{sent.index}:{f.start}:{f.label}"  # one finding, one entity, unless keyed
+            if f.kind == "project":
+                f.key = project_key(f.key)  # 醴陵市X项目 and X项目 of one article are one project
             if f.attrs.get("prefix_topic"):  # 制定了产业招商图谱: whose? the most local place acting before it
                 rank = {"county": 0, "prefecture": 1, "province": 2}
                 acting = [d for o in owners if o.end <= f.start and (d := places.division(o.place)) is not None]

@@ -34,7 +34,16 @@ from kg.ingest.resolve import norm
 from kg.namespaces import SKOS, ZS
 from kg.sources.sentences import Span
 
+#: A place before a project's name (醴陵市鸿泰…项目): a later article may name the project without it.
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,5}?(?:省|市|县|区|州)(?=[\u4e00-\u9fff]{4})")
+
 # -- gold matcher ----------------------------------------------------------------------------------------------
+
+
+def project_key(name: str) -> str:
+    """The name a project is one entity by, inside an article and across articles: without a place before it
+    (醴陵市青岚…项目 is 青岚…项目), normalised."""
+    return norm(_PLACE_PREFIX.sub("", name))
 
 
 def _project_key(name: str) -> str:
@@ -92,8 +101,6 @@ _GROUP = re.compile(r"(?:(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})
                     rf"[\u4e00-\u9fff]{{0,4}}?(?P<word>{_STAGE.pattern})")
 #: A sentence that goes on about the projects of the one before (其中, 签约仪式上, 会上).
 _FOLLOWS = re.compile(r"^(?:其中|会上|现场)|仪式上|活动上")
-#: A place before a project's name (醴陵市鸿泰…项目): a later article may name the project without it.
-_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,5}?(?:省|市|县|区|州)(?=[\u4e00-\u9fff]{4})")
 #: Dates the event finder reads as a year only or not at all: 2024年3月, 3月 (a month of the article's year).
 _YEAR_MONTH = re.compile(r"(?P<y>20[0-9]{2})年(?P<m>[0-9]{1,2})月(?![0-9]{1,2}日)")
 _MONTH = re.compile(r"(?<![0-9年])(?P<m>[0-9]{1,2})月(?![0-9]{1,2}日|底|初|中旬|上旬|下旬)")
@@ -238,10 +245,10 @@ def write_milestone(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef
     name, short = str(f.attrs["project"]), str(f.attrs.get("short") or f.attrs["project"])
     project = w.known_project(name) or w.known_project(short)
     if project is None:
-        project = get(Finding("project", name, f.sentence, f.start, f.end, cls="InvestmentProject", key=name,
-                              attrs={"amount": None, "topic": topic}, names={name}))
+        project = get(Finding("project", short, f.sentence, f.start, f.end, cls="InvestmentProject",
+                              key=project_key(name), attrs={"amount": None, "topic": topic}, names={name}))
         if project is not None and short != name:
-            w.g.add((project, SKOS.altLabel, Literal(short, lang="zh")))  # how a later article may name it
+            w.g.add((project, SKOS.altLabel, Literal(name, lang="zh")))  # as this sentence names it
     if project is None:
         w.review(x, f, f"no project {name} could be written (no place for it)")
         return False
@@ -262,4 +269,4 @@ def write_milestone(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef
 
 FACT = FactType("stages", find_stages, {"stage": write_milestone}, (STAGE,))
 
-__all__ = ["FACT", "STAGE", "Carry", "find_stages", "group_stage", "write_milestone"]
+__all__ = ["FACT", "STAGE", "Carry", "find_stages", "group_stage", "project_key", "write_milestone"]

@@ -147,3 +147,5 @@ def test_unknown_and_wrong_kinds_of_names_are_clear_errors(built: Paths) -> None
                                    "timeline", "长沙市"]).output
     assert "中伟先进功能型粉体材料产业园 · 宁乡经开区" in out
     assert out.index("2023-07") < out.index("(2024-03-13)")  # a dated stage before those dated by their article
+    assert "(2024-03-13) 落地   中国长城科技总部 · 长沙市\n" in out  # no amount given, none shown
+    assert "玉湖冷链(长沙)交易中心 · 长沙自贸临空区 · 50亿元 (项目总投资)" in out

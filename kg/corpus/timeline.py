@@ -33,6 +33,7 @@ STARTED = frozenset({"UnderConstruction", "Completed", "InProduction"})
 
 _MILESTONES = """
 SELECT ?m ?project ?projectLabel ?stage ?stageLabel ?date ?place ?placeLabel ?amount ?currency ?measureLabel
+       ?pAmount ?pCurrency ?pMeasureLabel
        ?source ?sourceLabel ?published ?text ?region WHERE {
   ?m a zs:ProjectMilestone ; zs:project ?project ; zs:stage ?stage ; prov:wasDerivedFrom ?sentence .
   ?project schema:location ?place .
@@ -41,11 +42,10 @@ SELECT ?m ?project ?projectLabel ?stage ?stageLabel ?date ?place ?placeLabel ?am
   OPTIONAL { ?stage skos:prefLabel ?stageLabel . FILTER (LANG(?stageLabel) = "zh") }
   OPTIONAL { ?place rdfs:label ?placeLabel . FILTER (LANG(?placeLabel) = "zh") }
   OPTIONAL { ?m zs:stageDate ?date }
-  OPTIONAL { ?m zs:investment ?money }
-  OPTIONAL { ?project zs:investment ?projectMoney }
-  BIND (COALESCE(?money, ?projectMoney) AS ?moneyNode)
-  OPTIONAL { ?moneyNode schema:value ?amount ; schema:currency ?currency .
-             OPTIONAL { ?moneyNode zs:measure/skos:prefLabel ?measureLabel . FILTER (LANG(?measureLabel) = "zh") } }
+  OPTIONAL { ?m zs:investment ?money . ?money schema:value ?amount ; schema:currency ?currency .
+             OPTIONAL { ?money zs:measure/skos:prefLabel ?measureLabel . FILTER (LANG(?measureLabel) = "zh") } }
+  OPTIONAL { ?project zs:investment ?pMoney . ?pMoney schema:value ?pAmount ; schema:currency ?pCurrency .
+             OPTIONAL { ?pMoney zs:measure/skos:prefLabel ?pMeasureLabel . FILTER (LANG(?pMeasureLabel) = "zh") } }
   OPTIONAL { ?sentence oa:hasSource ?source .
              OPTIONAL { ?source rdfs:label ?sourceLabel }
              OPTIONAL { ?source schema:datePublished ?published } }
@@ -66,7 +66,7 @@ class Row:
     project: str
     project_label: str
     place: str
-    amount: str  #: 8亿元 (到位资金), the milestone's money, else the project's; "" when neither is given
+    amount: str  #: 8亿元 (到位资金): the milestone's own money, else the project's; "" when neither is given
     source: str
     source_label: str
     sentence: str
@@ -144,7 +144,8 @@ def timeline(store: AnyStore, name: str, stalled_after: int | None = None) -> Ti
             stage=term_text(r["stage"]).rsplit("#", 1)[-1],
             stage_label=term_text(r["stageLabel"]), project=term_text(r["project"]),
             project_label=term_text(r["projectLabel"]) or term_text(r["project"]), place=term_text(r["placeLabel"]),
-            amount=_money(term_text(r["amount"]), term_text(r["currency"]), term_text(r["measureLabel"])),
+            amount=_money(term_text(r["amount"]), term_text(r["currency"]), term_text(r["measureLabel"]))
+            or _money(term_text(r["pAmount"]), term_text(r["pCurrency"]), term_text(r["pMeasureLabel"])),
             source=term_text(r["source"]), source_label=term_text(r["sourceLabel"]), sentence=term_text(r["text"]))
         milestone = term_text(r["m"])
         if milestone not in seen or row.sentence < seen[milestone].sentence:

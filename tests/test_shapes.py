@@ -27,6 +27,8 @@ EXPECT = {
     "fail-no-provenance": "prov:wasDerivedFrom",
     "fail-no-zh-label": "label in Chinese",
     "fail-untyped-date": "Dates are typed",
+    "fail-milestone-without-project": "A milestone is about one investment project",
+    "fail-milestone-stage-not-a-stage": "one stage of the project-stage scheme",
 }
 
 

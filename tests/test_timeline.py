@@ -64,6 +64,14 @@ def _stages(tmp_path: Path, known: KnownGraph, body: str, date: str = "2024-05-1
      [("星河陶瓷智造项目", "Signed", ""), ("鸿泰锂电池正极材料项目", "Signed", "")]),
     ("会议通报,去年3月签约的鸿泰锂电池正极材料项目已于今年2月竣工。",
      [("鸿泰锂电池正极材料项目", "Completed", "2024-02"), ("鸿泰锂电池正极材料项目", "Signed", "2023-03")]),
+    # a dateline's date is the article's, not the stage's; a bracket ends a name
+    ("样例日报5月8日讯(记者 向晓岚)湘澜高纯氧化铝项目已建成投产。", [("湘澜高纯氧化铝项目", "InProduction", "")]),
+    # said twice (a headline, then the text): one milestone, with the date
+    ("湘澜高纯氧化铝项目一期投产。1月8日,湘澜高纯氧化铝项目(一期)已建成投产。",
+     [("湘澜高纯氧化铝项目", "InProduction", "2024-01-08")]),
+    # categories counted after a signing are no projects; an intent agreement is no signing
+    ("上半年签约项目36个。其中,先进制造业项目21个,现代服务业项目9个。", []),
+    ("现场集中签约项目11个。其中,湘澜公司与醴陵市签订高纯氧化铝项目投资意向协议。", []),
     # plans, hopes and denials are no milestones; nor are projects in general
     ("星河陶瓷智造项目将于6月开工,预计年底投产。", []),
     ("湘瓷文创产业园项目仍未开工。", []),

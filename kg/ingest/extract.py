@@ -17,7 +17,7 @@ from kg.ingest.events import (
 )
 from kg.ingest.facts.amounts import THRESHOLD, find_investments
 from kg.ingest.facts.people import find_appointments
-from kg.ingest.facts.stages import Carry, find_stages, group_stage, project_key
+from kg.ingest.facts.stages import Carry, find_stages, group_stage, one_per_stage, project_key
 from kg.ingest.facts.taskforces import find_taskforces
 from kg.ingest.gazetteer import Mention, Place
 from kg.ingest.model import Extraction, Finding
@@ -167,6 +167,7 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
         if owners:
             places.carry = owners[-1].place
     out.mentions = all_mentions
+    out.findings = one_per_stage(out.findings)
     _authors(article, out)
     return out
 

@@ -86,14 +86,22 @@ STAGE_ZH = {"InProduction": "投产", "Completed": "竣工", "UnderConstruction"
 _STAGE = re.compile("|".join(w for w, _ in STAGE_WORDS))
 _STAGE_OF = dict(STAGE_WORDS)
 #: Words that make the stage a plan or a denial, not a report.
-_NOT_YET = re.compile(r"将于|将在|将|计划|预计|力争|争取|拟|有望|即将|未|尚未|待|准备|推动|加快|确保|早|尽快")
+_NOT_YET = re.compile(r"将于|将在|将|计划|预计|力争|争取|拟|有望|即将|未|尚未|待|准备|推动|加快|确保|早|尽快|避免|"
+                      r"需要|要")
 #: What ends or fills no project's name but a clause about projects in general (举行重点项目, 做好项目服务).
-_GENERIC = re.compile(r"(?:重点|重大|招商引资|招商|签约|意向|一批|这些|相关|产业|好)项目$|做好|举行|召开|推动|推进")
+_GENERIC = re.compile(r"(?:重点|重大|招商引资|招商|签约|意向|一批|这些|相关|产业|好)项目$|做好|举行|召开|推动|推进|"
+                      r"关注|需要|要求|签订|签署|与")
+#: A count right after a name: the name is a category (制造业项目21个).
+_COUNTED = re.compile(r"(?:[0-9]{1,4}|[一二两三四五六七八九十]{1,3})个")
+#: A dateline's date (3月12日讯, 1月8日电) is the article's, not the stage's.
+_DATELINE = re.compile(r"讯|电")
+#: A sentence about another act than the stage the sentence before reports (an intent, a framework agreement).
+_OTHER_ACT = re.compile(r"意向|框架协议|备忘录|洽谈|考察")
 #: A project's name: up to 30 characters ending in 项目, an optional phase after it.
 _NAME = re.compile(r"(?P<name>[^,，。;；:：、“”\"()（）]{2,30}?项目)(?P<phase>[(（][一二三四五六七八九十0-9]+期[)）])?")
 #: What is no project's name (3个项目, 重点项目, 签约项目 …).
 _NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十百]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进|招商|"
-                         r"产业|新|等|一批|多个|全市|全县|全区|共|现场)")
+                         r"产业|新|等|一批|多个|全市|全县|全区|共|现场|上半年|下半年|今年|去年|全年)")
 #: Joins a name to the next one of a list (A项目、B项目和C项目).
 _JOIN = re.compile(r"^\s*(?:、|和|及|与|以及)\s*$")
 #: A counted group of projects that reached a stage together (3个重大项目集中开工); the 其中 sentence names them.
@@ -119,7 +127,7 @@ def _names(t: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for m in _NAME.finditer(t):
         end = m.end("name")
-        start = left_name(t, end, 30)
+        start = max(left_name(t, end, 30), m.start("name"))  # never across a bracket: (记者 向晓岚)X项目
         # 与Z公司签约的X项目: the name starts after the last 的
         k = t.rfind("的", start, end)
         if k >= 0:
@@ -130,8 +138,8 @@ def _names(t: str) -> list[tuple[int, int, str]]:
         name = t[start:end]
         short = _PLACE_PREFIX.sub("", name)
         if len(short) < 4 or _NOT_A_NAME.match(short) or _STAGE.search(name) or re.search(r"[0-9]个", name) \
-                or _GENERIC.search(name):
-            continue
+                or _GENERIC.search(name) or _COUNTED.match(t, m.end()):
+            continue  # 先进制造业项目21个 is a category counted, not a project named
         out.append((start, m.end(), name))
     return out
 
@@ -188,6 +196,7 @@ def find_stages(t: str, base: int, sent: Span, dates: list[tuple[int, When]], am
     years = {off for off, d in dates if d.datatype == "gYear"}
     dates = sorted([d for d in dates if not (d[0] in years and _YEAR_MONTH.match(t, d[0]))]
                    + month_dates(t, today), key=lambda d: d[0])
+    dates = [(off, d) for off, d in dates if not _DATELINE.match(t, off + len(d.surface))]
     names = _names(t)
     groups = _groups(names, t)
     for gi, group in enumerate(groups):
@@ -208,7 +217,7 @@ def find_stages(t: str, base: int, sent: Span, dates: list[tuple[int, When]], am
                 and not _NOT_YET.search(t[max(lo, first - 12):first]):
             hits.append(("Signed", t.rfind("签约", lo, first), t.rfind("签约", lo, first) + 2))
         rule = "after-name"
-        if not hits and carry is not None and t.startswith("其中"):
+        if not hits and carry is not None and t.startswith("其中") and not _OTHER_ACT.search(t):
             rule = "group-before"
         for name_start, name_end, name in group:
             if rule == "group-before" and carry is not None:
@@ -227,6 +236,23 @@ def find_stages(t: str, base: int, sent: Span, dates: list[tuple[int, When]], am
                 at = (s, e) if len(group) == 1 else (name_start, name_end)
                 out.append(_finding(name, *at, base, sent, stage, when, money, rule))
     return out
+
+
+def one_per_stage(findings: list[Finding]) -> list[Finding]:
+    """One milestone per project and stage in an article (a headline and its first sentence say it twice): the
+    one with the most precise date, else the first."""
+    best: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        if f.kind != "stage":
+            continue
+        key = (project_key(str(f.attrs["project"])), str(f.attrs["stage"]))
+        when = f.attrs.get("date")
+        old = best.get(key)
+        old_when = old.attrs.get("date") if old is not None else None
+        if old is None or len(getattr(when, "value", "")) > len(getattr(old_when, "value", "")):
+            best[key] = f
+    keep = {id(f) for f in best.values()}
+    return [f for f in findings if f.kind != "stage" or id(f) in keep]
 
 
 def _finding(name: str, start: int, end: int, base: int, sent: Span, stage: str, when: When | None,
@@ -269,4 +295,5 @@ def write_milestone(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef
 
 FACT = FactType("stages", find_stages, {"stage": write_milestone}, (STAGE,))
 
-__all__ = ["FACT", "STAGE", "Carry", "find_stages", "group_stage", "project_key", "write_milestone"]
+__all__ = ["FACT", "STAGE", "Carry", "find_stages", "group_stage", "one_per_stage", "project_key",
+           "write_milestone"]

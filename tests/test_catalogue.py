@@ -26,6 +26,7 @@ BINDINGS: dict[str, dict[str, ox.NamedNode]] = {
     "connections_between_regions": {"a": ox.NamedNode(R + "431223"), "b": ox.NamedNode(R + "110000")},
     "entity_facts": {"entity": ox.NamedNode(A + "chamber-beijing-chenxi")},
     "investment_by_region": {"region": ox.NamedNode(R + "430000")},  # 湖南省
+    "project_timeline": {"region": ox.NamedNode(R + "430100")},  # 长沙市
 }
 
 
@@ -261,3 +262,14 @@ def test_a_keep_header_must_name_a_class(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(QueryError, match="keep: PARAM"):
         parse_question(bad)
+
+
+def test_project_timeline_lists_milestones_in_date_order(store: ox.Store) -> None:
+    found = rows(store, "project_timeline")
+    assert len(found) == 9 and len({r["milestone"] for r in found}) == 9  # 长沙市 and the zones inside it
+    first = found[0]
+    assert (first["projectLabel"], first["stageLabel"], first["date"]) == (
+        "中伟先进功能型粉体材料产业园", "开工", "2023-07")
+    assert "去年7月" in first["quote"] and first["published"].startswith("2024-03-13")
+    assert [r["date"] for r in found[:2]] == ["2023-07", "2024-02"] and not any(r["date"] for r in found[2:])
+    assert not any(r["amount"] for r in found)  # no milestone of the article names money of its own

@@ -69,6 +69,7 @@ BINDINGS: dict[str, list[dict[str, str]]] = {
                                     {"a": CHANGSHA, "b": CHENXI}],
     "entity_facts": [{"entity": CHAMBER}, {"entity": TASK_FORCE}, {"entity": CHENXI}],
     "investment_by_region": [{"region": CHENXI}, {"region": HUNAN}],
+    "project_timeline": [{"region": CHENXI}, {"region": CHANGSHA}, {"region": HUNAN}],
 }
 
 _FILL = ("辰溪县依托北京辰溪商会和长沙市政府驻北京招引工作专班持续开展以商招商和驻点招商工作,"

@@ -262,3 +262,13 @@ def test_counts_say_how_many_sentences_and_names_there_are(stores: Stores) -> No
     # one overlap group (62.4亿, 45.35亿 and the odd ones) counts its largest, 62.4亿; the even ones add up
     assert rollup["amountAtLeast"] == str(6240000000 + sum(range(2, ITEMS + 1, 2)) * 100000000)
     assert rollup["counted"] == str(1 + ITEMS // 2) and rollup["quote"] in texts
+
+
+def test_kg_timeline_reads_the_same_milestones_on_virtuoso(stores: Stores) -> None:
+    from kg.corpus.timeline import timeline
+
+    for region in ("长沙市", "辰溪县"):
+        mine = timeline(stores.embedded, region, stalled_after=1)
+        theirs = timeline(stores.server, region, stalled_after=1)
+        assert mine.rows and theirs.rows == mine.rows, region
+        assert [s.project for s in theirs.stalled] == [s.project for s in mine.stalled]

@@ -50,8 +50,8 @@ BASE = "https://w3id.org/zhaoshang-kg/"
 ID = BASE + "id/"
 REAL_ARTICLE = "rednet-2024-03-13-sanzhangpai"
 #: The version of what is generated: corpora kept by an older version are generated again (2: every amount
-#: has its zs:measure).
-FORMAT = 2
+#: has its zs:measure; 3: a project's stage is a zs:ProjectMilestone).
+FORMAT = 3
 
 PREFIXES: dict[str, str] = {
     **NAMESPACES,  # the project's own table, plus the instance namespaces the articles use
@@ -60,6 +60,7 @@ PREFIXES: dict[str, str] = {
     "agent": ID + "agent/",
     "person": ID + "person/",
     "project": ID + "project/",
+    "milestone": ID + "milestone/",
     "amount": ID + "amount/",
     "total": ID + "total/",
     "overlap": ID + "overlap/",
@@ -606,8 +607,13 @@ class Generator:
         t.add(p, "schema:location", f"region:{location.code}")
         t.add(p, "zs:industryChain", f"chain:{chain}")
         t.add(p, "zs:investment", amt)
-        t.add(p, "zs:stage", f"zs:{stage}")
-        t.add(p, "zs:stageDate", lit(f"{ctx.year}-{self.rng.randint(1, 12):02d}", "xsd:gYearMonth"))
+        m = f"milestone:{p.split(':', 1)[1]}"  # the stage the sentence reports, as a milestone of the project
+        t.add(m, "a", "zs:ProjectMilestone")
+        t.add(m, "rdfs:label", zh(f"{name_zh} {STAGE_ZH[stage]}"))
+        t.add(m, "zs:project", p)
+        t.add(m, "zs:stage", f"zs:{stage}")
+        t.add(m, "zs:stageDate", lit(f"{ctx.year}-{self.rng.randint(1, 12):02d}", "xsd:gYearMonth"))
+        t.add(m, "prov:wasDerivedFrom", s)
         if broker:
             t.add(p, "zs:facilitatedBy", broker)
         t.add(p, "prov:wasDerivedFrom", s)

@@ -26,12 +26,11 @@ LIFECYCLE = ("Intent", "Planned", "Introduced", "Signed", "Landed", "UnderConstr
 #: Stages that report money rather than progress: listed on a timeline, never a project's current stage.
 NOT_CURRENT = frozenset({"FundsArrived"})
 
-_MILESTONES = f"""
-SELECT ?m ?project ?stage ?date ?published WHERE {{
-  ?m a <{ZS}ProjectMilestone> ; <{ZS}project> ?project ; <{ZS}stage> ?stage .
-  OPTIONAL {{ ?m <{ZS}stageDate> ?date }}
-  OPTIONAL {{ ?m <{PROV}wasDerivedFrom>/<{OA}hasSource>/<{SCHEMA}datePublished> ?published }}
-}}"""
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_MILESTONE = ox.NamedNode(f"{ZS}ProjectMilestone")
+_PROJECT, _STAGE, _DATE = (ox.NamedNode(f"{ZS}{n}") for n in ("project", "stage", "stageDate"))
+_DERIVED_FROM = ox.NamedNode(f"{PROV}wasDerivedFrom")
+_HAS_SOURCE, _PUBLISHED = ox.NamedNode(f"{OA}hasSource"), ox.NamedNode(f"{SCHEMA}datePublished")
 
 
 @dataclass(frozen=True)
@@ -57,19 +56,32 @@ class Milestone:
 
 
 def milestones(store: ox.Store) -> list[Milestone]:
-    """Every milestone of the store's data (the derived graph holds none), one per milestone IRI."""
-    result = store.query(_MILESTONES, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    found: dict[ox.NamedNode, Milestone] = {}
-    for row in result:
-        m, project, stage, date, published = (row[k] for k in ("m", "project", "stage", "date", "published"))
-        if not (isinstance(m, ox.NamedNode) and isinstance(project, ox.NamedNode) and isinstance(stage, ox.NamedNode)):
+    """Every milestone of the store's data (the derived graph holds none), read by index lookups: a few per
+    milestone, and one per article for its date, whatever the size of the rest of the data."""
+    derived = ox.NamedNode(DERIVED_GRAPH)
+
+    def one(s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        for q in store.quads_for_pattern(s, p, None):
+            if q.graph_name != derived and isinstance(q.object, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+                return q.object
+        return None
+
+    published: dict[ox.NamedNode | ox.BlankNode | ox.Literal, str] = {}
+    out = []
+    found = {q.subject for q in store.quads_for_pattern(None, _TYPE, _MILESTONE) if isinstance(q.subject, ox.NamedNode)}
+    for m in sorted(found, key=lambda n: n.value):
+        project, stage, date = one(m, _PROJECT), one(m, _STAGE), one(m, _DATE)
+        if not (isinstance(project, ox.NamedNode) and isinstance(stage, ox.NamedNode)):
             continue
-        pub = published.value if isinstance(published, ox.Literal) else ""
-        old = found.get(m)
-        if old is None or pub > old.published:
-            found[m] = Milestone(m, project, stage, date if isinstance(date, ox.Literal) else None, pub)
-    return sorted(found.values(), key=lambda x: x.iri.value)
+        pub = ""
+        for q in store.quads_for_pattern(m, _DERIVED_FROM, None):
+            source = one(q.object, _HAS_SOURCE) if isinstance(q.object, (ox.NamedNode, ox.BlankNode)) else None
+            if source is not None and source not in published:
+                day = one(source, _PUBLISHED) if isinstance(source, (ox.NamedNode, ox.BlankNode)) else None
+                published[source] = day.value if isinstance(day, ox.Literal) else ""
+            pub = max(pub, published.get(source, "") if source is not None else "")
+        out.append(Milestone(m, project, stage, date if isinstance(date, ox.Literal) else None, pub))
+    return out
 
 
 def current_stages(store: ox.Store) -> list[ox.Quad]:

@@ -4,7 +4,8 @@ Each report becomes one ``zs:ProjectMilestone`` (see ``docs/data-model.md``): th
 the precision the text gives (relative dates resolved against the article date, as :func:`kg.ingest.events.
 find_dates` does for events), the money when the text names it (到位资金), and the sentence. A project the graph
 already knows by the same (normalised) name is the same project, so that articles months apart add milestones to
-one project; fuzzier consolidation is :mod:`kg.ingest.duplicates`'s job, not this module's.
+one project (a place before the name dropped: 醴陵市X项目 is X项目); fuzzier consolidation of names is not this
+module's job.
 
 The forms read (simplified text)::
 
@@ -12,8 +13,10 @@ The forms read (simplified text)::
     X项目竣工验收                  X项目…累计到位资金8亿元        签约仪式上,X项目、Y项目等5个项目现场签约
     与Z公司签约的X项目              3个项目集中开工。其中,X项目…  (the stage and date of the sentence before)
 
-A stage said of the future (将于, 计划, 预计, 力争, 拟, 有望, 即将) or denied (未, 尚未) is no milestone: the text
-says it has not happened.
+A stage said of the future (将于, 计划, 预计, 力争, 拟, 有望, 即将), hoped for (推动…早投产) or denied (未, 尚未) is
+no milestone: the text says it has not happened. Nor is a category counted (制造业项目21个) or an intent agreement
+after a signing (其中,…签订…项目投资意向协议). A dateline's date (3月12日讯) is the article's, not the stage's; a
+project said twice in an article (headline and text) has one milestone per stage, the most precisely dated.
 """
 
 from __future__ import annotations

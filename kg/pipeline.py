@@ -126,14 +126,14 @@ class SampleReport:
         lines += [f"  {r}" for r in self.repeats]
         lines.append(f"Conflicts (never summed, never resolved silently): {len(self.conflicts)}")
         lines += [f"  {c}" for c in self.conflicts]
-        lines.append("investment_by_region for 湖南省 (amountAtLeast · measure · period · counted/sources):")
+        lines.append("investment_by_region for 湖南省 (by measure and period, never added across them):")
         lines += [f"  {h}" for h in self.hunan]
         # TIMELINES: when `kg timeline` lands (kg/corpus/timeline.py), list the followed project's stages here.
         lines += ["Timelines: not built yet (`kg timeline`); 湘澜高纯氧化铝项目 is followed through 签约, 开工,",
                   "  投产 and 到位资金 across four articles.", "", "Explore it:"]
         lines += [f"  kg --project {shown} {c}" for c in (
             "conflicts --repeats", "query -q investment_by_region --param region=湖南省",
-            "ask 衡阳市的合同引资", "profile 株洲市 -o zhuzhou.html")]
+            "ask 株洲市的招商大使有哪些", "profile 株洲市 -o zhuzhou.html")]
         return "\n".join(lines) + "\n"
 
 
@@ -259,9 +259,14 @@ def _check_decided(decisions: Path, draft: Path) -> None:
 
 def _summarise(paths: Paths, report: SampleReport) -> None:
     """Fill *report* from the built sample store: its size, repeats, conflicts and Hunan's rollup."""
+    from decimal import Decimal
+
+    import pyoxigraph as ox
+
     from kg.corpus.conflicts import describe_subject
     from kg.store.figures import figure_groups
     from kg.store.generations import open_store
+    from kg.views.overview import format_cny
 
     build(paths)  # up to date after the last merge: this only checks
     store = open_store(paths.store)
@@ -273,6 +278,13 @@ def _summarise(paths: Paths, report: SampleReport) -> None:
     table = select(store, sparql.sparql)
     for row in table.rows:
         if term_text(row.get("regionLabel")) == "湖南省":
-            cells = [term_text(row.get(v)) for v in ("amountAtLeast", "measureLabel", "year", "periodLabel")]
-            report.hunan.append(" · ".join(c for c in cells if c)
-                                + f"  {term_text(row.get('counted'))}/{term_text(row.get('sources'))}")
+            amount = row.get("amountAtLeast")
+            money = format_cny(Decimal(amount.value)) if isinstance(amount, ox.Literal) else "?"
+            period = term_text(row.get("year")) or term_text(row.get("periodLabel")) or "no period stated"
+            report.hunan.append(f"{term_text(row.get('measureLabel'))} · {period}: at least {money} "
+                                f"({term_text(row.get('counted'))} counted, {_sources(row.get('sources'))})")
+
+
+def _sources(count: object) -> str:
+    n = term_text(count)  # type: ignore[arg-type]
+    return f"{n} source" + ("" if n == "1" else "s")

@@ -46,7 +46,7 @@ from kg.paths import Paths
 from kg.query.catalogue import Question, Table, select
 from kg.query.results import term_cell, term_json
 from kg.query.tables import format_table
-from kg.sources.articles import SAMPLE_MARK
+from kg.store.samples import SAMPLE_MARK
 
 if TYPE_CHECKING:
     from kg.backend import AnyStore

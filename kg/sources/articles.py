@@ -42,8 +42,6 @@ class Source:
 
 #: How an invented sample article (data/sample/) starts: its first line, and the prefix of its title.
 SAMPLE_PREFIX = "【样例】"
-#: What output adds after a source that is an invented sample, wherever it names or quotes it.
-SAMPLE_MARK = "(sample)"
 
 
 def is_invented_sample(text: str) -> bool:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.sources.articles import SAMPLE_MARK
-
 if TYPE_CHECKING:
     from kg.remote.endpoint import RemoteStore
 
+#: What output adds after a source that is an invented sample, wherever it names or quotes it. (Here, not in
+#: kg.sources.articles, which loads rdflib: ``kg query`` and ``kg ask`` must start without it.)
+SAMPLE_MARK = "(sample)"
 _TYPE = "<http://purl.org/dc/terms/type> <https://w3id.org/zhaoshang-kg/def#InventedSample>"
 _SOURCES = f"SELECT DISTINCT ?source WHERE {{ ?source {_TYPE} }}"
 _QUOTES = (f"SELECT DISTINCT ?exact WHERE {{ ?source {_TYPE} . "

@@ -279,9 +279,24 @@ def profile(paths: Paths, region: str | None, output: Path, every: bool, lang: s
 
 
 @cli.command("run")
+@click.option("--sample", is_flag=True,
+              help="Build the founding article plus the invented sample corpus (data/sample/) into a project "
+                   "folder of its own (--out), through kg ingest, the review gate and kg merge; data/ is only read.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --sample: the folder to write (replaced whole on the next run). Default: sample/ in the "
+                   "project.")
 @click.pass_obj
-def run_main(paths: Paths) -> None:
+def run_main(paths: Paths, sample: bool, out: Path | None) -> None:
     """The main job: build the graph, print a summary and answer the headline questions."""
+    if sample:
+        from kg.pipeline import SAMPLE_OUT, run_sample
+
+        target = out or paths.project / SAMPLE_OUT
+        shown = str(out) if out else SAMPLE_OUT if Path.cwd().resolve() == paths.project else str(target)
+        click.echo(run_sample(paths, target).render(shown), nl=False)
+        return
+    if out is not None:
+        raise click.UsageError("--out goes with --sample.")
     from kg.pipeline import run_main as run
 
     click.echo(run(paths).render(), nl=False)
@@ -314,6 +329,11 @@ def query(paths: Paths, sparql: str | None, file: Any, question: str | None, par
         file = sys.stdin
     text = file.read() if file is not None else sparql
     result = run_text(paths, text, question=question, params=params, limit=limit, timeout=timeout)
+    if "quote" in result.variables and result.rows:  # a sentence of an invented sample article says so
+        from kg.backend import connect
+        from kg.store.samples import mark_rows, sample_quotes
+
+        mark_rows(result.rows, sample_quotes(connect(paths)))
     click.echo(render(result, fmt), nl=False)
     note = truncation_note(result)
     if note and fmt not in (None, "table"):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -46,6 +46,10 @@ from kg.paths import Paths
 from kg.query.catalogue import Question, Table, select
 from kg.query.results import term_cell, term_json
 from kg.query.tables import format_table
+from kg.store.samples import SAMPLE_MARK
+
+if TYPE_CHECKING:
+    from kg.backend import AnyStore
 
 LEXICON = Path(__file__).with_name("lexicon.json")
 #: Lowest score that counts as a match.
@@ -86,6 +90,8 @@ class Answer:
     ignored: list[Entity] = field(default_factory=list)
     table: Table | None = None
     sources: list[str] = field(default_factory=list)
+    #: The sources that are sentences of invented sample articles: shown with the mark (sample).
+    samples: frozenset[str] = frozenset()
     candidates: list[Entity] = field(default_factory=list)
     closest: list[Question] = field(default_factory=list)
     message: str = ""
@@ -132,6 +138,7 @@ class Answer:
             "filters": [e.as_dict() for e in self.filters],
             "ignored": [e.as_dict() for e in self.ignored],
             "sources": sources,
+            "sampleSources": [s for s in sources if s in self.samples],
             "shape": self.shape,
             "understood": self.understood,
             "sparql": [{"shape": c.shape, "query": c.sparql,
@@ -193,7 +200,7 @@ class Answer:
         if sources:
             lines.append("")
             lines.append("Sources:")
-            lines += [f"  「{s}」" for s in sources]
+            lines += [f"  「{s}」" + (f" {SAMPLE_MARK}" if s in self.samples else "") for s in sources]
         if explain and self.queries:
             lines.append("")
             lines.append("SPARQL:")
@@ -494,7 +501,8 @@ def ask_paths(paths: Paths, text: str) -> Answer:
 
     catalogue = load_catalogue(paths.queries)
     if paths.endpoint:
-        return ask(connect(paths), catalogue, text)  # type: ignore[arg-type]
+        remote = connect(paths)
+        return _mark_samples(remote, ask(remote, catalogue, text))  # type: ignore[arg-type]
     from kg.names.kept import kept_entities, kept_entities_for
     from kg.query.runner import whole_answer
     from kg.store.generations import current_generation, open_generation
@@ -520,5 +528,14 @@ def ask_paths(paths: Paths, text: str) -> Answer:
             whole_index.append(kept_entities(generation, store))
         return whole_index[0]
 
-    return ask(store, catalogue, text, index=kept_entities_for(generation, store, norm), evaluate=evaluate,
-               whole=whole)
+    return _mark_samples(store, ask(store, catalogue, text, index=kept_entities_for(generation, store, norm),
+                                    evaluate=evaluate, whole=whole))
+
+
+def _mark_samples(store: AnyStore, answer: Answer) -> Answer:
+    """*answer* with every source sentence of an invented sample article marked (sample)."""
+    from kg.store.samples import sample_quotes
+
+    if answer.sources:
+        answer.samples = sample_quotes(store).intersection(answer.sources)
+    return answer

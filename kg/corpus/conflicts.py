@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from kg.store.figures import Figure, FigureGroup, counting, draft_groups, figure_groups
 from kg.store.generations import open_store
 from kg.store.rdfio import parse_file
+from kg.store.samples import mark_source, sample_sources
 
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _QUALIFIER_ZH = {"Approximately": "约", "MoreThan": "逾", "UpTo": "最高", "Reaching": "达", "Exact": ""}
@@ -81,6 +82,7 @@ def format_groups(store: ox.Store, groups: list[FigureGroup], *, draft: bool = F
     if not groups:
         return "No conflicting figures: every subject reported by two or more sources has values that agree."
     counted = counting(groups)
+    samples = sample_sources(store)  # an invented sample source is never shown without its mark
     lines = []
     for n, g in enumerate(groups, 1):
         lines.append(f"{g.kind.upper()} {n}: {describe_subject(store, g.key)}  ({len(g.sources)} sources)")
@@ -89,7 +91,7 @@ def format_groups(store: ox.Store, groups: list[FigureGroup], *, draft: bool = F
                 lines.append(f"  value {c}:" + (" (these sources agree)" if len(cluster) > 1 else ""))
             for f in sorted(cluster, key=lambda f: (f.value, f.item.value)):
                 mark = "  (counted)" if counted.get(f.item) is not None else ""
-                where = ", ".join(sorted(s.rsplit("/", 1)[-1] for s in f.sources))
+                where = ", ".join(sorted(mark_source(s.rsplit("/", 1)[-1], s, samples) for s in f.sources))
                 lines.append(f"    {_qualifier(f)}{_amount(f.value, g.key[3])}{mark}  source {where}")
                 lines += [f"      「{s}」" for s in f.sentences]
         if g.kind == "conflict" and not draft:
@@ -103,9 +105,11 @@ def format_groups(store: ox.Store, groups: list[FigureGroup], *, draft: bool = F
 def groups_json(store: ox.Store, groups: list[FigureGroup]) -> str:
     """The groups as JSON, values as strings (exact decimals)."""
     counted = counting(groups)
+    samples = sample_sources(store)
     return json.dumps([{
         "kind": g.kind, "subject": g.key[1], "label": describe_subject(store, g.key), "measure": g.key[2],
         "currency": g.key[3], "period": g.key[4], "projectCount": g.key[5], "sources": g.sources,
+        "sampleSources": [s for s in g.sources if s in samples],
         "figures": [{"item": f.item.value, "value": str(f.value), "qualifier": f.qualifier,
                      "counted": counted.get(f.item) is not None, "sources": sorted(f.sources),
                      "sentences": list(f.sentences)} for f in g.figures],

@@ -30,7 +30,7 @@ from kg.ingest.naming import slug
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.turtle import GROUPS, Obj, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
-from kg.sources.articles import Source, sentence_iri
+from kg.sources.articles import Source, mark_sample, sentence_iri
 from kg.sources.sentences import split_sentences
 
 GAZETTEER_DATASET = URIRef(f"{ZR}dataset/gb2260-cpca")
@@ -425,6 +425,7 @@ class DraftWriter:
                 g.add((art, prop, self._zh(str(source.meta[key]))))
         if isinstance(source.meta.get("url"), str):
             g.add((art, SCHEMA.url, Literal(str(source.meta["url"]), datatype=XSD.anyURI)))
+        mark_sample(art, text, g)
         add_sentence_triples(g, source, str(art))
 
     def mint(self, x: Extraction, f: Finding, scoped: bool) -> URIRef:

@@ -40,6 +40,26 @@ class Source:
         return source_iri(self.id)
 
 
+#: How an invented sample article (data/sample/) starts: its first line, and the prefix of its title.
+SAMPLE_PREFIX = "【样例】"
+
+
+def is_invented_sample(text: str) -> bool:
+    """Whether *text* is an invented sample article: its first non-blank line starts with :data:`SAMPLE_PREFIX`.
+
+    Read from the text itself (not from a sidecar that could be left behind), so that the mark travels with the
+    article into ``data/sources/`` and every graph made from it; the shapes check the graph agrees.
+    """
+    first = next((line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
+    return first.startswith(SAMPLE_PREFIX)
+
+
+def mark_sample(article: URIRef, text: str, g: TripleSink) -> None:
+    """Type *article* ``dcterms:type zs:InventedSample`` when its *text* is an invented sample."""
+    if is_invented_sample(text):
+        g.add((article, DCTERMS.type, ZS.InventedSample))
+
+
 def load_source(path: Path) -> Source:
     """Read an article (strict UTF-8) and its ``<stem>.meta.json`` beside it, if there is one."""
     text, had_bom = read_text(path)
@@ -90,6 +110,7 @@ def sentences_graph(source: Source) -> Graph:
     g.add((art, ZS.sha256, Literal(hashlib.sha256(source.text.encode("utf-8")).hexdigest())))
     g.add((art, ZS.characterCount, Literal(len(source.text), datatype=XSD.integer)))
     _add_metadata(g, art, source.meta)
+    mark_sample(art, source.text, g)
     add_sentences(g, source, art)
     return g
 

@@ -35,6 +35,7 @@ from kg.errors import InputError, ViewTooLarge
 from kg.graph.kinds import CONCEPT_CLASSES
 from kg.namespaces import PREFIXES, ZS
 from kg.remote.endpoint import RemoteStore
+from kg.store.samples import mark_quotes, sample_quotes
 from kg.views.model import (
     CONTAINED_IN,
     HIDDEN_LITERALS,
@@ -119,6 +120,7 @@ class _Local:
         # links read from their object's side, whose subject's own statements are not all read
         self._extra_links: dict[tuple[str, str, str], None] = {}
         self._quotes: dict[str, list[tuple[int, str]]] = {}
+        self._samples = sample_quotes(store)  # sentences of invented sample articles, shown with their mark
 
     # ------------------------------------------------------------------ lookups
 
@@ -286,7 +288,7 @@ class _Local:
                 if isinstance(e.object, ox.Triple):
                     continue
                 for idx in indexes or [1 << 30]:
-                    self._quotes.setdefault(fact, []).append((idx, str(e.object.value)))
+                    self._quotes.setdefault(fact, []).append((idx, mark_quotes(str(e.object.value), self._samples)))
 
     def _regions_of(self, iri: str, depth: int) -> None:
         """Read what :func:`~kg.views.model._assign_regions` climbs from *iri*: orgs, places and their parents."""

@@ -27,6 +27,7 @@ from kg.errors import AmbiguousEntity, InputError, UnknownEntity, ViewTooLarge
 from kg.graph.kinds import CONCEPT_CLASSES, STANDARD_LABELS, node_class, unlinked_concepts
 from kg.namespaces import PREFIXES, ZS
 from kg.query.catalogue import select
+from kg.store.samples import mark_quotes, sample_quotes
 
 #: Above this many nodes a view is refused, with a message that says how to narrow it.
 MAX_NODES = 2000
@@ -198,11 +199,12 @@ def read_store(store: AnyStore) -> _Raw:
         if isinstance(lit, ox.Literal) and _v(r["p"]) not in HIDDEN_LITERALS:
             literals[_v(r["s"])].append((_v(r["p"]), lit))
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    samples = sample_quotes(store)  # a sentence of an invented sample article is shown with its mark
     for r in select(store, """SELECT DISTINCT ?fact ?quote ?idx WHERE {
             ?fact prov:wasDerivedFrom ?s . ?s oa:hasSelector/oa:exact ?quote .
             OPTIONAL { ?s zs:sentenceIndex ?idx } }""").rows:
         idx = _int(r["idx"])
-        quotes[_v(r["fact"])].append((idx, _v(r["quote"])))
+        quotes[_v(r["fact"])].append((idx, mark_quotes(_v(r["quote"]), samples)))
     return _Raw(types, labels, links, literals, quotes, *read_ontology(store))
 
 

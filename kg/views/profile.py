@@ -24,6 +24,7 @@ from kg.backend import AnyStore
 from kg.errors import InputError
 from kg.namespaces import PREFIXES, ZS
 from kg.query.catalogue import select
+from kg.store.samples import mark_quotes, sample_quotes
 from kg.views.graphpage import CSP, HTMLView, asset, write_view
 from kg.views.overview import format_cny
 from kg.views.regions import Figure, Places, _labels, _quotes, _values, read_figures, read_places, resolve_region, total
@@ -224,19 +225,21 @@ def _describe(store: AnyStore, items: dict[str, Item], lang: str) -> dict[str, i
 class _Sources:
     """Sentences numbered in the order the page first cites them; each citation links to its sentence."""
 
-    def __init__(self) -> None:
+    def __init__(self, samples: frozenset[str] = frozenset()) -> None:
         self.order: dict[str, int] = {}
+        self.samples = samples  #: sentences of invented sample articles, shown with their mark
 
     def cite(self, quotes: list[str]) -> str:
         refs = []
         for q in quotes:
             n = self.order.setdefault(q, len(self.order) + 1)
-            refs.append(f'<a class="kg-ref" href="#q{n}" title="{html.escape(q, quote=True)}">[{n}]</a>')
+            tip = html.escape(mark_quotes(q, self.samples), quote=True)
+            refs.append(f'<a class="kg-ref" href="#q{n}" title="{tip}">[{n}]</a>')
         return "".join(refs)
 
     def html(self, title: str) -> str:
-        rows = "".join(f'<li id="q{n}"><blockquote class="kg-quote">{html.escape(q)}</blockquote></li>'
-                       for q, n in self.order.items())
+        rows = "".join(f'<li id="q{n}"><blockquote class="kg-quote">{html.escape(mark_quotes(q, self.samples))}'
+                       '</blockquote></li>' for q, n in self.order.items())
         return f"<section><h2>{html.escape(title)}</h2><ol class=\"kg-sources\">{rows}</ol></section>"
 
 
@@ -340,7 +343,7 @@ def _charts(p: Profile, t: dict[str, str]) -> str:
 def render_profile(p: Profile, store: AnyStore | None = None, outlines: bool = True) -> str:
     """The profile page of *p*, as one self-contained HTML document (no script)."""
     t = TEXT[p.lang]
-    src = _Sources()
+    src = _Sources(sample_quotes(store) if store is not None else frozenset())
     title = t["title"].format(name=p.label)
     def more(cls: str) -> str:
         n = p.omitted.get(str(ZS[cls]), 0)

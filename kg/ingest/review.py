@@ -16,6 +16,8 @@ from pathlib import Path
 import rdflib
 from rdflib import RDF, RDFS
 
+from kg.corpus.consolidate import Candidate as MergeCandidate
+from kg.corpus.consolidate import format_merges, read_merges
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.gazetteer import division_table
 from kg.ingest.run import SOURCE_LINE
@@ -70,6 +72,7 @@ class Review:
     candidates: list[Candidate] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
     sentences: dict[str, str] = field(default_factory=dict)  #: sentence IRI → text
+    merges: list[MergeCandidate] = field(default_factory=list)  #: candidate merges (kg.corpus.consolidate)
 
     def by_id(self) -> dict[str, Candidate]:
         """The candidates by fact IRI."""
@@ -135,6 +138,11 @@ def load_review(draft: Path) -> Review:
             idx = int(m2["s"]) if m2["s"] else None
             sent_text = review.sentences.get(f"{ZR}source/{m2['source']}/s{idx:03d}", "") if idx is not None else ""
             review.items.append(ReviewItem(m2["id"], m2["source"], idx, m2["note"], sent_text))
+    review.merges = read_merges(text)
+    for i, mc in enumerate(review.merges, 1):  # open until decided: kg merge needs decisions (or --accept-all)
+        src, idx, sent_text = mc.sentences[0] if mc.sentences else ("draft", None, "")
+        review.items.append(ReviewItem(f"m{i}", src, idx, f"possible merge of {mc.cls} {mc.names[0]} into the "
+                                       f"existing {mc.names[1]} ({mc.rule}); decide it in \"merges\"", sent_text))
     return review
 
 
@@ -166,4 +174,5 @@ def format_review(review: Review, width: int = 90) -> str:
         facts = "; ".join(f"{p}={v}" for p, v in c.details if p not in ("altLabel", "surfaceForm", "qualifier"))
         lines.append(f"  {conf}  {cut(c.label, 28):<28}  {cut(facts, width)}")
         lines.append(f"        s{c.sentence_index:03d} 「{cut(c.sentence, width)}」  {c.id.rsplit('/', 1)[-1]}")
+    lines += format_merges(review.merges, width)
     return "\n".join(lines)

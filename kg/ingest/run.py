@@ -184,7 +184,9 @@ def ingest(
         header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
     else:
         header.append("# REVIEW: no open items.")
-    text = "\n".join(header) + "\n\n" + "\n".join(c.turtle for c in chunks)
+    body = "\n".join(c.turtle for c in chunks)
+    header += merge_candidates(paths, body)
+    text = "\n".join(header) + "\n\n" + body
     write_atomic(output, text.encode("utf-8"))
     return IngestReport(
         output=output,
@@ -195,3 +197,19 @@ def ingest(
         seconds=time.perf_counter() - started,
         encodings={c.info.id: c.info.encoding for c in chunks},
     )
+
+
+def merge_candidates(paths: Paths, body: str) -> list[str]:
+    """The draft's header lines recording its candidate merges (kg.corpus.consolidate): entities the draft
+    mints that are probably ones the graph, or another of the draft's articles, already has."""
+    import pyoxigraph as ox
+
+    from kg.corpus.consolidate import draft_lines, find_candidates, known_graph, read_graph
+    from kg.store.build import data_files
+
+    if not paths.facts.is_dir():
+        return []
+    draft = read_graph(ox.parse(body.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    if not draft.entities:
+        return []
+    return draft_lines(find_candidates(draft, known_graph(data_files(paths)[1:])))

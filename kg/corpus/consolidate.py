@@ -162,7 +162,7 @@ def read_graph(quads: Iterable[ox.Quad]) -> Graph:
     return out
 
 
-_SHORT = re.compile(r"^[((](?:以下简称|下称|简称)?[“\"「]?([^()()“”」\"、,,。]{2,12})[”\"」]?[))]")
+_SHORT = re.compile(r"[((](?:以下简称|下称|简称)?[“\"「]?([^()()“”」\"、,,。]{2,12})[”\"」]?[))]")
 
 
 def short_names(e: Entity) -> set[str]:

@@ -217,3 +217,41 @@ def test_malformed_merge_decisions_are_refused(project: Paths, drafted: Path, ru
         res = runner.invoke(cli, [*_args(project), "merge", str(drafted), "--decisions", str(decisions)])
         assert res.exit_code == 1 and why in res.output, res.output
     assert not (project.facts / "shenzhen-visit.ingested.ttl").exists()
+
+
+def test_review_page_shows_merges_and_saves_their_decisions(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from kg.ingest.decisions import read_decisions
+    from kg.ingest.reviewpage import write_review_page
+    from kg.ingest.run import ingest
+    from kg.paths import make_paths
+    from tests.test_browser import ARGS, CHROMIUM, open_file
+
+    root = Path(__file__).resolve().parent.parent
+    src = tmp_path / "shenzhen-visit.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    draft = tmp_path / "draft.ttl"
+    ingest(make_paths(root, root / ".kg" / "no-store-here"), [src], draft, workers=1)
+    review = load_review(draft)
+    chamber = next(m.id for m in review.merges if m.into == KNOWN_CHAMBER)
+    page_path = write_review_page(review, tmp_path / "review.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        o = open_file(browser, page_path, "kgReview")
+        page = o.page
+        box = page.locator(f'.kg-merge[data-id="{chamber}"]')
+        assert "深圳市辰溪商会 → 深圳辰溪商会" in box.inner_text() and "hostRegion=深圳市" in box.inner_text()
+        assert page.locator(".kg-merge").count() == 3
+        box.locator("input[value=accept]").check()
+        page.locator("#kg-accept-all").click()  # facts only: the other merges stay apart
+        with page.expect_download() as dl:
+            page.locator("#kg-save").click()
+        saved = tmp_path / "decisions.json"
+        dl.value.save_as(saved)
+        o.check_clean()
+        browser.close()
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert {m["id"]: m["decision"] for m in data["merges"]} == {
+        m.id: "accept" if m.id == chamber else "reject" for m in review.merges}
+    assert [m.id for m in read_decisions(saved, review).merges if m.decision == "accept"] == [chamber]

@@ -255,3 +255,17 @@ def test_review_page_shows_merges_and_saves_their_decisions(tmp_path: Path) -> N
     assert {m["id"]: m["decision"] for m in data["merges"]} == {
         m.id: "accept" if m.id == chamber else "reject" for m in review.merges}
     assert [m.id for m in read_decisions(saved, review).merges if m.decision == "accept"] == [chamber]
+
+
+def test_the_benchmark_prints_precision_and_recall_by_split(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.consolidation import PAIRS, main, run
+
+    assert {p.cls for p in PAIRS} == {"ChamberOfCommerce", "Enterprise", "InvestmentProject", "Person", "TaskForce"}
+    assert any(not p.same for p in PAIRS) and {p.split for p in PAIRS} == {"dev", "test"}
+    rows = dict(run("all"))
+    rules, fuzzy = rows["rules of kg.corpus.consolidate"], rows["name similarity >= 0.8 (difflib)"]
+    assert rules[3] >= 0.95 and rules[4] >= 0.9  # precision first: a wrong merge is worse than a missed one
+    assert fuzzy[3] < rules[3]
+    main([])
+    out = capsys.readouterr().out
+    assert out.startswith("dev: 10 pairs") and "test: 10 pairs" in out and "precision" in out

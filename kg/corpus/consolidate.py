@@ -282,9 +282,24 @@ def _ancestors(g: Graph, iri: str) -> set[str]:
     return out
 
 
+_CODE = re.compile(r"/region/([0-9]{6})$")
+
+
+def _code_within(a: str, b: str) -> bool:
+    """True when the division code of *a* lies inside that of *b* (GB/T 2260: 430104 is in 430100 and 430000),
+    for the divisions a graph names without describing their parents."""
+    ma, mb = _CODE.search(a), _CODE.search(b)
+    if not ma or not mb:
+        return False
+    prefix = mb[1].rstrip("0")
+    prefix += "0" * (len(prefix) % 2)  # 430000 → 43, 430100 → 4301, 441900 → 4419
+    return ma[1].startswith(prefix)
+
+
 def _related(g: Graph, a: str, b: str) -> bool:
     """The same place, or one inside the other."""
-    return a == b or a in _ancestors(g, b) or b in _ancestors(g, a)
+    return (a == b or a in _ancestors(g, b) or b in _ancestors(g, a) or _code_within(a, b)
+            or _code_within(b, a))
 
 
 def _shared(g: Graph, a: Entity, b: Entity) -> list[tuple[str, str]]:

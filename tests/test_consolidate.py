@@ -269,3 +269,10 @@ def test_the_benchmark_prints_precision_and_recall_by_split(capsys: pytest.Captu
     main([])
     out = capsys.readouterr().out
     assert out.startswith("dev: 10 pairs") and "test: 10 pairs" in out and "precision" in out
+
+
+def test_two_articles_of_one_draft_are_compared_too() -> None:
+    new = [ent("n1", "ChamberOfCommerce", "深圳市湖南商会", source="b"),
+           ent("n2", "ChamberOfCommerce", "湖南商会(深圳)", source="c"),
+           ent("n3", "ChamberOfCommerce", "深圳湖南商会", source="b")]  # not compared with n1: the same article
+    assert pairs([], new) == {("n2", "n1"), ("n3", "n2")}

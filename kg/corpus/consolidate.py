@@ -201,12 +201,12 @@ def _strip_places(name: str, places: set[str]) -> tuple[str, frozenset[str]]:
     only while at least two characters remain (长沙银行 keeps 银行 apart from 湖南银行 by its place)."""
     found: set[str] = set()
     changed = True
-    while changed:
+    while changed:  # prefixes looked up in the set, longest first: places are thousands of names
         changed = False
-        for p in sorted(places, key=len, reverse=True):
-            if len(p) >= 2 and name.startswith(p) and len(name) - len(p) >= 2:
-                found.add(re.sub(r"(省|市|县|区)$", "", p))
-                name = name[len(p):]
+        for k in range(min(len(name) - 2, 12), 1, -1):
+            if name[:k] in places:
+                found.add(re.sub(r"(省|市|县|区)$", "", name[:k]))
+                name = name[k:]
                 changed = True
                 break
     return name, frozenset(found)
@@ -355,29 +355,45 @@ def _match(g: Graph, a: Entity, b: Entity) -> str | None:
     return None
 
 
+def _blocks(e: Entity, places: set[str]) -> set[tuple[str, ...]]:
+    """Keys two entities must share to be compared at all (what :func:`_match` needs equal): at a million
+    statements, comparing every new entity with every known one of its class would take hours."""
+    if e.cls == "TaskForce":
+        return {(e.cls, o, st) for o in e.context.get("owner", set()) for st in e.context.get("station", set())}
+    if e.cls == "Person":
+        return {(e.cls, norm(n)) for n in e.names}
+    return {(e.cls, core, phase) for core, _, phase in (name_key(e.cls, n, places) for n in e.names)
+            if len(core) >= 2}
+
+
 def find_candidates(draft: Graph, known: Graph) -> list[Candidate]:
     """Every probable merge of an entity the draft mints into one the graph (or another source of the draft)
-    already has, in a stable order."""
+    already has, in a stable order: at most one each, the graph's entity first."""
     labels = {**known.labels, **draft.labels}
     both = Graph(labels=labels, parents={**known.parents, **draft.parents}, places=known.places | draft.places)
-    targets: dict[str, list[Entity]] = {}
-    for e in known.entities.values():
-        targets.setdefault(e.cls, []).append(e)
-    new = [e for iri, e in sorted(draft.entities.items()) if iri not in known.entities]
+    blocks: dict[tuple[str, ...], list[Entity]] = {}
+    for _, e in sorted(known.entities.items()):
+        for key in _blocks(e, both.places):
+            blocks.setdefault(key, []).append(e)
     out: list[Candidate] = []
-    taken: set[str] = set()
-    for i, a in enumerate(new):
-        earlier = [b for b in new[:i] if b.sources and a.sources and not b.sources & a.sources and b.cls == a.cls]
-        for b in sorted(targets.get(a.cls, []), key=lambda e: e.iri) + earlier:
-            if b.iri == a.iri or a.iri in taken:
-                continue
+    for iri, a in sorted(draft.entities.items()):
+        if iri in known.entities:
+            continue
+        keys = _blocks(a, both.places)
+        others = sorted({b.iri: b for key in keys for b in blocks.get(key, [])}.values(),
+                        key=lambda b: (b.iri not in known.entities, b.iri))
+        for b in others:
+            if b.iri == a.iri or (b.iri not in known.entities
+                                  and (not a.sources or not b.sources or b.sources & a.sources)):
+                continue  # within the draft, only entities of different articles
             rule = _match(both, a, b)
-            if rule is None:
-                continue
-            taken.add(a.iri)
-            out.append(Candidate(a.iri, b.iri, a.cls, (a.label or min(a.names, default=""), b.label or
-                                                       min(b.names, default="")), rule,
-                                 tuple(_shared(both, a, b)), tuple(a.sentences[:1] + b.sentences[:1])))
+            if rule is not None:
+                out.append(Candidate(a.iri, b.iri, a.cls, (a.label or min(a.names, default=""), b.label or
+                                                           min(b.names, default="")), rule,
+                                     tuple(_shared(both, a, b)), tuple(a.sentences[:1] + b.sentences[:1])))
+                break
+        for key in keys:  # a later article's entity may be merged into this one
+            blocks.setdefault(key, []).append(a)
     return out
 
 
@@ -490,8 +506,16 @@ def check_merges(merges: list[MergeDecision], draft: Graph, known: Graph) -> tup
     a merge into an IRI neither the graph nor the draft describes, of an entity that is not a chamber,
     enterprise, project, person or task force, or into an entity of another class."""
     out, problems = [], []
+    chain = {m.id: m.into for m in merges if m.decision == "accept"}
     for m in merges:
         if m.decision != "accept":
+            continue
+        seen, at = {m.id}, m.into
+        while at in chain and at not in seen:
+            seen.add(at)
+            at = chain[at]
+        if at in seen:
+            problems.append(f"{m.id} is merged into {m.into}, which is merged back into it: decide one direction")
             continue
         target = known.entities.get(m.into) or draft.entities.get(m.into)
         source = draft.entities.get(m.id)
@@ -515,10 +539,14 @@ def apply_merges(g: rdflib.Graph, merges: list[MergeDecision]) -> None:
     """Rewrite each accepted merge in the draft graph *g*: references to the draft's entity point at the known
     one, its names become ``skos:altLabel`` of it, its figures and provenance (:data:`CARRIED`) go with it,
     and the rest of its description (class, label, links) is dropped: the known entity keeps its own."""
+    target = {m.id: m.into for m in merges if m.decision == "accept"}
     for m in merges:
         if m.decision != "accept":
             continue
-        node, into = URIRef(m.id), URIRef(m.into)
+        final, hops = m.into, 0
+        while final in target and hops < len(target):  # n3 → n2 → n1: all into n1
+            final, hops = target[final], hops + 1
+        node, into = URIRef(m.id), URIRef(final)
         if (node, None, None) not in g:
             continue  # the reviewer rejected the entity's own fact: nothing of it is merged
         names = {str(o) for p, o in g.predicate_objects(node) if str(p) in _NAMES and isinstance(o, rdflib.Literal)

@@ -276,3 +276,22 @@ def test_two_articles_of_one_draft_are_compared_too() -> None:
            ent("n2", "ChamberOfCommerce", "湖南商会(深圳)", source="c"),
            ent("n3", "ChamberOfCommerce", "深圳湖南商会", source="b")]  # not compared with n1: the same article
     assert pairs([], new) == {("n2", "n1"), ("n3", "n2")}
+
+
+def test_chained_merges_end_at_the_last_entity_and_cycles_are_refused() -> None:
+    import rdflib
+
+    from kg.corpus.consolidate import MergeDecision, apply_merges, check_merges
+
+    draft = Graph(entities={e.iri: e for e in (ent("a", "ChamberOfCommerce", "深圳市湖南商会"),
+                                               ent("b", "ChamberOfCommerce", "湖南商会(深圳)"))})
+    _, problems = check_merges([MergeDecision("a", "b", "accept"), MergeDecision("b", "a", "accept")], draft, Graph())
+    assert len(problems) == 2 and "merged back into it" in problems[0]
+    n1, n2, n3, art = (rdflib.URIRef(f"{ID}agent/{x}") for x in ("n1", "n2", "n3", "art"))
+    g = rdflib.Graph()
+    for node, name in ((n2, "湖南商会(深圳)"), (n3, "深圳湖南商会")):
+        g.add((node, rdflib.RDFS.label, rdflib.Literal(name, lang="zh")))
+    g.add((art, rdflib.URIRef("https://schema.org/mentions"), n3))
+    apply_merges(g, [MergeDecision(str(n3), str(n2), "accept"), MergeDecision(str(n2), str(n1), "accept")])
+    assert (art, None, n1) in g and (None, None, n2) not in g and (None, None, n3) not in g
+    assert {str(o) for o in g.objects(n1, rdflib.SKOS.altLabel)} == {"湖南商会(深圳)", "深圳湖南商会"}

@@ -187,6 +187,10 @@ def test_accepted_merge_gives_one_entity_with_its_alias_and_one_figure(project: 
         "shenzhen-visit", "rednet-2024-03-13-sanzhangpai"}
     res = runner.invoke(cli, [*_args(project), "neighbors", "深圳市辰溪商会", "--format", "json"])
     assert res.exit_code == 0 and "辰溪县" in res.output
+    res = runner.invoke(cli, [*_args(project), "query", "-q", "entity_facts", "--param", "entity=深圳市辰溪商会"])
+    assert res.exit_code == 0 and "chamber-shenzhen-chenxi" in res.output and "shen-zhen-shi" not in res.output
+    res = runner.invoke(cli, [*_args(project), "ask", "深圳市辰溪商会的情况", "--format", "json"])
+    assert res.exit_code == 0 and "chamber-shenzhen-chenxi" in res.output, res.output
     res = runner.invoke(cli, [*_args(project), "conflicts", "--repeats"])
     assert res.exit_code == 0 and "玉湖冷链(长沙)交易中心" in res.output and "(2 sources)" in res.output
 

@@ -6,6 +6,8 @@ The articles are invented for these tests."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -191,6 +193,10 @@ def test_accepted_merge_gives_one_entity_with_its_alias_and_one_figure(project: 
     assert res.exit_code == 0 and "chamber-shenzhen-chenxi" in res.output and "shen-zhen-shi" not in res.output
     res = runner.invoke(cli, [*_args(project), "ask", "深圳市辰溪商会的情况", "--format", "json"])
     assert res.exit_code == 0 and "chamber-shenzhen-chenxi" in res.output, res.output
+    res = runner.invoke(cli, [*_args(project), "query", "-q", "investment_by_region", "--param", "region=长沙市",
+                              "--format", "csv"])
+    rows = [r for r in csv.DictReader(io.StringIO(res.output)) if r["measure"].endswith("#TotalInvestment")]
+    assert [(r["amountAtLeast"], r["projectsAtLeast"], r["sources"]) for r in rows] == [("5000000000", "1", "2")]
     res = runner.invoke(cli, [*_args(project), "conflicts", "--repeats"])
     assert res.exit_code == 0 and "玉湖冷链(长沙)交易中心" in res.output and "(2 sources)" in res.output
 

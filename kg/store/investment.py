@@ -59,8 +59,9 @@ _DECIMAL, _INTEGER, _GYEAR = (ox.NamedNode(f"{_XSD}{t}") for t in ("decimal", "i
 _CURRENCY = ox.NamedNode(f"{SCHEMA}currency")
 _NOTE = ox.NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote")
 
-# The totals and projects with money, and what the rule needs of them; one row per item (the shapes give each
-# exactly one place, amount, value, currency and measure; a total at most one period and group).
+# The totals and projects with money, and what the rule needs of them; one row per item and amount (the shapes
+# give each one place, each amount one value, currency and measure, a total one amount and at most one period and
+# group; a project merged across sources has one amount per source, counted once through kg.store.figures).
 _ITEMS = f"""
 SELECT ?item ?money ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start ?end ?stageDate WHERE {{
   {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?area . BIND ("total" AS ?kind)

@@ -111,6 +111,7 @@ def drafted(project: Paths, runner: CliRunner, tmp_path: Path) -> Path:
     draft = tmp_path / "draft.ttl"
     res = runner.invoke(cli, [*_args(project), "ingest", str(src), "-o", str(draft)])
     assert res.exit_code == 0, res.output
+    assert "Candidate merges (3)" in res.output
     return draft
 
 

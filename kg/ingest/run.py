@@ -62,6 +62,7 @@ class IngestReport:
     triples: int
     seconds: float = 0.0
     encodings: dict[str, str] = field(default_factory=dict)
+    merges: int = 0  #: candidate merges recorded in the draft (kg.corpus.consolidate)
 
     def summary(self) -> str:
         """The review summary: one line per kind, then every item left for review."""
@@ -79,6 +80,9 @@ class IngestReport:
             lines += [f"  - {r}" for r in self.reviews[:50]]
             if len(self.reviews) > 50:
                 lines.append(f"  … and {len(self.reviews) - 50} more in the draft")
+        if self.merges:
+            lines.append(f"Candidate merges ({self.merges}) of an entity into one the graph has, listed at the top of "
+                         "the draft: decide them with `kg review`.")
         return "\n".join(lines)
 
 
@@ -185,7 +189,8 @@ def ingest(
     else:
         header.append("# REVIEW: no open items.")
     body = "\n".join(c.turtle for c in chunks)
-    header += merge_candidates(paths, body)
+    merges = merge_candidates(paths, body)
+    header += merges
     text = "\n".join(header) + "\n\n" + body
     write_atomic(output, text.encode("utf-8"))
     return IngestReport(
@@ -196,6 +201,7 @@ def ingest(
         triples=sum(c.triples for c in chunks),
         seconds=time.perf_counter() - started,
         encodings={c.info.id: c.info.encoding for c in chunks},
+        merges=sum(1 for line in merges if line.startswith("#   - [m")),
     )
 
 

@@ -19,12 +19,11 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 
-from kg.corpus.consolidate import MergeDecision, apply_merges, read_merge_decisions
 from kg.errors import InputError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.merge import MergeReport, merge
@@ -33,6 +32,9 @@ from kg.ingest.run import SOURCE_LINE
 from kg.namespaces import DCTERMS, SCHEMA, SKOS
 from kg.paths import Paths
 from kg.store.rdfio import parse_file, to_rdflib
+
+if TYPE_CHECKING:  # kg/corpus/ is a layer above kg/ingest/: imported where it is used
+    from kg.corpus.consolidate import MergeDecision
 
 FORMAT = "zhaoshang-kg decisions 1"
 DECISIONS = ("accept", "reject", "edit")
@@ -102,6 +104,8 @@ def read_decisions(path: Path, review: Review) -> Decisions:
             problems.append(f"facts[{i}]: a second decision on {fid}")
             continue
         out.items[fid] = Decision(fid, decision, label.strip() if isinstance(label, str) else "")
+    from kg.corpus.consolidate import read_merge_decisions
+
     out.merges, merge_problems = read_merge_decisions(data.get("merges"), set(facts))
     problems += merge_problems
     if problems:
@@ -139,6 +143,8 @@ def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[
             old = candidates[fid].label
             if old and old != d.label:
                 g.add((node, SKOS.altLabel, Literal(old, lang="zh")))
+    from kg.corpus.consolidate import apply_merges
+
     apply_merges(g, decisions.merges)  # accepted merges: the draft's entity becomes the known one
     text, _ = decode_utf8(read_bytes(draft), str(draft))
     sources = [ln for ln in text.splitlines() if ln.startswith(SOURCE_LINE)]

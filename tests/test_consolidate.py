@@ -86,6 +86,12 @@ def test_project_phases_and_places_are_kept_apart() -> None:
            ent("n2", "InvestmentProject", "智能制造基地二期项目", source="b", location="changsha"),
            ent("n3", "InvestmentProject", "玉湖冷链交易中心项目", source="b", location="wuhan")]
     assert pairs(known, new) == {("n1", "k1")}
+    # a short name is a kind of project (风力发电): the same project only with the same investor
+    known = [ent("k1", "InvestmentProject", "风力发电", location="changsha"),
+             ent("k2", "InvestmentProject", "分布式光伏", location="changsha", investor="e1")]
+    new = [ent("n1", "InvestmentProject", "风力发电项目", source="b", location="changsha"),
+           ent("n2", "InvestmentProject", "分布式光伏项目", source="b", location="changsha", investor="e1")]
+    assert pairs(known, new) == {("n2", "k2")}
 
 
 def test_people_need_more_than_a_name_and_task_forces_an_owner_and_station() -> None:

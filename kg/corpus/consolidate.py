@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,9 @@ _PLACE_CLASSES = ("LevelDivision", "DevelopmentZone", "AdministrativeDivision")
 #: the new source's figures of it and its provenance. Its class, label and other links are the known entity's.
 CARRIED = (f"{ZS}investment", str(PROV.wasDerivedFrom))
 MERGE_DECISIONS = ("accept", "reject")
+#: A project's core name shorter than this names a kind of project (风力发电, 分布式光伏, 文旅项目), which many
+#: places attract in one year: such projects are candidates only with the same investor.
+PROJECT_NAME_MIN = 6
 
 
 @dataclass
@@ -86,10 +89,73 @@ class Graph:
     parents: dict[str, set[str]] = field(default_factory=dict)
     places: set[str] = field(default_factory=set)  #: names of places (with and without 省/市/县/区)
     types: dict[str, set[str]] = field(default_factory=dict)
+    ancestors: dict[str, set[str]] = field(default_factory=dict, repr=False)  #: places above each, as computed
+
+    def slim(self) -> Graph:
+        """Only what :func:`find_candidates` reads of a draft: its entities, the names of things, the places'
+        parents and names (what ``kg ingest`` hands from article to article)."""
+        # every label is kept: a region is described only in the first article that names it
+        return Graph(self.entities, self.labels, self.parents, self.places,
+                     {k: v for k, v in self.types.items() if k in self.entities})
+
+    def update(self, other: Graph) -> None:
+        """Add *other* (another article of the same draft): one entity named in both gathers both."""
+        for iri, e in other.entities.items():
+            mine = self.entities.get(iri)
+            if mine is None:
+                self.entities[iri] = Entity(e.iri, e.cls, e.label, set(e.names),
+                                            {k: set(v) for k, v in e.context.items()}, list(e.sentences))
+                continue
+            mine.names |= e.names
+            for k, v in e.context.items():
+                mine.context.setdefault(k, set()).update(v)
+            mine.sentences += [x for x in e.sentences if x not in mine.sentences]
+        for k, label in other.labels.items():
+            self.labels.setdefault(k, label)
+        for k, vs in other.parents.items():
+            self.parents.setdefault(k, set()).update(vs)
+        self.places |= other.places
+        for k, vs in other.types.items():
+            self.types.setdefault(k, set()).update(vs)
+
+
+#: A triple as plain strings: (subject, predicate, "i" for an IRI object or "l" for a literal, value, language).
+Plain = tuple[str, str, str, str, str]
+_EXACT, _DERIVED = f"{OA}exact", str(PROV.wasDerivedFrom)
+#: The predicates :func:`read_plain` reads; the rest (offsets, values, hashes …) is most of a draft and skipped.
+_READ = frozenset({*_NAMES, *_LINKS, _TYPE, _EXACT, _DERIVED, f"{SCHEMA}containedInPlace", f"{ORG}member",
+                   f"{ORG}role", f"{ORG}organization", f"{ZS}facilitatedBy", f"{SCHEMA}author", f"{SCHEMA}editor",
+                   f"{SCHEMA}publisher"})
+_SENTENCE_TYPES = frozenset({f"{ZS}Sentence", f"{OA}TextQuoteSelector", f"{OA}TextPositionSelector"})
+
+
+def plain_quads(quads: Iterable[ox.Quad]) -> Iterator[Plain]:
+    """Oxigraph quads as :data:`Plain` triples (blank subjects left out)."""
+    for q in quads:
+        s, o = q.subject, q.object
+        if isinstance(s, ox.NamedNode) and q.predicate.value in _READ:
+            if isinstance(o, ox.NamedNode):
+                yield s.value, q.predicate.value, "i", o.value, ""
+            elif isinstance(o, ox.Literal):
+                yield s.value, q.predicate.value, "l", o.value, o.language or ""
+
+
+def plain_triples(by_subject: Mapping[str, Iterable[tuple[str, tuple[str, str, str]]]]) -> Iterator[Plain]:
+    """The draft writer's triples (:class:`kg.ingest.draft.TripleSet`) as :data:`Plain` triples: read while
+    ``kg ingest`` writes each article, so that the draft is not parsed again."""
+    for s, triples in by_subject.items():
+        for p, o in triples:
+            if p in _READ and not (p == _TYPE and o[1] in _SENTENCE_TYPES):
+                yield s, p, ("i" if o[0] == "i" else "l"), o[1], (o[2] if o[0] == "l" else "")
 
 
 def read_graph(quads: Iterable[ox.Quad]) -> Graph:
     """The entities of *quads* with their names, context and sentences."""
+    return read_plain(plain_quads(quads))
+
+
+def read_plain(triples: Iterable[Plain]) -> Graph:
+    """The entities of *triples* with their names, context and sentences."""
     out = Graph()
     names: dict[str, set[str]] = {}
     links: dict[str, list[tuple[str, str]]] = {}
@@ -100,36 +166,32 @@ def read_graph(quads: Iterable[ox.Quad]) -> Graph:
     facilitated: dict[str, set[str]] = {}
     authors: dict[str, set[str]] = {}  # article → persons
     publisher: dict[str, str] = {}
-    for q in quads:
-        s, p, o = q.subject, q.predicate.value, q.object
-        if not isinstance(s, ox.NamedNode):
-            continue
-        sv = s.value
-        if p == _TYPE and isinstance(o, ox.NamedNode):
-            out.types.setdefault(sv, set()).add(o.value)
-        elif p in _NAMES and isinstance(o, ox.Literal) and (o.language or "").startswith("zh"):
-            names.setdefault(sv, set()).add(o.value)
-            if _NAMES[p] == "label" and (sv not in out.labels or o.value < out.labels[sv]):
-                out.labels[sv] = o.value
-        elif not isinstance(o, ox.NamedNode):
-            if p == f"{OA}exact" and isinstance(o, ox.Literal):
-                exact[sv.removesuffix("-selector")] = o.value
+    for sv, p, kind, v, lang in triples:
+        if kind == "l":
+            if p in _NAMES and lang.startswith("zh"):
+                names.setdefault(sv, set()).add(v)
+                if _NAMES[p] == "label" and (sv not in out.labels or v < out.labels[sv]):
+                    out.labels[sv] = v
+            elif p == _EXACT:
+                exact[sv.removesuffix("-selector")] = v
+        elif p == _TYPE:
+            out.types.setdefault(sv, set()).add(v)
+        elif p == _DERIVED:
+            derived.setdefault(sv, []).append(v)
         elif p in _LINKS:
-            links.setdefault(sv, []).append((_LINKS[p], o.value))
-        elif p == str(PROV.wasDerivedFrom):
-            derived.setdefault(sv, []).append(o.value)
+            links.setdefault(sv, []).append((_LINKS[p], v))
         elif p == f"{SCHEMA}containedInPlace":
-            out.parents.setdefault(sv, set()).add(o.value)
+            out.parents.setdefault(sv, set()).add(v)
         elif p == f"{ORG}member":
-            members.setdefault(sv, []).append(o.value)
+            members.setdefault(sv, []).append(v)
         elif p in (f"{ORG}role", f"{ORG}organization"):
-            appointment.setdefault(sv, {}).setdefault(p.rsplit("#", 1)[-1], set()).add(o.value)
+            appointment.setdefault(sv, {}).setdefault(p.rsplit("#", 1)[-1], set()).add(v)
         elif p == f"{ZS}facilitatedBy":
-            facilitated.setdefault(o.value, set()).add(sv)
+            facilitated.setdefault(v, set()).add(sv)
         elif p in (f"{SCHEMA}author", f"{SCHEMA}editor"):
-            authors.setdefault(sv, set()).add(o.value)
+            authors.setdefault(sv, set()).add(v)
         elif p == f"{SCHEMA}publisher":
-            publisher[sv] = o.value
+            publisher[sv] = v
     for iri, classes in out.types.items():
         if any(c.endswith(_PLACE_CLASSES) for c in classes):
             for n in names.get(iri, set()):
@@ -273,12 +335,15 @@ class Candidate:
 
 
 def _ancestors(g: Graph, iri: str) -> set[str]:
+    if iri in g.ancestors:
+        return g.ancestors[iri]
     out, todo = set(), [iri]
     while todo:
         for p in g.parents.get(todo.pop(), set()):
             if p not in out:
                 out.add(p)
                 todo.append(p)
+    g.ancestors[iri] = out
     return out
 
 
@@ -349,6 +414,9 @@ def _match(g: Graph, a: Entity, b: Entity) -> str | None:
                 continue
             if places_a and places_b and not places_a & places_b:
                 continue  # 长沙恒睿 and 株洲恒睿: the names put them in different places
+            if a.cls == "InvestmentProject" and len(core_a) < PROJECT_NAME_MIN \
+                    and not a.context.get("investor", set()) & b.context.get("investor", set()):
+                continue  # 风力发电, 分布式光伏: a kind of project many places attract, not one project
             return {"ChamberOfCommerce": "chamber: same host and origin in the name (省/市 and word order aside)",
                     "Enterprise": "enterprise: same name without legal form (有限公司, 集团 …) and place prefix",
                     "InvestmentProject": "project: same name without 项目 and place prefix, same phase"}[a.cls]
@@ -362,8 +430,12 @@ def _blocks(e: Entity, places: set[str]) -> set[tuple[str, ...]]:
         return {(e.cls, o, st) for o in e.context.get("owner", set()) for st in e.context.get("station", set())}
     if e.cls == "Person":
         return {(e.cls, norm(n)) for n in e.names}
-    return {(e.cls, core, phase) for core, _, phase in (name_key(e.cls, n, places) for n in e.names)
-            if len(core) >= 2}
+    named = (name_key(e.cls, n, places) for n in e.names)
+    keys: set[tuple[str, ...]] = {(e.cls, core, phase) for core, _, phase in named if len(core) >= 2}
+    if e.cls == "InvestmentProject":  # a short name is compared only with the same investor (_match)
+        keys = {k for k in keys if len(k[1]) >= PROJECT_NAME_MIN} | {
+            (*k, inv) for k in keys if len(k[1]) < PROJECT_NAME_MIN for inv in e.context.get("investor", set())}
+    return keys
 
 
 def find_candidates(draft: Graph, known: Graph) -> list[Candidate]:

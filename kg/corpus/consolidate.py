@@ -9,7 +9,8 @@ something the graph already has. This module finds such **candidate merges** and
    the same class in the graph and in the draft's other sources, by rules of name variants per class plus
    context (shared region, investor, owner, role …). The rules are deliberately narrow and explained where they
    are defined: a wrong merge silently gives one entity the facts of another, which is worse than a missed one
-   (a reviewer can still merge by hand in the decisions file).
+   (a reviewer can still merge by hand in the decisions file). For the same reason a person whose name the
+   graph already has is drafted as a person of their own (:mod:`kg.ingest.draft`): a name alone is no person.
 2. ``kg ingest`` writes each candidate in the draft's header as a ``MERGES`` line and a ``#@`` comment holding
    its evidence (both names, both sources' sentences, the shared context); ``kg review`` shows them as merges
    to decide (:func:`read_merges`).

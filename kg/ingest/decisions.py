@@ -19,7 +19,7 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
@@ -32,6 +32,9 @@ from kg.ingest.run import SOURCE_LINE
 from kg.namespaces import DCTERMS, SCHEMA, SKOS
 from kg.paths import Paths
 from kg.store.rdfio import parse_file, to_rdflib
+
+if TYPE_CHECKING:  # kg/corpus/ is a layer above kg/ingest/: imported where it is used
+    from kg.corpus.consolidate import MergeDecision
 
 FORMAT = "zhaoshang-kg decisions 1"
 DECISIONS = ("accept", "reject", "edit")
@@ -58,6 +61,7 @@ class Decisions:
 
     path: Path
     items: dict[str, Decision] = field(default_factory=dict)
+    merges: list[MergeDecision] = field(default_factory=list)  #: on candidate merges (kg.corpus.consolidate)
 
 
 def read_decisions(path: Path, review: Review) -> Decisions:
@@ -100,6 +104,10 @@ def read_decisions(path: Path, review: Review) -> Decisions:
             problems.append(f"facts[{i}]: a second decision on {fid}")
             continue
         out.items[fid] = Decision(fid, decision, label.strip() if isinstance(label, str) else "")
+    from kg.corpus.consolidate import read_merge_decisions
+
+    out.merges, merge_problems = read_merge_decisions(data.get("merges"), set(facts))
+    problems += merge_problems
     if problems:
         raise InputError(f"{path}: does not match {review.draft}; nothing was merged:\n"
                          + "\n".join(f"  - {p}" for p in problems[:50]))
@@ -135,6 +143,9 @@ def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[
             old = candidates[fid].label
             if old and old != d.label:
                 g.add((node, SKOS.altLabel, Literal(old, lang="zh")))
+    from kg.corpus.consolidate import apply_merges
+
+    apply_merges(g, decisions.merges)  # accepted merges: the draft's entity becomes the known one
     text, _ = decode_utf8(read_bytes(draft), str(draft))
     sources = [ln for ln in text.splitlines() if ln.startswith(SOURCE_LINE)]
     header = [f"# Reviewed draft of {draft.name}: {len(keep)} fact(s) accepted, {len(drop)} left out."]
@@ -183,7 +194,11 @@ def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
     gate(review, decisions, accept_all)
     if decisions is None:
         return merge(paths, draft, confirm=confirm)
-    text, _ = apply(draft, review, read_decisions(decisions, review))
+    from kg.corpus.consolidate import accepted_merges
+
+    checked = read_decisions(decisions, review)
+    checked.merges = accepted_merges(paths, draft, checked.merges)  # refused across classes or out of the graph
+    text, _ = apply(draft, review, checked)
     with tempfile.TemporaryDirectory(prefix="kg-reviewed-") as tmp:
         reviewed = Path(tmp) / draft.name
         reviewed.write_text(text, encoding="utf-8")
@@ -193,7 +208,8 @@ def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
 def decisions_template(review: Review, decision: str = "accept") -> dict[str, Any]:
     """A decisions file taking *decision* on every fact (what the page starts from)."""
     return {"format": FORMAT, "draft": review.draft.name, "draft_sha256": review.sha256,
-            "facts": [{"id": c.id, "decision": decision, "sentence": c.sentence} for c in review.candidates]}
+            "facts": [{"id": c.id, "decision": decision, "sentence": c.sentence} for c in review.candidates],
+            "merges": [{"id": m.id, "into": m.into, "decision": "reject"} for m in review.merges]}
 
 
 def to_graph(text: str) -> rdflib.Graph:

@@ -460,7 +460,10 @@ class DraftWriter:
             self.counts["organisation"] += 1
             return iri
         if f.kind == "person":
-            iri = URIRef(self.known.lookup(f.label, {str(SCHEMA.Person)}) or self.mint(x, f, scoped=False))
+            iri = self.mint(x, f, scoped=False)
+            if self.known.lookup(f.label, {str(SCHEMA.Person)}) or self.known.has(str(iri)):
+                # one name is not one person: the known one is a candidate merge (kg.corpus.consolidate)
+                iri = URIRef(f"{iri}--{x.article.id}")
             for s in sents:
                 if self.fact(iri, SCHEMA.Person, f.label, s):
                     self.g.add((iri, RDF.type, FOAF.Person))

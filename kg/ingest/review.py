@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import RDF, RDFS
@@ -22,6 +23,9 @@ from kg.ingest.run import SOURCE_LINE
 from kg.ingest.turtle import GROUPS, read_meta_comments
 from kg.namespaces import OA, PROV, SCHEMA, ZR, ZS
 from kg.store.rdfio import parse_file, to_rdflib
+
+if TYPE_CHECKING:  # kg/corpus/ is a layer above kg/ingest/: imported where it is used
+    from kg.corpus.consolidate import Candidate as MergeCandidate
 
 #: Fact types a reviewer decides on, in the order the review lists them.
 FACT_TYPES = [g for g in GROUPS if g not in (
@@ -70,6 +74,7 @@ class Review:
     candidates: list[Candidate] = field(default_factory=list)
     items: list[ReviewItem] = field(default_factory=list)
     sentences: dict[str, str] = field(default_factory=dict)  #: sentence IRI → text
+    merges: list[MergeCandidate] = field(default_factory=list)  #: candidate merges (kg.corpus.consolidate)
 
     def by_id(self) -> dict[str, Candidate]:
         """The candidates by fact IRI."""
@@ -135,6 +140,13 @@ def load_review(draft: Path) -> Review:
             idx = int(m2["s"]) if m2["s"] else None
             sent_text = review.sentences.get(f"{ZR}source/{m2['source']}/s{idx:03d}", "") if idx is not None else ""
             review.items.append(ReviewItem(m2["id"], m2["source"], idx, m2["note"], sent_text))
+    from kg.corpus.consolidate import read_merges
+
+    review.merges = read_merges(text)
+    for i, mc in enumerate(review.merges, 1):  # open until decided: kg merge needs decisions (or --accept-all)
+        src, idx, sent_text = mc.sentences[0] if mc.sentences else ("draft", None, "")
+        review.items.append(ReviewItem(f"m{i}", src, idx, f"possible merge of {mc.cls} {mc.names[0]} into the "
+                                       f"existing {mc.names[1]} ({mc.rule}); decide it in \"merges\"", sent_text))
     return review
 
 
@@ -166,4 +178,7 @@ def format_review(review: Review, width: int = 90) -> str:
         facts = "; ".join(f"{p}={v}" for p, v in c.details if p not in ("altLabel", "surfaceForm", "qualifier"))
         lines.append(f"  {conf}  {cut(c.label, 28):<28}  {cut(facts, width)}")
         lines.append(f"        s{c.sentence_index:03d} 「{cut(c.sentence, width)}」  {c.id.rsplit('/', 1)[-1]}")
+    from kg.corpus.consolidate import format_merges
+
+    lines += format_merges(review.merges, width)
     return "\n".join(lines)

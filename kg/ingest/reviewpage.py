@@ -46,6 +46,9 @@ def page_data(review: Review) -> dict[str, Any]:
                    "source": c.source, "sentence_index": c.sentence_index, "sentence": c.sentence,
                    "highlight": _highlight(c), "rule": c.rule, "confidence": c.confidence}
                   for c in review.candidates],
+        "merges": [{"id": m.id, "into": m.into, "class": m.cls, "names": list(m.names), "rule": m.rule,
+                    "shared": [list(x) for x in m.shared], "sentences": [list(x) for x in m.sentences]}
+                   for m in review.merges],  # decided apart from the facts: undecided merges stay apart
     }
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 from kg.ingest.draft import DraftWriter
@@ -18,6 +19,9 @@ from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
 from kg.paths import Paths
 from kg.store.export import write_atomic
+
+if TYPE_CHECKING:  # kg/corpus/ is a layer above kg/ingest/: imported where it is used
+    from kg.corpus.consolidate import Graph
 
 #: Header line naming the file an article was read from (id, path, encoding, sha256 of its bytes), so that
 #: ``kg merge`` can copy it to data/sources/ after checking it is still the file that was read.
@@ -49,6 +53,7 @@ class Chunk:
     counts: dict[str, int]
     reviews: list[str]
     triples: int
+    entities: Graph | None = None  #: what consolidation compares (kg.corpus.consolidate), read before the take
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class IngestReport:
     triples: int
     seconds: float = 0.0
     encodings: dict[str, str] = field(default_factory=dict)
+    merges: int = 0  #: candidate merges recorded in the draft (kg.corpus.consolidate)
 
     def summary(self) -> str:
         """The review summary: one line per kind, then every item left for review."""
@@ -79,6 +85,9 @@ class IngestReport:
             lines += [f"  - {r}" for r in self.reviews[:50]]
             if len(self.reviews) > 50:
                 lines.append(f"  … and {len(self.reviews) - 50} more in the draft")
+        if self.merges:
+            lines.append(f"Candidate merges ({self.merges}) of an entity into one the graph has, listed at the top of "
+                         "the draft: decide them with `kg review`.")
         return "\n".join(lines)
 
 
@@ -126,11 +135,14 @@ def _one(path: Path) -> Chunk:
     writer = _WRITER
     before = len(writer.g)
     writer.add(extract(article, known))
+    from kg.corpus.consolidate import plain_triples, read_plain
+
+    entities = read_plain(plain_triples(writer.g.by_subject)).slim()
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()  # kg merge copies this file only if it still has it
     turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + writer.take()
-    chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before)
+    chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before, entities)
     writer.counts.clear()
     writer.reviews = []
     return chunk
@@ -184,7 +196,10 @@ def ingest(
         header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
     else:
         header.append("# REVIEW: no open items.")
-    text = "\n".join(header) + "\n\n" + "\n".join(c.turtle for c in chunks)
+    body = "\n".join(c.turtle for c in chunks)
+    merges = merge_candidates(paths, [c.entities for c in chunks if c.entities is not None])
+    header += merges
+    text = "\n".join(header) + "\n\n" + body
     write_atomic(output, text.encode("utf-8"))
     return IngestReport(
         output=output,
@@ -194,4 +209,19 @@ def ingest(
         triples=sum(c.triples for c in chunks),
         seconds=time.perf_counter() - started,
         encodings={c.info.id: c.info.encoding for c in chunks},
+        merges=sum(1 for line in merges if line.startswith("#   - [m")),
     )
+
+
+def merge_candidates(paths: Paths, articles: list[Graph]) -> list[str]:
+    """The draft's header lines recording its candidate merges (kg.corpus.consolidate): entities the draft
+    mints that are probably ones the graph, or another of the draft's articles, already has."""
+    from kg.corpus.consolidate import Graph, draft_lines, find_candidates, known_graph
+    from kg.store.build import data_files
+
+    draft = Graph()
+    for g in articles:
+        draft.update(g)
+    if not draft.entities or not paths.facts.is_dir():
+        return []
+    return draft_lines(find_candidates(draft, known_graph(data_files(paths)[1:])))

@@ -1,7 +1,8 @@
 """One figure reported by several sources, and figures that disagree: found in the store, never resolved silently.
 
 An amount of money is a *figure* of a subject: a project (``zs:InvestmentProject``, by its IRI once the project
-is one entity across articles), or a region's total (``zs:SigningTotal``) for a stated period. Two figures have
+is one entity across articles: the figure's item is then the amount, each source's own, see
+:mod:`kg.corpus.consolidate`), or a region's total (``zs:SigningTotal``) for a stated period. Two figures have
 the same subject when they agree on
 
 - the project, measure and currency, for a project;
@@ -38,11 +39,10 @@ from kg.namespaces import OA, PROV, SCHEMA, ZS
 
 _FIGURES = f"""
 SELECT ?item ?kind ?subject ?value ?currency ?measure ?qualifier ?period ?count WHERE {{
-  {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?subject ; <{ZS}refPeriod> ?period . BIND ("total" AS ?kind)
-     OPTIONAL {{ ?item <{ZS}projectCount> ?count }} }}
+  {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?subject ; <{ZS}refPeriod> ?period ; <{ZS}investment> ?money .
+     BIND ("total" AS ?kind) OPTIONAL {{ ?item <{ZS}projectCount> ?count }} }}
   UNION
-  {{ ?subject a <{ZS}InvestmentProject> . BIND (?subject AS ?item) BIND ("project" AS ?kind) }}
-  ?item <{ZS}investment> ?money .
+  {{ ?subject a <{ZS}InvestmentProject> ; <{ZS}investment> ?money . BIND (?money AS ?item) BIND ("project" AS ?kind) }}
   ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
   OPTIONAL {{ ?money <{ZS}qualifier> ?qualifier }}
 }}

@@ -59,10 +59,11 @@ _DECIMAL, _INTEGER, _GYEAR = (ox.NamedNode(f"{_XSD}{t}") for t in ("decimal", "i
 _CURRENCY = ox.NamedNode(f"{SCHEMA}currency")
 _NOTE = ox.NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote")
 
-# The totals and projects with money, and what the rule needs of them; one row per item (the shapes give each
-# exactly one place, amount, value, currency and measure; a total at most one period and group).
+# The totals and projects with money, and what the rule needs of them; one row per item and amount (the shapes
+# give each one place, each amount one value, currency and measure, a total one amount and at most one period and
+# group; a project merged across sources has one amount per source, counted once through kg.store.figures).
 _ITEMS = f"""
-SELECT ?item ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start ?end ?stageDate WHERE {{
+SELECT ?item ?money ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start ?end ?stageDate WHERE {{
   {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?area . BIND ("total" AS ?kind)
      OPTIONAL {{ ?item <{ZS}projectCount> ?count }}
      OPTIONAL {{ ?item <{ZS}inOverlapGroup> ?group }}
@@ -130,8 +131,9 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
         key = (text_of(r["measure"]), text_of(r["currency"]), period)
         cell = cells[key]
         cell.items[item] = area
-        if item in counted_as:
-            counted_value = counted_as[item]
+        figure = r["money"] if kind == "project" else item  # a project's figures are its amounts (figures.py)
+        if isinstance(figure, ox.NamedNode) and figure in counted_as:
+            counted_value = counted_as[figure]
             if counted_value is None:
                 continue  # another source's report of the same figure is the one counted
             value = counted_value

@@ -89,6 +89,38 @@
   });
   summary();
 
+  // Candidate merges: kept apart unless the reviewer accepts one ("Accept all" does not touch them).
+  var merges = {};  // draft entity id -> decision
+  var mergeList = document.getElementById("kg-merges");
+  if (data.merges.length === 0) { mergeList.appendChild(el("li", "kg-item", "none")); }
+  data.merges.forEach(function (m) {
+    merges[m.id] = "reject";
+    var li = el("li", "kg-merge");
+    li.setAttribute("data-id", m.id);
+    li.appendChild(el("div", "kg-label", m["class"] + ": " + m.names[0] + " → " + m.names[1]));
+    li.appendChild(el("div", "kg-details", m.rule + (m.shared.length ? " · shared: " +
+      m.shared.map(function (x) { return x[0] + "=" + x[1]; }).join("; ") : "")));
+    m.sentences.forEach(function (x) {
+      li.appendChild(el("div", "kg-meta", x[0] + " s" + x[1]));
+      li.appendChild(sentence(x[2], x === m.sentences[0] ? m.names[0] : m.names[1]));
+    });
+    var choice = el("div", "kg-choice");
+    ["accept", "reject"].forEach(function (d) {
+      var lab = el("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "m-" + m.id;
+      radio.value = d;
+      radio.checked = d === "reject";
+      radio.addEventListener("change", function () { merges[m.id] = d; li.setAttribute("data-decision", d); });
+      lab.appendChild(radio);
+      lab.appendChild(document.createTextNode(d === "accept" ? " merge" : " keep apart"));
+      choice.appendChild(lab);
+    });
+    li.appendChild(choice);
+    mergeList.appendChild(li);
+  });
+
   document.getElementById("kg-accept-all").addEventListener("click", function () {
     document.querySelectorAll(".kg-fact").forEach(function (box) {
       var id = box.getAttribute("data-id");
@@ -105,6 +137,7 @@
       if (s.decision === "edit") { item.label = s.label; }
       out.facts.push(item);
     });
+    out.merges = data.merges.map(function (m) { return {id: m.id, into: m.into, decision: merges[m.id]}; });
     var blob = new Blob([JSON.stringify(out, null, 1)], {type: "application/json"});
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -114,5 +147,5 @@
     a.remove();
     document.getElementById("kg-status").textContent = "saved " + a.download;
   });
-  window.kgReview = {ready: true, state: state};
+  window.kgReview = {ready: true, state: state, merges: merges};
 }());

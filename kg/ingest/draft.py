@@ -22,6 +22,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.events import When
 from kg.ingest.facts import WRITERS
+from kg.ingest.facts.amounts import write_restated_amount
 from kg.ingest.facts.stages import project_key
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
@@ -472,8 +473,10 @@ class DraftWriter:
             return iri
         if f.kind == "project" and (known := self.known_project(f.label)) is not None:
             # a project an earlier source named: the same project (its milestones join it); the graph keeps its
-            # place and amount, so this article's restatement of them is left to review, not written twice
-            self.review(x, f, f"is the known project {known}; its place and amount here are not written again")
+            # place, and this source's amount is a second figure of it (a repeat or a conflict, never summed)
+            restated = write_restated_amount(self, x, f, known, sents[0])
+            self.review(x, f, f"is the known project {known}; its place here is not written again"
+                        + ("; its amount is this source's figure of it" if restated else ""))
             return known
         iri = self.mint(x, f, scoped=True)
         s0 = sents[0]

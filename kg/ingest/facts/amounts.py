@@ -20,7 +20,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
-from kg.namespaces import SCHEMA, ZS
+from kg.namespaces import PROV, SCHEMA, ZS
 from kg.sources.sentences import Span
 
 
@@ -213,6 +213,20 @@ def write_project(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, 
     if amount is not None:
         w.g.add((iri, ZS.investment, amount))
     return True  # its stages are milestones (kg.ingest.facts.stages), one per report, never zs:stage on it
+
+
+def write_restated_amount(w: Draft, x: Extraction, f: Finding, known: URIRef, s0: URIRef) -> bool:
+    """A known project's amount as this source gives it: a second figure of the project, from this sentence.
+
+    The project keeps its place and label; its figures from several sources are compared by the figure groups
+    (:mod:`kg.store.figures`): a repeat is counted once, a different value is a conflict, never summed.
+    """
+    amount = _amount_of(w, x, f, s0)
+    if amount is None:
+        return False
+    w.g.add((known, ZS.investment, amount))
+    w.g.add((known, PROV.wasDerivedFrom, s0))  # this source says so too: the rollups count its sources
+    return True
 
 
 FACT = FactType("amounts", find_investments, {"total": write_total, "project": write_project},

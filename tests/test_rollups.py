@@ -250,3 +250,14 @@ def test_an_overlap_group_counts_once_even_across_places() -> None:
     assert got[("C", "SignedInvestment", "2023")] == (20, 2, {"b"})
     assert got[("P", "SignedInvestment", "2023")] == (20, 2, {"b"})
     assert got[("K2", "SignedInvestment", "2023")] == (5, 1, {"c"})  # a lower bound: the group is the city's
+
+
+def test_a_period_described_by_two_files_counts_its_total_once() -> None:
+    # each article that names 2023 may describe the period again, in its own graph: the total is still one item
+    store = ox.Store()
+    store.load(_PLACES + _item("k1", "total", "K1", 30, count=4), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(_T + "g"))
+    store.load(_PLACES, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(_T + "g2"))
+    amounts = [int(q.object.value) for q in investment_rollups(store, derive_store(store))
+               if q.predicate.value.endswith("amountAtLeast")]
+    assert amounts and set(amounts) == {30}, amounts

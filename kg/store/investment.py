@@ -63,7 +63,7 @@ _NOTE = ox.NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote")
 # give each one place, each amount one value, currency and measure, a total one amount and at most one period and
 # group; a project merged across sources has one amount per source, counted once through kg.store.figures).
 _ITEMS = f"""
-SELECT ?item ?money ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start ?end ?stageDate WHERE {{
+SELECT DISTINCT ?item ?money ?kind ?area ?value ?currency ?measure ?count ?group ?period ?start ?end ?stageDate WHERE {{
   {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?area . BIND ("total" AS ?kind)
      OPTIONAL {{ ?item <{ZS}projectCount> ?count }}
      OPTIONAL {{ ?item <{ZS}inOverlapGroup> ?group }}

@@ -1,9 +1,9 @@
 """Relation and mention scores of ``kg ingest`` on the evaluation set, both splits.
 
 Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test] [--match GLOB]``; ``--match 'test-3*'``
-scores only the articles whose source id matches (to report a batch of new articles apart from the older ones). The set is
-``tests/data/articles/`` with gold readings in ``tests/data/gold/`` (docs/gold-format.md); the known graph is
-the project's ``data/facts/`` without a store, so that the articles' own facts never leak into resolution.
+scores only the articles whose source id matches (to report a batch of new articles apart from the older ones).
+The set is ``tests/data/articles/`` with gold readings in ``tests/data/gold/`` (docs/gold-format.md); the known
+graph is the project's ``data/facts/`` without a store, so that the articles' own facts never leak into resolution.
 """
 
 from __future__ import annotations

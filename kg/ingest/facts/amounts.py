@@ -87,6 +87,7 @@ AMOUNT_COUNT = Relation(
 THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
 _NO_COUNT = {"FundsInPlace", "RewardCap"}
+_REWARD_AFTER = re.compile(r"的?(?:一次性|资金|财政)?(?:奖励|补助|补贴|奖补)")
 _PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
                      "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8,
                      "respectively": 0.9}  # paired one by one with the places listed before 分别
@@ -129,6 +130,8 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
         s = a.start - base
         cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
         found = measure_of(t[cc:s])
+        if (found is None or found[0] == "InvestmentAmount") and _REWARD_AFTER.match(t, a.end - base):
+            found = ("RewardCap", "")  # 给予最高50万元的一次性奖励: the reward is named after the amount
         measure, phrase = found if found else ("InvestmentAmount", "")
         confidence = 0.95 if found else 0.6
         attrs: dict[str, object] = {"amount": a, "measure": measure, "rule": f"measure:{phrase or 'default'}"}

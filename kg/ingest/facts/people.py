@@ -55,9 +55,11 @@ _COUNT = r"(?:等?(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:�
 #: The appointing body between 为 and the title: a place or a government, never a verb (为A颁发…聘书 is _AWARDED's).
 _BODY = r"(?P<body>[^,，。;；“”\"颁授发聘]{0,12}?)"
 #: 聘任A、B等8人为X招商大使; 聘请X商会会长A、B公司董事长C为招商大使; A受聘为…; C担任X荣誉招商大使; and, after
-#: one such verb in the sentence, the next clause's D、E为X招商专员 (several roles under one verb).
-_APPOINTED = re.compile(rf"{_LIST}{_COUNT}(?P<verb>受聘|获聘|被聘|受邀|应邀|正式)?(?:为|担任)"
-                        rf"{_BODY}[“\"]?(?P<role>{_ROLE}){_ROLE_END}")
+#: one such verb in the sentence, the next clause's D、E为X招商专员 (several roles under one verb). The list starts
+#: a clause (its first item may carry the clause's opening words: names are read from the items' ends), which
+#: also keeps the scan linear in the clause.
+_APPOINTED = re.compile(rf"(?:^|(?<=[,，。;；、“”\"为])){_LIST}{_COUNT}"
+                        rf"(?P<verb>受聘|获聘|被聘|受邀|应邀|正式)?(?:为|担任){_BODY}[“\"]?(?P<role>{_ROLE}){_ROLE_END}")
 #: A verb earlier in the sentence (or in the list) that makes a bare "A为X招商专员" an appointment.
 _APPOINTING_VERB = re.compile(r"聘任|聘请|聘用|聘为|受聘|获聘|被聘|授予|颁发|颁授")
 #: 为A、B等12名“招商大使”颁发聘书 (the role before 颁发) and 向X商会会长A、B颁发“招商顾问”聘书 (after it).
@@ -69,6 +71,7 @@ _CONFERRED = re.compile(rf"授予了?{_LIST}{_COUNT}[“\"]?(?P<role>{_ROLE})[�
 #: “招商顾问”A、B,“荣誉大使”C
 _TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]"
                      r"(?P<list>[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){0,30})(?=[,，。;;(（和等]|$)")
+_ANY_ROLE = re.compile(_ROLE)
 _RULES = {_APPOINTED: "appointed", _AWARDED: "awarded", _CONFERRED: "conferred", _TITLED: "titled"}
 
 #: Common Chinese surnames (single characters, then two-character ones). An appointee's name is read from the
@@ -158,6 +161,8 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
     """One appointment per named appointee, with the role and the appointing government: the place named
     in the title (为资兴市招商大使), else the clause's acting place, else the article's."""
     out: list[Finding] = []
+    if not _ANY_ROLE.search(t):
+        return out  # most sentences name no role: the list patterns are not worth scanning them
     seen: set[int] = set()
     for m in [*_AWARDED.finditer(t), *_CONFERRED.finditer(t), *_TITLED.finditer(t), *_APPOINTED.finditer(t)]:
         groups = m.groupdict()

@@ -117,3 +117,22 @@ def test_signed_sums_and_bounds_at_the_end_of_a_clause() -> None:
     found, refused = scan_amounts("签约资金达56亿元以上,总投资10亿元以上的项目3个")
     assert [str(a.value) for a in found] == ["5600000000"] and found[0].qualifier == "MoreThan"
     assert [r.surface for r in refused] == ["10亿元以上"]
+
+
+def test_listed_counts_go_to_their_own_places(tmp_path: Path, known: KnownGraph) -> None:
+    x = run(tmp_path, known, "岳阳县、华容县和湘阴县分别引进项目12个、9个和7个,总投资分别为38.6亿元、22亿元和15.4亿元。"
+            "汨罗市、临湘市分别新签约项目6个、4个、2个,签约资金分别为9亿元、5亿元、3亿元。")
+    metrics = {(f.label, label(f.attrs["topic"])) for f in x.findings if f.kind == "metric"}
+    assert metrics == {("引进项目数 12个", "岳阳县"), ("引进项目数 9个", "华容县"), ("引进项目数 7个", "湘阴县")}
+    totals = {(f.label, label(f.attrs["place"])) for f in x.findings if f.kind == "total"}
+    assert totals == {("岳阳县总投资38.6亿元", "岳阳县"), ("华容县总投资22亿元", "华容县"),
+                      ("湘阴县总投资15.4亿元", "湘阴县")}
+    # three counts and amounts for two places: none of them is a fact of 临湘市, each is for review
+    assert sum(f.kind == "review" and "分别" in f.note for f in x.findings) == 3
+    assert sum(f.kind == "review" and "respectively-unpaired" in f.note for f in x.findings) == 3
+
+
+def test_appointee_counts_keep_their_role(tmp_path: Path, known: KnownGraph) -> None:
+    x = run(tmp_path, known, "衡阳市聘请刘建国、陈美华2人为衡阳市招商顾问,聘任9名企业家为招商大使。")
+    indicators = {str(f.attrs["indicator"]) for f in x.findings if f.kind == "metric"}
+    assert indicators == {"聘任招商顾问人数", "聘任招商大使人数"}

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
-from kg.ingest.clauses import Owner, clause_start, owner_at, spread, value_lists
+from kg.ingest.clauses import Owner, clause_start, owner_at, spread, unpaired, value_lists
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Place
@@ -90,7 +90,8 @@ _NO_COUNT = {"FundsInPlace", "RewardCap"}
 _REWARD_AFTER = re.compile(r"的?(?:一次性|资金|财政)?(?:奖励|补助|补贴|奖补)")
 _PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
                      "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8,
-                     "respectively": 0.9}  # paired one by one with the places listed before 分别
+                     "respectively": 0.9,  # paired one by one with the places listed before 分别
+                     "respectively-unpaired": 0.3}  # listed after 分别, but the places do not pair: for review
 _PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")
 _PROJECT_AFTER = re.compile(r"^的(?P<name>[^,，。;；]{2,30}?项目)")
 _NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进)")
@@ -126,6 +127,7 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
     starts, ends = [a.start - base for a in amounts], [a.end - base for a in amounts]
     paired = spread(t, starts, ends, owners, base)
     counts_of = _count_lists(t, starts, ends)
+    odd = unpaired(t, starts, ends, owners, base)
     for i, a in enumerate(amounts):
         s = a.start - base
         cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
@@ -140,6 +142,8 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
                                attrs={**attrs, "confidence": confidence}))
             continue
         place, rule = (paired[i], "respectively") if i in paired else owner_at(t, base, a.start, owners, fallback)
+        if i in odd:
+            rule = "respectively-unpaired"  # listed after 分别 but not pairable: not the clause's last place's
         confidence = min(confidence, _PLACE_CONFIDENCE.get(rule, 0.5)) if place else 0.0
         attrs.update(place=place, rule=f"{attrs['rule']} place:{rule}", confidence=confidence)
         if measure not in _NO_COUNT:
@@ -164,6 +168,8 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
                                key=name, attrs=attrs))
             continue
         label = t[cc:a.end - base]
+        if rule == "respectively" and isinstance(place, Place):
+            label = f"{place.label}{phrase}{a.surface}"  # not 签约资金分别为33亿元、12.4亿元 for the second value
         out.append(Finding("total", label, sent, a.start, a.end, cls="SigningTotal", key=f"{sent.index}:{a.start}",
                            attrs=attrs))
     return out

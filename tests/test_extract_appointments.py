@@ -136,3 +136,12 @@ def test_appointee_counts_keep_their_role(tmp_path: Path, known: KnownGraph) -> 
     x = run(tmp_path, known, "衡阳市聘请刘建国、陈美华2人为衡阳市招商顾问,聘任9名企业家为招商大使。")
     indicators = {str(f.attrs["indicator"]) for f in x.findings if f.kind == "metric"}
     assert indicators == {"聘任招商顾问人数", "聘任招商大使人数"}
+
+
+def test_zone_figures_labels_of_lists_and_indicators(tmp_path: Path, known: KnownGraph) -> None:
+    x = run(tmp_path, known, "娄底经济技术开发区今年开工项目14个,计划投资52亿元。"
+            "娄底市与两家企业签约,两个项目总投资分别为15亿元和9亿元。18家商协会负责人参加。")
+    metrics = {(str(f.attrs["indicator"]), label(f.attrs["topic"])) for f in x.findings if f.kind == "metric"}
+    assert metrics == {("开工项目数", "娄底经济技术开发区")}  # the zone's, not 娄底市's; 商协会 are no enterprises
+    totals = {f.label for f in x.findings if f.kind == "total"}
+    assert {"两个项目总投资分别为15亿元", "两个项目总投资分别为…9亿元"} <= totals

@@ -128,6 +128,7 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
     paired = spread(t, starts, ends, owners, base)
     counts_of = _count_lists(t, starts, ends)
     odd = unpaired(t, starts, ends, owners, base)
+    lists = value_lists(t, starts, ends)
     for i, a in enumerate(amounts):
         s = a.start - base
         cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
@@ -168,8 +169,11 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
                                key=name, attrs=attrs))
             continue
         label = t[cc:a.end - base]
+        first = next((f for f, last in lists if f < i <= last), None)
         if rule == "respectively" and isinstance(place, Place):
             label = f"{place.label}{phrase}{a.surface}"  # not 签约资金分别为33亿元、12.4亿元 for the second value
+        elif first is not None:
+            label = f"{t[cc:starts[first]]}…{a.surface}"  # 两个项目总投资分别为…9亿元: the earlier values elided
         out.append(Finding("total", label, sent, a.start, a.end, cls="SigningTotal", key=f"{sent.index}:{a.start}",
                            attrs=attrs))
     return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kg.ingest.clauses import Owner, spread, unpaired
+from kg.ingest.clauses import Owner, owner_at, spread, unpaired
 from kg.ingest.model import Finding
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "indicators.tsv"
@@ -59,6 +59,8 @@ def place_listed(found: list[Finding], t: str, base: int, owners: list[Owner]) -
     for k, f in enumerate(metrics):
         if k in paired:
             f.attrs["topic"], f.attrs["rule"] = paired[k], f"{f.attrs.get('rule', '')} place:respectively"
+        elif (zone := owner_at(t, base, f.start, owners, None)[0]) is not None and not zone.code:
+            f.attrs["topic"] = zone  # 郴州高新区安排项目26个: the zone's figure, not its whole city's
         elif k in listed:
             out.append(Finding("review", str(f.attrs.get("surface", f.label)), f.sentence, f.start, f.end, key=f.key,
                                note=f"figure {f.label!r} is listed after 分别 but the places before it are not as many "

@@ -47,9 +47,10 @@ ROLE_WORDS = {"招商大使": "InvestmentAmbassador", "荣誉大使": "Investmen
 #: Words before a title that keep its role (荣誉招商大使, 特聘招商顾问 are 招商大使, 招商顾问).
 _ROLE_MODIFIER = r"(?:荣誉|名誉|特聘|特邀|首席)"
 _ROLE = rf"{_ROLE_MODIFIER}?(?:{'|'.join(sorted(ROLE_WORDS, key=len, reverse=True))})"
-#: What may follow a title: the end of its clause, another list item, or the certificate (聘书, 称号) …
+#: What may follow a title: the end of its clause, another list item, or the certificate (聘书, 称号); never a
+#: group or a post named after it (招商顾问团, 招商大使工作站).
 _ROLE_END = r"(?=[,，。;；、”\"\s(（]|$|和|及|与|聘书|证书|称号|荣誉称号)"
-#: … never a group or a post named after it (招商顾问团, 招商大使工作站).
+#: A list of appointees (A、B和C), each item a name with what stands before it (a chamber, a title).
 _LIST = r"(?P<list>[^、,，。;；“”\"为][^,，。;；“”\"为]{1,120}?)"
 _COUNT = r"(?:等?(?P<n>[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:人|名|位)(?P<who>[^,，。;；“”\"为]{0,8}?))?"
 #: The appointing body between 为 and the title: a place or a government, never a verb (为A颁发…聘书 is _AWARDED's).
@@ -169,7 +170,7 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
         role_word = groups.get("role") or groups.get("plain") or groups.get("role2") or groups.get("plain2")
         if role_word is None:
             continue  # 为A颁发聘书 names no role
-        if m.re is _APPOINTED and m["verb"] is None and m["list"].find("担任") < 0 and "担任" not in m[0] \
+        if m.re is _APPOINTED and m["verb"] is None and "担任" not in m[0] \
                 and not _APPOINTING_VERB.search(t, 0, m.end("list")):
             continue  # "A为X招商专员" is an appointment only under an appointing verb
         body = groups.get("body") or ""

@@ -62,6 +62,9 @@ AMB, ADV, COM = "InvestmentAmbassador", "InvestmentAdviser", "InvestmentCommissi
     # 授予…称号, in both orders of the title
     ("湘西州龙山县授予彭家兴、向翠兰“荣誉招商大使”称号。", {("彭家兴", AMB, "龙山县"), ("向翠兰", AMB, "龙山县")}),
     ("邵阳市新宁县向在外乡贤代表蒋立夫颁发“招商顾问”聘书。", {("蒋立夫", ADV, "新宁县")}),
+    # a station in the title is where the appointee works, not who appoints; 特聘 is an appointing verb
+    ("益阳市南县聘任庞志为驻深圳招商联络员。", {("庞志", COM, "南县")}),
+    ("益阳市桃江县特聘祝文彬为经济顾问。", {("祝文彬", ADV, "桃江县")}),
 ])
 def test_appointment_forms(tmp_path: Path, known: KnownGraph, body: str,
                            expected: set[tuple[str, str, str | None]]) -> None:
@@ -75,11 +78,13 @@ def test_appointment_forms(tmp_path: Path, known: KnownGraph, body: str,
     "衡阳市衡东县将为招商大使提供服务保障。",  # 为 is a preposition here
     "常德市石门县刘小华被评为优秀招商专员。",  # an award, not an appointment
     "郴州市汝城县聘请5名企业家为汝城县招商顾问。",  # a counted group, no named person
+    "岳阳市向在外岳商代表颁发招商大使聘书。",  # a description, no name (商 is also a surname)
 ])
 def test_no_named_appointee(tmp_path: Path, known: KnownGraph, body: str) -> None:
     x = run(tmp_path, known, body)
     assert appointments(x) <= {("汤志勇", ADV, "岳阳市")}
-    assert not any(f.kind == "person" and f.label in ("李明", "邓福林", "籍人士", "刘小华") for f in x.findings)
+    assert not any(f.kind == "person" and f.label in ("李明", "邓福林", "籍人士", "刘小华", "商代表")
+                   for f in x.findings)
 
 
 def test_the_appointing_body_of_an_earlier_sentence(tmp_path: Path, known: KnownGraph) -> None:

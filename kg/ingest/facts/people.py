@@ -62,7 +62,7 @@ _BODY = r"(?P<body>[^,，。;；“”\"颁授发聘]{0,12}?)"
 _APPOINTED = re.compile(rf"(?:^|(?<=[,，。;；、“”\"为])){_LIST}{_COUNT}"
                         rf"(?P<verb>受聘|获聘|被聘|受邀|应邀|正式)?(?:为|担任){_BODY}[“\"]?(?P<role>{_ROLE}){_ROLE_END}")
 #: A verb earlier in the sentence (or in the list) that makes a bare "A为X招商专员" an appointment.
-_APPOINTING_VERB = re.compile(r"聘任|聘请|聘用|聘为|受聘|获聘|被聘|授予|颁发|颁授")
+_APPOINTING_VERB = re.compile(r"聘|授予|颁发|颁授")
 #: 为A、B等12名“招商大使”颁发聘书 (the role before 颁发) and 向X商会会长A、B颁发“招商顾问”聘书 (after it).
 _AWARDED = re.compile(
     rf"(?:为|向|给){_LIST}{_COUNT}(?:[“\"](?P<role>{_ROLE})[”\"]|(?P<plain>{_ROLE}))?"
@@ -73,6 +73,8 @@ _CONFERRED = re.compile(rf"授予了?{_LIST}{_COUNT}[“\"]?(?P<role>{_ROLE})[�
 _TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]"
                      r"(?P<list>[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){0,30})(?=[,，。;;(（和等]|$)")
 _ANY_ROLE = re.compile(_ROLE)
+#: A place after these in the title is where the appointee works (驻深圳招商联络员), not who appoints.
+_STATIONED = {"驻", "在", "赴"}
 _RULES = {_APPOINTED: "appointed", _AWARDED: "awarded", _CONFERRED: "conferred", _TITLED: "titled"}
 
 #: Common Chinese surnames (single characters, then two-character ones). An appointee's name is read from the
@@ -114,7 +116,10 @@ def person_name(item: str) -> tuple[int, str] | None:
     >>> person_name("广东省邵阳商会常务副会长夏建军"), person_name("会长龙飞"), person_name("在外攸县籍人士")
     ((12, '夏建军'), (2, '龙飞'), None)
     """
-    cut = [m.end() for m in _BEFORE_NAME.finditer(item) if 2 <= len(item) - m.end() <= 4]
+    ends = [m.end() for m in _BEFORE_NAME.finditer(item)]
+    if ends and ends[-1] == len(item):
+        return None  # 在外岳商代表: a description ends the item, no name follows it
+    cut = [e for e in ends if 2 <= len(item) - e <= 4]
     if cut:
         name = item[cut[-1]:]
         return (cut[-1], name) if _is_name(name) else None
@@ -176,7 +181,8 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
         body = groups.get("body") or ""
         role_at = m.start("role") if groups.get("role") else m.start()
         named = [x.place for x in mentions if x.place is not None and x.place.code
-                 and role_at - len(body) <= x.start - base < role_at] if body else []
+                 and role_at - len(body) <= x.start - base < role_at
+                 and t[x.start - base - 1:x.start - base] not in _STATIONED] if body else []
         where = named[-1] if named else places.division(_appointing(t, base, base + m.start(), owners, fallback,
                                                                      places))
         if where is None:

@@ -65,6 +65,13 @@ AMB, ADV, COM = "InvestmentAmbassador", "InvestmentAdviser", "InvestmentCommissi
     # a station in the title is where the appointee works, not who appoints; 特聘 is an appointing verb
     ("益阳市南县聘任庞志为驻深圳招商联络员。", {("庞志", COM, "南县")}),
     ("益阳市桃江县特聘祝文彬为经济顾问。", {("祝文彬", ADV, "桃江县")}),
+    # the title before unquoted names; 分别 pairs names and titles; one person, two titles
+    ("永州市宁远县新聘招商顾问柳青山、乐小燕,聘期三年。", {("柳青山", ADV, "宁远县"), ("乐小燕", ADV, "宁远县")}),
+    ("永州市道县聘请首批招商大使桂林生、车雯两人。", {("桂林生", AMB, "道县"), ("车雯", AMB, "道县")}),
+    ("常德市汉寿县聘任骆明、巫丽华分别为招商大使和招商顾问。", {("骆明", AMB, "汉寿县"), ("巫丽华", ADV, "汉寿县")}),
+    ("常德市汉寿县聘任骆明、巫丽华、鲍强分别为招商大使和招商顾问。", set()),  # 3 names, 2 titles: not read
+    ("常德市汉寿县聘任骆明、巫丽华为招商大使和招商顾问。", set()),  # who holds which is not said
+    ("常德市汉寿县聘请魏东为汉寿县招商大使和招商顾问。", {("魏东", AMB, "汉寿县"), ("魏东", ADV, "汉寿县")}),
 ])
 def test_appointment_forms(tmp_path: Path, known: KnownGraph, body: str,
                            expected: set[tuple[str, str, str | None]]) -> None:

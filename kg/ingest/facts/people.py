@@ -59,8 +59,9 @@ _BODY = r"(?P<body>[^,，。;；“”\"颁授发聘]{0,12}?)"
 #: one such verb in the sentence, the next clause's D、E为X招商专员 (several roles under one verb). The list starts
 #: a clause (its first item may carry the clause's opening words: names are read from the items' ends), which
 #: also keeps the scan linear in the clause.
-_APPOINTED = re.compile(rf"(?:^|(?<=[,，。;；、“”\"为])){_LIST}{_COUNT}"
-                        rf"(?P<verb>受聘|获聘|被聘|受邀|应邀|正式)?(?:为|担任){_BODY}[“\"]?(?P<role>{_ROLE}){_ROLE_END}")
+_APPOINTED = re.compile(rf"(?:^|(?<=[,，。;；、“”\"为])){_LIST}{_COUNT}(?P<resp>分别)?"
+                        rf"(?P<verb>受聘|获聘|被聘|受邀|应邀|正式)?(?:为|担任){_BODY}[“\"]?(?P<role>{_ROLE})[”\"]?"
+                        rf"(?P<more>(?:[、和及与][“\"]?{_ROLE}[”\"]?)*){_ROLE_END}")
 #: A verb earlier in the sentence (or in the list) that makes a bare "A为X招商专员" an appointment.
 _APPOINTING_VERB = re.compile(r"聘|授予|颁发|颁授")
 #: 为A、B等12名“招商大使”颁发聘书 (the role before 颁发) and 向X商会会长A、B颁发“招商顾问”聘书 (after it).
@@ -72,10 +73,14 @@ _CONFERRED = re.compile(rf"授予了?{_LIST}{_COUNT}[“\"]?(?P<role>{_ROLE})[�
 #: “招商顾问”A、B,“荣誉大使”C
 _TITLED = re.compile(rf"(?P<batch>首批)?[“\"](?P<role>{_ROLE})[”\"]"
                      r"(?P<list>[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){0,30})(?=[,，。;;(（和等]|$)")
+#: 新聘招商顾问A、B、C and 聘请首批招商大使D、E两人: the title before the names, without quotes.
+_NAMED_AFTER = re.compile(rf"聘(?:任|请|用)?了?(?P<batch>首批)?(?P<role>{_ROLE})"
+                          r"(?P<list>[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4}){0,30})(?=[,，。;；(（和等]|$)")
 _ANY_ROLE = re.compile(_ROLE)
 #: A place after these in the title is where the appointee works (驻深圳招商联络员), not who appoints.
 _STATIONED = {"驻", "在", "赴"}
-_RULES = {_APPOINTED: "appointed", _AWARDED: "awarded", _CONFERRED: "conferred", _TITLED: "titled"}
+_RULES = {_APPOINTED: "appointed", _AWARDED: "awarded", _CONFERRED: "conferred", _TITLED: "titled",
+          _NAMED_AFTER: "titled"}
 
 #: Common Chinese surnames (single characters, then two-character ones). An appointee's name is read from the
 #: end of a list item (广东省邵阳商会常务副会长夏建军) and must start with one: that is what tells a name from
@@ -134,7 +139,8 @@ def _items(listed: str) -> list[tuple[int, str]]:
     """The items of a list (A、B和C), with their offsets in it."""
     out, pos = [], 0
     for whole in listed.split("、"):
-        item = whole.removesuffix("等")  # A、B等: 等 closes the list, it ends no name
+        # A、B等 / D、E两人: 等 and a count close the list, they end no name
+        item = re.sub(r"(?:等|(?:[0-9]{1,3}|[一二两三四五六七八九十]{1,3})(?:人|名|位))$", "", whole)
         parts = re.split(r"(?<=[\u4e00-\u9fff]{2})(?:和|及|以及)(?=[\u4e00-\u9fff]{2})", item)
         if len(parts) > 1 and all(person_name(x) for x in parts):
             at = pos
@@ -170,7 +176,8 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
     if not _ANY_ROLE.search(t):
         return out  # most sentences name no role: the list patterns are not worth scanning them
     seen: set[int] = set()
-    for m in [*_AWARDED.finditer(t), *_CONFERRED.finditer(t), *_TITLED.finditer(t), *_APPOINTED.finditer(t)]:
+    for m in [*_AWARDED.finditer(t), *_CONFERRED.finditer(t), *_TITLED.finditer(t), *_NAMED_AFTER.finditer(t),
+              *_APPOINTED.finditer(t)]:
         groups = m.groupdict()
         role_word = groups.get("role") or groups.get("plain") or groups.get("role2") or groups.get("plain2")
         if role_word is None:
@@ -187,23 +194,36 @@ def find_appointments(t: str, base: int, sent: Span, mentions: list[Mention], ow
                                                                      places))
         if where is None:
             continue
-        role = ROLE_WORDS[re.sub(f"^{_ROLE_MODIFIER}(?=招商|经济)", "", role_word)]
+        # every title with where it stands: a second title of one appointee is minted at its own offset
+        words = [(role_word, base + role_at)] + [(x.group(), base + m.start("more") + x.start())
+                                                 for x in re.finditer(_ROLE, groups.get("more") or "")]
         batch = "首批" if "首批" in t[max(0, m.start() - 8):m.end()] else ""
-        for at, item in _items(m["list"]):
-            found = person_name(item)
-            start = base + m.start("list") + at + (found[0] if found else 0)
-            if found is None or start in seen:
+        people = [(base + m.start("list") + at + found[0], found[1]) for at, item in _items(m["list"])
+                  if (found := person_name(item)) is not None]
+        if groups.get("resp"):
+            if len(people) != len(words):
+                continue  # A、B分别为X和Y: paired one by one, or not read at all
+            pairs = [(person, [word]) for person, word in zip(people, words, strict=True)]
+        elif len(words) > 1 and len(people) > 1:
+            continue  # A、B为X和Y without 分别: who holds which is not said
+        else:
+            pairs = [(person, words) for person in people]  # A为招商大使和招商顾问: both titles
+        for (start, name), titles in pairs:
+            if start in seen:
                 continue
-            name = found[1]
             seen.add(start)
             person = Finding("person", name, sent, start, start + len(name), cls="Person", key=name,
                              attrs={"rule": "appointee"})
             out.append(person)
-            # at the appointee's name: one appointment node per person (its IRI is minted from its offset)
-            out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{role_word}", sent, person.start,
-                               person.end, cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
-                               attrs={"member": person, "org": government(where), "role": role, "batch": batch,
-                                      "rule": _RULES[m.re], "confidence": 0.9}))
+            for k, (word, word_at) in enumerate(titles):
+                role = ROLE_WORDS[re.sub(f"^{_ROLE_MODIFIER}(?=招商|经济)", "", word)]
+                # at the appointee's name: one appointment node per person (its IRI is minted from its offset);
+                # a second title of the same person at the title's own offset
+                at, to = (person.start, person.end) if k == 0 else (word_at, word_at + len(word))
+                out.append(Finding("appointment", f"{name}受聘{where.label}{batch}{word}", sent, at, to,
+                                   cls="Appointment", key=f"ap:{name}:{role}:{where.iri}",
+                                   attrs={"member": person, "org": government(where), "role": role, "batch": batch,
+                                          "rule": _RULES[m.re], "confidence": 0.9}))
     return out
 
 

@@ -40,10 +40,11 @@ def test_the_set_has_thirty_articles_and_a_third_set_aside() -> None:
 #: The issue's targets on the test split, and floors at where the extractor stands (measured, never above it).
 #: Test articles 16-21 were written before the rules for amounts spread over listed places (分别为41亿元、22.5亿元),
 #: appointees before 颁发…聘书, units 派驻/设立 in several cities, 郴州市宜章县 and 湘商会 were tuned on dev 26-31,
-#: and scored blind after. Appointments stay short of their target (16 of 19 appointees, one wrong): reported,
-#: not tuned away on the test split.
+#: and scored blind after. Appointments stood short of their target (16 of 19 appointees, one wrong); test
+#: articles 31-37 were written and scored (appointment recall 0.14) before the appointment, chamber-abbreviation
+#: and reward-cap rules were tuned on dev 51-59, then scored blind after: every appointee of both batches.
 TARGETS = {"amount_place": (0.9, 0.95), "chamber": (0.9, 0.9), "appointment": (0.9, 0.9)}
-FLOORS = {"amount_place": (1.0, 1.0), "chamber": (1.0, 1.0), "appointment": (0.84, 0.94)}
+FLOORS = {"amount_place": (1.0, 1.0), "chamber": (1.0, 1.0), "appointment": (1.0, 1.0)}
 TASKFORCE_TARGET, TASKFORCE_FLOOR = 0.8, 1.0
 
 
@@ -60,7 +61,7 @@ def test_test_split_targets_do_not_regress(results: dict[str, SetResult]) -> Non
     met = {k: s[k].recall >= r and s[k].precision >= p for k, (r, p) in TARGETS.items()}
     met["taskforce"] = combined >= TASKFORCE_TARGET
     print("targets met:", met)
-    assert met["chamber"] and met["amount_place"] and met["taskforce"]  # what the blind articles meet
+    assert all(met.values())  # what the blind articles meet
     assert not results["test"].refused and not results["dev"].refused
 
 

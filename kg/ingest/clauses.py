@@ -147,16 +147,32 @@ def spread(t: str, starts: list[int], ends: list[int], owners: list[Owner], base
     """Values listed after 分别 that go one by one to the places listed before it, in the same order:
     "湘乡市、韶山市分别签约…, 签约资金分别为33亿元、12.4亿元" (offsets in *t*; *owners* at article offsets).
 
-    Returns index of a value → its place, only where the two lists have the same length (else nothing: a value
-    that cannot be paired stays with its clause's owner, and the reviewer sees the lower confidence)."""
+    Returns index of a value → its place, only where the two lists have the same length (else nothing: see
+    :func:`unpaired`)."""
     out: dict[int, Place] = {}
+    for i, j, run in _respective_lists(t, starts, ends, owners, base):
+        if len(run) == j - i + 1:
+            out.update({i + k: o.place for k, o in enumerate(run)})
+    return out
+
+
+def unpaired(t: str, starts: list[int], ends: list[int], owners: list[Owner], base: int) -> set[int]:
+    """Indexes of values listed after 分别 where several places are listed before it, but not as many as the
+    values: no value of such a list is the clause's last place's (湘阴县、临湘市分别签约6个、4个、2个)."""
+    return {k for i, j, run in _respective_lists(t, starts, ends, owners, base)
+            if len(run) >= 2 and len(run) != j - i + 1 for k in range(i, j + 1)}
+
+
+def _respective_lists(t: str, starts: list[int], ends: list[int], owners: list[Owner],
+                      base: int) -> list[tuple[int, int, list[Owner]]]:
+    """(first, last, places listed before 分别) for every list of values written after 分别."""
+    out = []
     for i, j in value_lists(t, starts, ends):
         cs = clause_start(t, starts[i])
         word = t.rfind("分别", cs, starts[i])
         if word >= 0 and starts[i] - word <= 16:
-            run = _listed_run([o for o in owners if cs <= o.start - base and o.end - base <= word], t, base)
-            if len(run) == j - i + 1:
-                out.update({i + k: o.place for k, o in enumerate(run)})
+            out.append((i, j, _listed_run([o for o in owners if cs <= o.start - base and o.end - base <= word],
+                                          t, base)))
     return out
 
 

@@ -16,6 +16,7 @@ from kg.ingest.events import (
     unresolved_dates,
 )
 from kg.ingest.facts.amounts import THRESHOLD, find_investments
+from kg.ingest.facts.metrics import place_listed
 from kg.ingest.facts.people import find_appointments
 from kg.ingest.facts.stages import Carry, find_stages, group_stage, one_per_stage, project_key
 from kg.ingest.facts.taskforces import find_taskforces
@@ -135,7 +136,7 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                 continue
             f.attrs["stage"] = stage
             found.append(f)
-        found += find_metrics(t, sent.start, sent, amounts)
+        found += place_listed(find_metrics(t, sent.start, sent, amounts), t, sent.start, owners)
         found += find_events(t, sent.start, sent, dates)
         found += find_policies(t, sent.start, sent, dates)
         found += find_projects(t, sent.start, sent, amounts)

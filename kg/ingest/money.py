@@ -98,6 +98,10 @@ _SIGN_BEFORE = re.compile(r"(?:[-−–﹣－+＋±]|负|正负)\s*$")
 _EXPONENT_BEFORE = re.compile(r"[0-9.][eE][-+]?$")
 
 
+#: A bound that qualifies a noun after it (投资5亿元以上工业项目, 10亿元以上的项目): a condition, not a figure.
+_THRESHOLD = re.compile(r"(?P<bound>(?:及|\(含\)|（含）)?(?:以上|以下|以内))(?=的|[\u4e00-\u9fff])(?!左右|[,，。;；])")
+
+
 def find_amounts(text: str, offset: int = 0) -> list[Amount]:
     """Every amount of money in *text* (already folded to ASCII digits), with offsets shifted by *offset*.
 
@@ -134,6 +138,12 @@ def scan_amounts(text: str, offset: int = 0) -> tuple[list[Amount], list[Refused
                     first -= 1
             refused.append(RefusedAmount(offset + first, offset + m.end(), text[first:m.end()], reason))
             continue
+        bound = _THRESHOLD.match(text, m.end() - len(m.group("post3") or ""))
+        if bound:
+            refused.append(RefusedAmount(offset + start, offset + m.end() - len(m.group("post3") or "") + len(
+                bound.group("bound")), text[start:bound.end("bound")], "it is a threshold (…以上的项目), "
+                "not a figure of its own"))
+            continue
         try:
             number = parse_number(m.group("num"))
         except (InvalidOperation, KeyError):
@@ -163,6 +173,7 @@ def scan_amounts(text: str, offset: int = 0) -> tuple[list[Amount], list[Refused
 #: are shared with the ontology's money measures). Longer phrases first where one contains another.
 MEASURE_PHRASES: dict[str, str] = {
     "签约资金": "SignedInvestment", "签约金额": "SignedInvestment", "签约总额": "SignedInvestment",
+    "签约总金额": "SignedInvestment", "签约总资金": "SignedInvestment",
     "协议资金": "SignedInvestment", "协议投资": "SignedInvestment", "签约引资": "SignedInvestment",
     "项目总投资": "TotalInvestment", "总投资": "TotalInvestment", "投资总额": "TotalInvestment",
     "计划投资": "PlannedInvestment", "计划总投资": "PlannedInvestment", "年度计划投资": "PlannedInvestment",
@@ -175,6 +186,8 @@ MEASURE_PHRASES: dict[str, str] = {
     "最高奖励": "RewardCap", "奖励": "RewardCap", "补助": "RewardCap", "补贴": "RewardCap",
 }
 _MEASURE = re.compile("|".join(sorted(MEASURE_PHRASES, key=len, reverse=True)))
+#: 签约项目8个、金额64亿元: a bare 金额/资金/总额 in a clause about signing is the signed sum.
+_SIGNED_SUM = re.compile(r"签约[^,，。;；]{0,12}?[、,，]?(?:总金额|金额|总资金|资金|总额)")
 
 
 def measure_of(before: str) -> tuple[str, str] | None:
@@ -187,4 +200,7 @@ def measure_of(before: str) -> tuple[str, str] | None:
     for m in _MEASURE.finditer(before):
         if best is None or m.end() > best.end() or (m.end() == best.end() and len(m.group()) > len(best.group())):
             best = m
+    signed = [*_SIGNED_SUM.finditer(before)]
+    if signed and (best is None or signed[-1].end() > best.end()):
+        return "SignedInvestment", signed[-1].group()
     return (MEASURE_PHRASES[best.group()], best.group()) if best else None

@@ -96,6 +96,14 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
                 add("ChamberOfCommerce", host.start - base, m.end(), host=host.place, origin=origin,
                     rule="province-abbreviation", confidence=0.85)
             continue
+        if not chain and cursor > 0 and cursor - 1 in by_end:
+            # 深圳郴商会, 上海岳商会: a city's first character stands for it after the host's name
+            host = by_end[cursor - 1]
+            origin = city_initial(t[cursor - 1], topic, places)
+            if origin is not None and host.place is not None and host.place.iri != origin.iri:
+                add("ChamberOfCommerce", host.start - base, m.end(), host=host.place, origin=origin,
+                    rule="city-abbreviation", confidence=0.8)
+            continue
         if not chain:
             continue
         if len(chain) >= 2:
@@ -205,6 +213,17 @@ def find_organisations(t: str, base: int, sent: Span, mentions: list[Mention], t
                 add("Enterprise", pos, pos + len(name))
             pos += len(item) + 1
     return out
+
+
+def city_initial(char: str, topic: Place | None, places: dict[str, Place]) -> Place | None:
+    """The prefecture-level city a one-character name stands for in a chamber's name (郴 → 郴州市): the only
+    city whose name starts with it, or the only one in the province of the article's place (常: 常德 in a Hunan
+    report, 常州 in a Jiangsu one); None when that leaves none or several."""
+    cities = [p for p in places.values() if p.kind == "prefecture" and p.coded and p.label.startswith(char)
+              and len(p.label) > 2]
+    if len(cities) > 1 and topic is not None and topic.code:
+        cities = [p for p in cities if p.code[:2] == topic.code[:2]]
+    return cities[0] if len(cities) == 1 else None
 
 
 def _owner(t: str, at: int, by_end: dict[int, Mention], topic: Place | None, gov_word: str | None) -> Place | None:

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 import rdflib
 from rdflib import XSD, Literal, URIRef
 
-from kg.ingest.clauses import Owner, clause_start, owner_at, spread, value_lists
+from kg.ingest.clauses import Owner, clause_start, owner_at, spread, unpaired, value_lists
 from kg.ingest.facts.base import DraftView, FactType, Item, Relation, place_is
 from kg.ingest.facts.base_writer import Draft, Get
 from kg.ingest.gazetteer import Place
@@ -87,9 +87,11 @@ AMOUNT_COUNT = Relation(
 THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
 _NO_COUNT = {"FundsInPlace", "RewardCap"}
+_REWARD_AFTER = re.compile(r"的?(?:一次性|资金|财政)?(?:奖励|补助|补贴|奖补)")
 _PLACE_CONFIDENCE = {"clause-named": 0.95, "clause-zone": 0.95, "clause-deictic": 0.9, "sentence-named": 0.85,
                      "sentence-zone": 0.85, "sentence-deictic": 0.85, "article": 0.8,
-                     "respectively": 0.9}  # paired one by one with the places listed before 分别
+                     "respectively": 0.9,  # paired one by one with the places listed before 分别
+                     "respectively-unpaired": 0.3}  # listed after 分别, but the places do not pair: for review
 _PROJECT_BEFORE = re.compile(r"(?P<name>[^,，。;；、的]{2,30}?项目)$")
 _PROJECT_AFTER = re.compile(r"^的(?P<name>[^,，。;；]{2,30}?项目)")
 _NOT_A_NAME = re.compile(r"^(?:[0-9一二两三四五六七八九十]+个|这|该|此|各|其|重点|重大|签约|意向|合作|引进)")
@@ -125,10 +127,14 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
     starts, ends = [a.start - base for a in amounts], [a.end - base for a in amounts]
     paired = spread(t, starts, ends, owners, base)
     counts_of = _count_lists(t, starts, ends)
+    odd = unpaired(t, starts, ends, owners, base)
+    lists = value_lists(t, starts, ends)
     for i, a in enumerate(amounts):
         s = a.start - base
         cc = max(t.rfind(c, 0, s) for c in ",，;；。") + 1
         found = measure_of(t[cc:s])
+        if (found is None or found[0] == "InvestmentAmount") and _REWARD_AFTER.match(t, a.end - base):
+            found = ("RewardCap", "")  # 给予最高50万元的一次性奖励: the reward is named after the amount
         measure, phrase = found if found else ("InvestmentAmount", "")
         confidence = 0.95 if found else 0.6
         attrs: dict[str, object] = {"amount": a, "measure": measure, "rule": f"measure:{phrase or 'default'}"}
@@ -137,6 +143,8 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
                                attrs={**attrs, "confidence": confidence}))
             continue
         place, rule = (paired[i], "respectively") if i in paired else owner_at(t, base, a.start, owners, fallback)
+        if i in odd:
+            rule = "respectively-unpaired"  # listed after 分别 but not pairable: not the clause's last place's
         confidence = min(confidence, _PLACE_CONFIDENCE.get(rule, 0.5)) if place else 0.0
         attrs.update(place=place, rule=f"{attrs['rule']} place:{rule}", confidence=confidence)
         if measure not in _NO_COUNT:
@@ -161,6 +169,11 @@ def find_investments(t: str, base: int, sent: Span, amounts: list[Amount], owner
                                key=name, attrs=attrs))
             continue
         label = t[cc:a.end - base]
+        first = next((f for f, last in lists if f < i <= last), None)
+        if rule == "respectively" and isinstance(place, Place):
+            label = f"{place.label}{phrase}{a.surface}"  # not 签约资金分别为33亿元、12.4亿元 for the second value
+        elif first is not None:
+            label = f"{t[cc:starts[first]]}…{a.surface}"  # 两个项目总投资分别为…9亿元: the earlier values elided
         out.append(Finding("total", label, sent, a.start, a.end, cls="SigningTotal", key=f"{sent.index}:{a.start}",
                            attrs=attrs))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,8 @@ SAMPLE_DIR = Path("data") / "sample"
 SAMPLE_OUT = "sample"
 #: A file in a folder ``kg run --sample`` made, so that it only ever replaces its own folders.
 SAMPLE_STAMP = ".kg-sample"
+#: The invented project the sample follows from its signing to its production.
+FOLLOWED = "湘澜高纯氧化铝项目"
 
 
 @dataclass
@@ -111,6 +114,7 @@ class SampleReport:
     repeats: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     hunan: list[str] = field(default_factory=list)
+    timeline: list[str] = field(default_factory=list)  #: the followed project's milestones, in date order
 
     def render(self, shown: str) -> str:
         """The summary, with *shown* as the project folder in the commands to explore it."""
@@ -128,11 +132,12 @@ class SampleReport:
         lines += [f"  {c}" for c in self.conflicts]
         lines.append("investment_by_region for 湖南省 (by measure and period, never added across them):")
         lines += [f"  {h}" for h in self.hunan]
-        # TIMELINES: when `kg timeline` lands (kg/corpus/timeline.py), list the followed project's stages here.
-        lines += ["Timelines: not built yet (`kg timeline`); 湘澜高纯氧化铝项目 is followed through 签约, 开工,",
-                  "  投产 and 到位资金 across four articles.", "", "Explore it:"]
+        lines.append(f"Timeline of {FOLLOWED} (kg timeline), across articles:")
+        lines += [f"  {t}" for t in self.timeline] or ["  no milestones (the extractor read none)"]
+        lines += ["", "Explore it:"]
         lines += [f"  kg --project {shown} {c}" for c in (
             "conflicts --repeats", "query -q investment_by_region --param region=湖南省",
+            f"timeline {FOLLOWED}", "timeline 株洲市 --stalled-after 6",
             "ask 株洲市的招商大使有哪些", "profile 株洲市 -o zhuzhou.html")]
         return "\n".join(lines) + "\n"
 
@@ -149,7 +154,7 @@ def sample_articles(project: Path) -> list[tuple[str, Path]]:
     return sorted(out)
 
 
-def run_sample(paths: Paths, out: Path) -> SampleReport:
+def run_sample(paths: Paths, out: Path, *, review: Callable[[Path, Path], None] | None = None) -> SampleReport:
     """Build the founding data plus the invented sample corpus into the project folder *out*, by the real path.
 
     Every sample article goes through ``kg ingest``, the review gate (its ``NAME.decisions.json`` when there is
@@ -159,6 +164,9 @@ def run_sample(paths: Paths, out: Path) -> SampleReport:
     merge refuses (a repost) is reported, not an error of the run. The folder is made afresh beside *out* and
     swapped in at the end, so running it twice gives the same store, and the default project's ``data/`` is
     only read.
+
+    *review*, for the maintainers' ``scripts/review_sample.py``, is called with each article and its draft
+    before the gate, to write the article's decisions file afresh when the extractor has changed.
     """
     import shutil
 
@@ -198,6 +206,8 @@ def run_sample(paths: Paths, out: Path) -> SampleReport:
         if additions.is_file():  # what the reviewer adds that the extractor does not read yet (a period)
             with draft.open("a", encoding="utf-8") as f:
                 f.write("\n" + additions.read_text(encoding="utf-8"))
+        if review is not None:
+            review(path, draft)
         decisions = path.with_name(f"{path.stem}.decisions.json")
         try:
             if decisions.is_file():
@@ -264,6 +274,8 @@ def _summarise(paths: Paths, report: SampleReport) -> None:
     import pyoxigraph as ox
 
     from kg.corpus.conflicts import describe_subject
+    from kg.corpus.timeline import timeline
+    from kg.errors import KGError
     from kg.store.figures import figure_groups
     from kg.store.generations import open_store
     from kg.views.overview import format_cny
@@ -283,6 +295,14 @@ def _summarise(paths: Paths, report: SampleReport) -> None:
             period = term_text(row.get("year")) or term_text(row.get("periodLabel")) or "no period stated"
             report.hunan.append(f"{term_text(row.get('measureLabel'))} · {period}: at least {money} "
                                 f"({term_text(row.get('counted'))} counted, {_sources(row.get('sources'))})")
+    try:
+        followed = timeline(store, FOLLOWED)
+    except KGError:
+        return  # the extractor did not read the project: the summary says there are no milestones
+    for r in followed.rows:
+        date = r.date or f"({r.reported[:10]})"
+        report.timeline.append(f"{date:<12} {r.stage_label} · {r.place}" + (f" · {r.amount}" if r.amount else "")
+                               + f"  [{r.source.rsplit('/', 1)[-1]}]")
 
 
 def _sources(count: object) -> str:

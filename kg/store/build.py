@@ -413,9 +413,10 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
         with new_generation(paths.store, base=base, drop_graphs=drop) as gen:
             quotes = QuoteChecker(paths.sources)
             stats = load_groups(gen.store, groups, quotes, timings, keep_subjects=True)
-            # the focus: every entity the change describes now or described before, and what points at them
+            # the focus: every entity the change describes now or described before, and what points at them;
+            # and what the new statements point at (a shape with sh:targetObjectsOf may now target it)
             touched = before | stats.subjects
-            focus = touched | referrers(gen.store, touched)
+            focus = touched | referrers(gen.store, touched) | stats.objects
             raise_if_bad(check_store(gen.store, quotes, program=program, focus=focus, timings=timings))
             graphs = {g: n for g, n in old.get("graphs", {}).items() if g not in changed and g not in removed}
             graphs.update(stats.graphs)

@@ -3,6 +3,7 @@ the gate looks up only what the draft names, and the derived graph it updates eq
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.corpus import MERGE_ARTICLE, plant_figures
 from kg.backend import build
 from kg.cli import cli
 from kg.errors import QuoteMismatch, ValidationError
@@ -17,7 +19,9 @@ from kg.ingest.existing import existing_about
 from kg.ingest.merge import identity_changes
 from kg.paths import Paths, make_paths
 from kg.shacl.report import ValidationResult
-from kg.store.build import check
+from kg.store.build import check, derived_statements
+from kg.store.derive import DERIVED_GRAPH
+from kg.store.figures import figure_groups
 from kg.store.generations import current_generation, open_store
 from tests.conftest import ROOT
 
@@ -154,3 +158,41 @@ def test_the_gate_reads_the_files_the_store_does_not_hold_yet(project: Paths) ->
     (project.facts / "zz-new.ttl").unlink()
     assert not existing_about(project, [new]).has(new)
     assert open_store(project.store) is not None
+
+
+def _derived(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(DERIVED_GRAPH)))
+
+
+@pytest.fixture
+def corpus(synth: Paths, tmp_path: Path) -> Paths:
+    """A copy of the generated corpus and its built store, to merge into."""
+    shutil.copytree(synth.project, tmp_path / "c", symlinks=True)
+    return make_paths(tmp_path / "c", tmp_path / "c" / "store")
+
+
+def test_merged_articles_update_the_derived_graph_as_a_full_recompute_would(corpus: Paths) -> None:
+    # restated totals of existing regions (repeats and conflicts of figures other sources gave, in their cells)
+    planted = plant_figures(corpus.project, 2, random.Random(3))
+    assert len(planted) == 4
+    before = _derived(open_store(corpus.store))
+    report = build(corpus)
+    assert not report.full and len(report.changed) == 4 and report.rederived.endswith("cell(s)")
+    store = open_store(corpus.store)
+    after = _derived(store)
+    assert after == set(derived_statements(store))  # what a full recompute of the new data gives
+    assert after != before and len(after) == report.graphs[DERIVED_GRAPH]
+    # the planted figures joined the figure groups of the totals they restate, and the rollups count them once
+    assert {f.item.value for g in figure_groups(store) for f in g.figures} >= set(planted)
+
+
+def test_a_merge_through_kg_merge_updates_the_derived_graph_as_a_full_recompute_would(corpus: Paths,
+                                                                                        tmp_path: Path) -> None:
+    article = tmp_path / "qingsong-2024-03-02.txt"
+    article.write_text(MERGE_ARTICLE, encoding="utf-8")
+    draft = tmp_path / "draft.ttl"
+    assert _invoke(corpus, "ingest", str(article), "-o", str(draft), "--year", "2024")[0] == 0
+    code, output = _invoke(corpus, "merge", "--accept-all", str(draft))
+    assert code == 0, output
+    store = open_store(corpus.store)
+    assert _derived(store) == set(derived_statements(store))

@@ -189,6 +189,8 @@ def _time_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
     build_steps = timed["build"]
     detail = ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
     detail += " (build: " + ", ".join(f"{k} {v:.2f}" for k, v in build_steps.items()) + ")"
+    if timed.get("rederived"):
+        detail += f"; investment rollups recomputed: {timed['rederived']}"
     return "merged", f"{seconds:.1f} s (target at 1M: 10 s); {detail}"
 
 

@@ -41,7 +41,8 @@ def main(argv: list[str]) -> int:
     report: Any = merge_reviewed(make_paths(project, project / "store"), draft, accept_all=True)
     seconds["merge"] = time.perf_counter() - started
     seconds["process"] = time.perf_counter() - STARTED
-    print(json.dumps({"steps": seconds, "build": report.build.timings}))
+    print(json.dumps({"steps": seconds, "build": report.build.timings,
+                      "rederived": getattr(report.build, "rederived", "")}))
     return 0
 
 

@@ -175,9 +175,12 @@ def test_merged_articles_update_the_derived_graph_as_a_full_recompute_would(corp
     # restated totals of existing regions (repeats and conflicts of figures other sources gave, in their cells)
     planted = plant_figures(corpus.project, 2, random.Random(3))
     assert len(planted) == 4
+    # and an economic region that now takes in a province: the places in it move, their figures' cells change
+    (corpus.facts / "zz-belt.ttl").write_text(
+        f"<{ID}place/jing-jin-ji> <https://schema.org/containsPlace> <{ID}region/430000> .\n", encoding="utf-8")
     before = _derived(open_store(corpus.store))
     report = build(corpus)
-    assert not report.full and len(report.changed) == 4 and report.rederived.endswith("cell(s)")
+    assert not report.full and len(report.changed) == 5 and report.rederived.endswith("cell(s)")
     store = open_store(corpus.store)
     after = _derived(store)
     assert after == set(derived_statements(store))  # what a full recompute of the new data gives

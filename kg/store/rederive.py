@@ -7,14 +7,16 @@ generation stay true except where the new statements reach, so this module compu
 
 - the **place closure** (``zs:withinRegion``, :func:`kg.store.derive.derive_store`) in full: it reads the place
   hierarchy through the indexes, a fraction of a second even at a million statements, and may change anywhere
-  when a new statement adds a place or a ``schema:containedInPlace``;
+  when a new statement adds a place or a ``schema:containedInPlace``; the places whose closure changed are
+  *moved*;
 - the **quotes** (``zs:quote``, :mod:`kg.store.rollups`) of the facts the new statements can give one: a new
   fact, a fact with a new ``prov:wasDerivedFrom``, or one derived from a new sentence, selector or text;
 - the **investment rollups** (:mod:`kg.store.investment`) of the cells (measure, currency, period) the new
   statements reach: the cells of the items they describe or give money, a period or a sentence, each computed
-  from every item of the cell (:func:`rollup_cells`; a cell's observations depend on nothing outside it); in full
-  when the place hierarchy changed, when a period is added to an item or period the graph had (an item could
-  leave its cell), or when a cell is the one of items without a period (found only by reading every item).
+  from every item of the cell (:func:`rollup_cells`; a cell's observations depend on nothing outside it), and the
+  cells of the items in moved places; in full when a period is added to an item or period the graph had (an
+  item could leave its cell), or when a cell is the one of items without a period (found only by reading every
+  item).
 
 :func:`update_derived` then writes the difference to the derived graph (removes what no longer holds, adds what
 is new), rather than dropping the graph and loading it again. ``tests/test_merge_incremental.py`` checks that
@@ -43,6 +45,8 @@ _DERIVED_GRAPH = ox.NamedNode(DERIVED_GRAPH)
 _ITEM_CLASSES = {ox.NamedNode(f"{ZS}SigningTotal"), ox.NamedNode(f"{ZS}InvestmentProject")}
 _INVESTMENT, _REF_PERIOD = ox.NamedNode(f"{ZS}investment"), ox.NamedNode(f"{ZS}refPeriod")
 _STAGE_DATE = ox.NamedNode(f"{ZS}stageDate")
+#: The place of a total and of a project.
+_PLACE_OF = (ox.NamedNode(f"{ZS}refArea"), ox.NamedNode(f"{SCHEMA}location"))
 _PERIOD_START, _PERIOD_END = ox.NamedNode(f"{ZS}periodStart"), ox.NamedNode(f"{ZS}periodEnd")
 #: Predicates an item's period is read through, each optional in the rollups' query: a new one on an item or
 #: period the graph had before can move that item out of its cell, which only a full recompute sees.
@@ -119,11 +123,13 @@ def _existed(store: ox.Store, node: Subject, graphs: set[ox.NamedNode | ox.Blank
                for q in store.quads_for_pattern(node, None, None))
 
 
-def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
-                 ) -> list[Row] | None:
+def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
+                 moved: Iterable[Subject] = ()) -> list[Row] | None:
     """Every row of the investment items in the cells the *added* statements (:func:`new_statements`) can
-    change: the cells of the items they describe, give money, a period, a sentence; None when only a full
-    recompute is right (a period added to an item or period the graph had, an item without a period)."""
+    change: the cells of the items they describe, give money, a period, a sentence, and of the items in the
+    *moved* places (whose ``zs:withinRegion`` changed: the rule reads the hierarchy only through the places of
+    the items of a cell and their ancestors); None when only a full recompute is right (a period added to an
+    item or period the graph had, an item without a period)."""
     subjects = {q.subject for q in added if not isinstance(q.subject, ox.Triple)}
     for q in added:
         if q.predicate in _PERIOD_PREDICATES and not isinstance(q.subject, ox.Triple) \
@@ -141,6 +147,10 @@ def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode
     for s in sentences:
         candidates.update(q.subject for q in store.quads_for_pattern(None, _DERIVED_FROM, s)
                           if not isinstance(q.subject, ox.Triple))
+    for place in moved:
+        for predicate in _PLACE_OF:
+            candidates.update(q.subject for q in store.quads_for_pattern(None, predicate, place)
+                              if not isinstance(q.subject, ox.Triple))
     cells: set[Cell] = set()
     for item in candidates:
         if isinstance(item, ox.NamedNode) and _is_item(store, item):
@@ -202,9 +212,10 @@ def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float
     closure = derive_store(store)
     remove = old_closure - set(closure)
     add = set(closure) - old_closure
-    rows = None if remove or add else rollup_cells(store, added, graphs)
+    moved = {q.subject for q in remove | add if not isinstance(q.subject, ox.Triple)}
+    rows = rollup_cells(store, added, graphs, moved)
     add |= quotes_for(store, quoted_facts(store, subjects))
-    if rows is None:  # the place hierarchy changed, or a period moved: every observation again
+    if rows is None:  # a period moved, or items without one: every observation again
         observations = {q.subject for q in store.quads_for_pattern(None, _DATASET, ROLLUPS, _DERIVED_GRAPH)}
         old = {q for o in observations for q in store.quads_for_pattern(o, None, None, _DERIVED_GRAPH)}
         fresh = set(investment_rollups(store, closure))

@@ -56,6 +56,9 @@ class SourceLine:
     sha256: str
 
 
+#: The index of the articles' fingerprints, kept in the store folder (:func:`kg.ingest.duplicates.known_sources`).
+DUPLICATES_INDEX = "sources.fingerprints.sqlite"
+
 #: A source id as :func:`kg.ingest.text.source_id` makes it: it becomes a file name in data/sources/ and
 #: data/facts/, so Latin letters, digits, '.', '_' and '-' only, never a leading dot or '..'.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
@@ -143,7 +146,7 @@ def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
             files[Path("data/sources") / f"{sid}.txt"] = article.text.encode("utf-8")
     # an article merged twice (or reposted) would count every figure it reports twice: refused, naming the first
     problems += [f"{d.describe()}; its facts are already in the graph. Nothing of it is merged again."
-                 for d in find_duplicates(articles, paths.sources)]
+                 for d in find_duplicates(articles, paths.sources, paths.store / DUPLICATES_INDEX)]
     if problems:
         raise InputError("Nothing was merged:\n" + "\n".join(f"  - {p}" for p in problems))
     graph = to_rdflib(quads)

@@ -25,9 +25,11 @@ of another checkout too (``--before /work/main``), so one run prints the merge b
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -39,6 +41,7 @@ import pyoxigraph as ox
 from benchmarks.synth import ID, Article, Generator, generate, parse_size
 from kg.backend import build
 from kg.ingest.duplicates import compare, fingerprint, known_sources
+from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.paths import make_paths
 from kg.store.figures import FigureGroup, agree, figure_groups
@@ -66,9 +69,13 @@ def _load(out: Path) -> ox.Store:
     return store
 
 
-def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
-    """Write *n* repeat and *n* conflict articles; return {total item IRI restated: kind}."""
-    store = _load(out)
+def plant_figures(out: Path, n: int, rng: random.Random, store: ox.Store | None = None,
+                  into: Path | None = None, prefix: str = "plant") -> dict[str, str]:
+    """Write *n* repeat and *n* conflict articles; return {total item IRI restated: kind}.
+
+    *store*: the built store of *out* to find the totals in (else the files are loaded); *into*: the folder
+    the articles are written to (*out* by default), with *prefix* starting their source ids."""
+    store = store if store is not None else _load(out)
     rows = list(store.query(_TOTALS, use_default_graph_as_union=True))  # type: ignore[union-attr]
     keys: dict[tuple[str, str, str], list[ox.QuerySolution]] = {}
     for r in rows:
@@ -76,6 +83,7 @@ def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
     unique = sorted((v[0] for v in keys.values() if len(v) == 1), key=lambda r: r["item"].value)
     chosen = rng.sample(unique, 2 * n)
     gen = Generator(out)
+    gen.out = into or out
     planted = {}
     for i, r in enumerate(chosen):
         kind = "repeat" if i < n else "conflict"
@@ -85,7 +93,7 @@ def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
         qualifier, surface = (("Approximately", f"签约资金约{zh_num}") if kind == "repeat"
                               else ("Exact", f"签约资金{zh_num}"))
         year, area, count = r["year"].value, r["areaLabel"].value, r["count"].value
-        a = Article(f"plant-{kind}-{i:04d}", f"{area}签约快讯(合成第{i}篇)", f"{int(year) + 1}-01-15T09:00:00+08:00")
+        a = Article(f"{prefix}-{kind}-{i:04d}", f"{area}签约快讯(合成第{i}篇)", f"{int(year) + 1}-01-15T09:00:00+08:00")
         a.say(a.title)
         s = a.say(f"记者获悉,{year}年,{area}签约引进产业项目{count}个,{surface}。", new_paragraph=True)
         tot, amt = f"<{ID}total/{a.sid}>", f"<{ID}amount/{a.sid}>"
@@ -178,9 +186,15 @@ def _time_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
     env = {**os.environ, "PYTHONPATH": str(code)}
     subprocess.run([*kg, "ingest", str(art), "-o", str(out / "draft.ttl"), "--year", "2024"], check=True,
                    capture_output=True, env=env, cwd=code)
+    return _run_merge(out, out / "draft.ttl", code)
+
+
+def _run_merge(out: Path, draft: Path, code: Path) -> tuple[str, str]:
+    """Time ``kg merge --accept-all DRAFT`` into *out* in a process (:mod:`benchmarks.merge_steps`)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "merge_steps.py"), str(out),
-                           str(out / "draft.ttl")], capture_output=True, text=True, env=env, cwd=code)
+                           str(draft)], capture_output=True, text=True, env=env, cwd=code)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         return f"failed: {done.stdout[-200:]}{done.stderr[-200:]}", f"{seconds:.1f} s"
@@ -195,10 +209,28 @@ def _time_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
 
 
 def _unmerge(out: Path) -> None:
-    """Take the article merged by an earlier run out of *out* and bring the store back to the data (untimed)."""
-    for p in [*(out / "data" / "facts").glob("qingsong-*"), *(out / "data" / "sources").glob("qingsong-*")]:
-        p.unlink()
+    """Take the articles merged by an earlier run out of *out* and bring the store back to the data (untimed)."""
+    for name in ("qingsong-*", "merged-*"):
+        for p in [*(out / "data" / "facts").glob(name), *(out / "data" / "sources").glob(name)]:
+            p.unlink()
     build(make_paths(out, out / "store"))
+
+
+def _time_repeat_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
+    """Time ``kg merge`` of an article that restates a total of the corpus (a repeat of a figure another source
+    gave, in a region and year that have figures): its draft is written as ``kg ingest`` writes one (the
+    facts under a ``# kg-ingest-source:`` line naming the article and its sha256)."""
+    scratch = out / "repeat-draft"
+    shutil.rmtree(scratch, ignore_errors=True)
+    (scratch / "data" / "facts").mkdir(parents=True)
+    (scratch / "data" / "sources").mkdir(parents=True)
+    plant_figures(out, 1, random.Random(11), store=open_store(out / "store"), into=scratch, prefix="merged")
+    article = next((scratch / "data" / "sources").glob("merged-repeat-*.txt"))
+    facts = (scratch / "data" / "facts" / f"{article.stem}.ttl").read_text(encoding="utf-8")
+    sha = hashlib.sha256(article.read_bytes()).hexdigest()
+    draft = scratch / "draft.ttl"
+    draft.write_text(f"{SOURCE_LINE} {article.stem}\t{article.resolve()}\tutf-8\t{sha}\n{facts}", encoding="utf-8")
+    return _run_merge(out, draft, code)
 
 
 def rerun(out: Path, before: Path | None) -> list[tuple[str, str, str]]:
@@ -209,8 +241,12 @@ def rerun(out: Path, before: Path | None) -> list[tuple[str, str, str]]:
         _unmerge(out)
         status, seconds = _time_merge(out, before.resolve())
         rows.append((f"kg merge of one article, before ({before})", status, seconds))
+        _unmerge(out)
+        status, seconds = _time_repeat_merge(out, before.resolve())
+        rows.append((f"kg merge of a restated total, before ({before})", status, seconds))
     _unmerge(out)
     rows.append(("kg merge of one article", *_time_merge(out)))
+    rows.append(("kg merge of a restated total", *_time_repeat_merge(out)))
     return rows
 
 

@@ -430,7 +430,9 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
             graphs.update(stats.graphs)
             if additive:
                 added = [q for g in changed for q in gen.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-                graphs[DERIVED_GRAPH], rederived = update_derived(gen.store, added, timings)
+                before = old.get("graphs", {}).get(DERIVED_GRAPH)
+                graphs[DERIVED_GRAPH], rederived = update_derived(
+                    gen.store, added, timings, before if isinstance(before, int) else None)
             else:
                 graphs[DERIVED_GRAPH] = _derive_into(gen.store, timings)
             statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}

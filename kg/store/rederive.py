@@ -200,10 +200,12 @@ def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return "" if isinstance(term, ox.Triple) else term.value
 
 
-def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float]) -> tuple[int, str]:
+def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float], size: int | None = None
+                   ) -> tuple[int, str]:
     """Bring the derived graph of *store* (an old generation's, plus the graphs of *new* statements, nothing
     removed) up to date by computing what *new* can change and writing the difference; return its size and
-    what was recomputed of the investment rollups ("all", or "N cell(s)")."""
+    what was recomputed of the investment rollups ("all", or "N cell(s)"). *size*: the derived graph's size
+    before, as the old manifest records it (counting it reads every statement of it, seconds at a million)."""
     started = time.perf_counter()
     graphs = {q.graph_name for q in new}
     added = new_statements(store, new)
@@ -227,7 +229,8 @@ def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float
         scope = f"{len(cells)} cell(s)"
     remove |= old - fresh
     add |= fresh - old
-    size = sum(1 for _ in store.quads_for_pattern(None, None, None, _DERIVED_GRAPH))
+    if size is None:
+        size = sum(1 for _ in store.quads_for_pattern(None, None, None, _DERIVED_GRAPH))
     for q in remove:
         store.remove(q)
     fresh_add = [q for q in add if q not in store]

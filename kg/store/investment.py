@@ -136,7 +136,7 @@ def rollups_of_cells(store: ox.Store, closure: Iterable[ox.Quad], rows: list[Row
     recomputes, reading only the figures of their subjects rather than every figure of the store."""
     subjects = {r["area"] if text_of(r["kind"]) == "total" else r["item"] for r in rows}
     found = [f for s in sorted((s for s in subjects if isinstance(s, ox.NamedNode)), key=lambda n: n.value)
-             for f in figures(store, s)]
+             for f in figures(store, s, alone=False)]
     return _observations(store, _up(closure), rows, group_figures(found))
 
 

@@ -199,3 +199,38 @@ def test_a_merge_through_kg_merge_updates_the_derived_graph_as_a_full_recompute_
     assert code == 0, output
     store = open_store(corpus.store)
     assert _derived(store) == set(derived_statements(store))
+
+
+def _canonical(rows: list[dict[str, object]]) -> list[tuple[tuple[str, str], ...]]:
+    return sorted(tuple(sorted((k, str(v)) for k, v in r.items())) for r in rows)
+
+
+def test_rows_by_index_lookups_equal_the_queries(synth: Paths) -> None:
+    """item_rows and figures(store, subject) read by lookups give the rows the SPARQL queries give, for every item
+    and subject of the corpus, and for a statement stated twice (once per graph in the union default graph)."""
+    from kg.store.figures import _rows, subject_rows
+    from kg.store.investment import item_rows, item_rows_queried
+
+    store = ox.Store()
+    store.extend(open_store(synth.store).quads_for_pattern(None, None, None, None))
+    zs = "https://w3id.org/zhaoshang-kg/def#"
+    totals = [q.subject for q in store.quads_for_pattern(None, None, ox.NamedNode(f"{zs}SigningTotal"))]
+    projects = [q.subject for q in store.quads_for_pattern(None, None, ox.NamedNode(f"{zs}InvestmentProject"))]
+    assert totals and projects
+    # one total and its period restated in another graph: its rows double, in both readings
+    again = ox.NamedNode("urn:test:again")
+    period = next(q.object for q in store.quads_for_pattern(totals[0], ox.NamedNode(f"{zs}refPeriod"), None))
+    for s in (totals[0], period):
+        assert isinstance(s, ox.NamedNode)
+        store.extend([ox.Quad(q.subject, q.predicate, q.object, again) for q in store.quads_for_pattern(s, None, None)
+                      if q.graph_name != again])
+    for item in totals + projects:
+        assert isinstance(item, ox.NamedNode)
+        assert _canonical(item_rows(store, item)) == _canonical(item_rows_queried(store, item)), item  # type: ignore[arg-type]
+    assert len(item_rows(store, totals[0])) > 1  # type: ignore[arg-type]
+    areas = {q.object for t in totals for q in store.quads_for_pattern(t, ox.NamedNode(f"{zs}refArea"), None)}
+    for subject in [*areas, *projects]:
+        assert isinstance(subject, ox.NamedNode)
+        rows = [{k: r[k] for k in ("item", "kind", "subject", "value", "currency", "measure", "qualifier", "period",
+                                   "count")} for r in _rows(store, subject)]
+        assert _canonical(subject_rows(store, subject)) == _canonical(rows), subject  # type: ignore[arg-type]

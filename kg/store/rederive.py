@@ -102,21 +102,6 @@ def _quoted_classes(store: ox.Store) -> set[ox.NamedNode | ox.BlankNode | ox.Lit
     return {row[0] for row in result}
 
 
-def new_statements(store: ox.Store, new: list[ox.Quad]) -> list[ox.Quad]:
-    """The statements of *new* (the added graphs) that no other graph of *store* already states: a source that
-    repeats what the registry says of a shared entity adds nothing to the union the derived statements read."""
-    graphs = {q.graph_name for q in new}
-    out = []
-    for q in new:
-        if isinstance(q.subject, ox.Triple):
-            out.append(q)
-            continue
-        if not any(o.graph_name not in graphs and o.graph_name != _DERIVED_GRAPH
-                   for o in store.quads_for_pattern(q.subject, q.predicate, q.object)):
-            out.append(q)
-    return out
-
-
 def _existed(store: ox.Store, node: Subject, graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> bool:
     """Whether a graph other than *graphs* (the added ones) and the derived graph says anything of *node*."""
     return any(q.graph_name not in graphs and q.graph_name != _DERIVED_GRAPH
@@ -125,7 +110,7 @@ def _existed(store: ox.Store, node: Subject, graphs: set[ox.NamedNode | ox.Blank
 
 def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
                  moved: Iterable[Subject] = ()) -> list[Row] | None:
-    """Every row of the investment items in the cells the *added* statements (:func:`new_statements`) can
+    """Every row of the investment items in the cells the *added* statements (the new graphs') can
     change: the cells of the items they describe, give money, a period, a sentence, and of the items in the
     *moved* places (whose ``zs:withinRegion`` changed: the rule reads the hierarchy only through the places of
     the items of a cell and their ancestors); None when only a full recompute is right (a period added to an
@@ -208,7 +193,7 @@ def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float
     before, as the old manifest records it (counting it reads every statement of it, seconds at a million)."""
     started = time.perf_counter()
     graphs = {q.graph_name for q in new}
-    added = new_statements(store, new)
+    added = new  # a statement a source repeats counts too: the union default graph answers it once per copy
     subjects = {q.subject for q in added if not isinstance(q.subject, ox.Triple)}
     old_closure = set(store.quads_for_pattern(None, WITHIN_REGION, None, _DERIVED_GRAPH))
     closure = derive_store(store)

@@ -132,7 +132,7 @@ def graph_for(path: Path, paths: Paths) -> ox.NamedNode:
     ``data/facts/<source>.ttl`` and ``data/facts/<source>.<part>.ttl`` both go into ``graph/<source>``, so
     that a source can be reloaded or removed alone.
     """
-    if path.resolve() == paths.ontology.resolve():
+    if path.name == paths.ontology.name and path.resolve() == paths.ontology.resolve():  # resolve() only if it may be
         return ox.NamedNode(ONTOLOGY_GRAPH)
     graph = source_graph(path.name.split(".", 1)[0])
     check_graph_name(graph, path)

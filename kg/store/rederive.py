@@ -162,8 +162,12 @@ def _items_in(store: ox.Store, periods: set[str]) -> set[ox.NamedNode]:
               if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) and q.object.value in years}
     out = {q.subject for n in nodes for q in store.quads_for_pattern(None, _REF_PERIOD, n)
            if isinstance(q.subject, ox.NamedNode)}
-    out |= {q.subject for q in store.quads_for_pattern(None, _STAGE_DATE, None)
-            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) and q.object.value[:4] in years}
+    for year in sorted(years):  # the rows' own test (kg.store.investment._period_key), evaluated in the store
+        result = store.query(f"SELECT DISTINCT ?item WHERE {{ ?item <{_STAGE_DATE.value}> ?date "
+                             "FILTER (isLiteral(?date) && SUBSTR(STR(?date), 1, 4) = ?year) }",
+                             use_default_graph_as_union=True, substitutions={ox.Variable("year"): ox.Literal(year)})
+        assert isinstance(result, ox.QuerySolutions)
+        out |= {row[0] for row in result if isinstance(row[0], ox.NamedNode)}
     return out
 
 

@@ -163,7 +163,7 @@ def _items_in(store: ox.Store, periods: set[str]) -> set[ox.NamedNode]:
     out = {q.subject for n in nodes for q in store.quads_for_pattern(None, _REF_PERIOD, n)
            if isinstance(q.subject, ox.NamedNode)}
     for year in sorted(years):  # the rows' own test (kg.store.investment._period_key), evaluated in the store
-        result = store.query(f"SELECT DISTINCT ?item WHERE {{ ?item <{_STAGE_DATE.value}> ?date "
+        result = store.query(f"SELECT DISTINCT ?item ?year WHERE {{ ?item <{_STAGE_DATE.value}> ?date "
                              "FILTER (isLiteral(?date) && SUBSTR(STR(?date), 1, 4) = ?year) }",
                              use_default_graph_as_union=True, substitutions={ox.Variable("year"): ox.Literal(year)})
         assert isinstance(result, ox.QuerySolutions)

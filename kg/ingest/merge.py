@@ -270,7 +270,7 @@ def _staged_check(paths: Paths, draft: Path, files: dict[Path, bytes]) -> None:
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             (stage / rel).write_bytes(data)
         report = check(make_paths(stage, stage / "store"))
-    if not report.validation.conforms:
+    if report.validation.violations:
         raise _refused(draft, report.validation)
     if report.quote_problems:
         raise QuoteMismatch(f"{draft}: some quotes differ from their source; nothing was merged.\n"

@@ -11,8 +11,10 @@ Builds are incremental. The manifest of the live store records the sha256 of eve
 the next build copies the live generation (hard links), drops the named graphs whose files (or source text)
 changed or went away, loads their new contents, and validates only what the change can affect: every entity
 the changed graphs describe now or described before, and the entities that point at those (SHACL's focus
-nodes; the checks still see the whole store, so ``sh:class`` finds types stated by other sources). A change to
-the ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
+nodes; the checks still see the whole store, so ``sh:class`` finds types stated by other sources), and what
+the new statements point at (``sh:targetObjectsOf``). A build that only adds graphs (``kg merge``) keeps the
+derived graph and updates it where the new statements reach (:mod:`kg.store.rederive`). A change to the
+ontology or the shapes, or ``full=True``, rebuilds and revalidates everything.
 
 This module builds the embedded store at ``paths.store`` and holds what every build shares: the files and the
 graph each feeds, their fingerprint and plan, the load, the checks and :class:`BuildReport`. A build to a remote
@@ -132,7 +134,8 @@ def graph_for(path: Path, paths: Paths) -> ox.NamedNode:
     ``data/facts/<source>.ttl`` and ``data/facts/<source>.<part>.ttl`` both go into ``graph/<source>``, so
     that a source can be reloaded or removed alone.
     """
-    if path.name == paths.ontology.name and path.resolve() == paths.ontology.resolve():  # resolve() only if it may be
+    # resolve() costs a system call per path: only for a file named as the ontology is (a thousand files a build)
+    if path.name == paths.ontology.name and path.resolve() == paths.ontology.resolve():
         return ox.NamedNode(ONTOLOGY_GRAPH)
     graph = source_graph(path.name.split(".", 1)[0])
     check_graph_name(graph, path)
@@ -430,9 +433,9 @@ def _build_embedded(paths: Paths, *, full: bool) -> BuildReport:
             graphs.update(stats.graphs)
             if additive:
                 added = [q for g in changed for q in gen.store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-                before = old.get("graphs", {}).get(DERIVED_GRAPH)
+                derived_before = old.get("graphs", {}).get(DERIVED_GRAPH)
                 graphs[DERIVED_GRAPH], rederived = update_derived(
-                    gen.store, added, timings, before if isinstance(before, int) else None)
+                    gen.store, added, timings, derived_before if isinstance(derived_before, int) else None)
             else:
                 graphs[DERIVED_GRAPH] = _derive_into(gen.store, timings)
             statements = {rel: int(info.get("statements", 0)) for rel, info in old.get("files", {}).items()}

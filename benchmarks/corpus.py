@@ -17,9 +17,11 @@ period and count, come from two or more sources, and the values agree or not as 
 also repeats region, year and count by chance. Last, it times ``kg merge --accept-all`` of one small article
 into the built store (a process, as a user runs it).
 
-``--reuse`` takes a folder this benchmark built before and only times the merge again (the article merged last
-time is taken out and the store rebuilt first, untimed); ``--before DIR`` times the same merge with the ``kg``
-of another checkout too (``--before /work/main``), so one run prints the merge before and after a change.
+``--reuse`` takes a folder this benchmark built before and only times the merge again (the articles merged last
+time are taken out and the store rebuilt first, untimed), and a second merge: of an article that restates a
+total of the corpus (a repeat in a region and year with figures, so the investment rollups change). Each row
+gives the seconds of each step (:mod:`benchmarks.merge_steps`). ``--before DIR`` times the same merges with the
+``kg`` of another checkout too (``--before /work/main``), so one run prints them before and after a change.
 """
 
 from __future__ import annotations

@@ -16,12 +16,22 @@ not planted counts as right only when a plain check agrees (all its figures shar
 period and count, come from two or more sources, and the values agree or not as its kind says): the generator
 also repeats region, year and count by chance. Last, it times ``kg merge --accept-all`` of one small article
 into the built store (a process, as a user runs it).
+
+``--reuse`` takes a folder this benchmark built before and only times the merge again (the articles merged last
+time are taken out and the store rebuilt first, untimed), and a second merge: of an article that restates a
+total of the corpus (a repeat in a region and year with figures, so the investment rollups change). Each row
+gives the seconds of each step (:mod:`benchmarks.merge_steps`). ``--before DIR`` times the same merges with the
+``kg`` of another checkout too (``--before /work/main``), so one run prints them before and after a change.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -33,10 +43,11 @@ import pyoxigraph as ox
 from benchmarks.synth import ID, Article, Generator, generate, parse_size
 from kg.backend import build
 from kg.ingest.duplicates import compare, fingerprint, known_sources
+from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.paths import make_paths
 from kg.store.figures import FigureGroup, agree, figure_groups
-from kg.store.generations import open_store
+from kg.store.generations import open_store, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 ZS = "https://w3id.org/zhaoshang-kg/def#"
@@ -60,9 +71,13 @@ def _load(out: Path) -> ox.Store:
     return store
 
 
-def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
-    """Write *n* repeat and *n* conflict articles; return {total item IRI restated: kind}."""
-    store = _load(out)
+def plant_figures(out: Path, n: int, rng: random.Random, store: ox.Store | None = None,
+                  into: Path | None = None, prefix: str = "plant") -> dict[str, str]:
+    """Write *n* repeat and *n* conflict articles; return {total item IRI restated: kind}.
+
+    *store*: the built store of *out* to find the totals in (else the files are loaded); *into*: the folder
+    the articles are written to (*out* by default), with *prefix* starting their source ids."""
+    store = store if store is not None else _load(out)
     rows = list(store.query(_TOTALS, use_default_graph_as_union=True))  # type: ignore[union-attr]
     keys: dict[tuple[str, str, str], list[ox.QuerySolution]] = {}
     for r in rows:
@@ -70,6 +85,7 @@ def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
     unique = sorted((v[0] for v in keys.values() if len(v) == 1), key=lambda r: r["item"].value)
     chosen = rng.sample(unique, 2 * n)
     gen = Generator(out)
+    gen.out = into or out
     planted = {}
     for i, r in enumerate(chosen):
         kind = "repeat" if i < n else "conflict"
@@ -79,7 +95,7 @@ def plant_figures(out: Path, n: int, rng: random.Random) -> dict[str, str]:
         qualifier, surface = (("Approximately", f"签约资金约{zh_num}") if kind == "repeat"
                               else ("Exact", f"签约资金{zh_num}"))
         year, area, count = r["year"].value, r["areaLabel"].value, r["count"].value
-        a = Article(f"plant-{kind}-{i:04d}", f"{area}签约快讯(合成第{i}篇)", f"{int(year) + 1}-01-15T09:00:00+08:00")
+        a = Article(f"{prefix}-{kind}-{i:04d}", f"{area}签约快讯(合成第{i}篇)", f"{int(year) + 1}-01-15T09:00:00+08:00")
         a.say(a.title)
         s = a.say(f"记者获悉,{year}年,{area}签约引进产业项目{count}个,{surface}。", new_paragraph=True)
         tot, amt = f"<{ID}total/{a.sid}>", f"<{ID}amount/{a.sid}>"
@@ -220,18 +236,78 @@ def _consolidation(out: Path, store: ox.Store, n: int, rng: random.Random) -> li
              f"precision {right / max(1, len(found)):.3f}")]
 
 
-def _time_merge(out: Path) -> tuple[str, str]:
-    """Ingest one small article, then time ``kg merge --accept-all`` of it into the built store."""
+def _time_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
+    """Ingest one small article, then time ``kg merge --accept-all`` of it into the built store (a process, as a
+    user runs it: :mod:`benchmarks.merge_steps`, which also gives the seconds per step), with the ``kg`` of the
+    checkout *code*."""
     art = out / "qingsong-2024-03-02.txt"
     art.write_text(MERGE_ARTICLE, encoding="utf-8")
     kg = [sys.executable, "-m", "kg", "--project", str(out), "--store", str(out / "store")]
+    env = {**os.environ, "PYTHONPATH": str(code)}
     subprocess.run([*kg, "ingest", str(art), "-o", str(out / "draft.ttl"), "--year", "2024"], check=True,
-                   capture_output=True)
+                   capture_output=True, env=env, cwd=code)
+    return _run_merge(out, out / "draft.ttl", code)
+
+
+def _run_merge(out: Path, draft: Path, code: Path) -> tuple[str, str]:
+    """Time ``kg merge --accept-all DRAFT`` into *out* in a process (:mod:`benchmarks.merge_steps`)."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
-    done = subprocess.run([*kg, "merge", str(out / "draft.ttl"), "--accept-all"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "merge_steps.py"), str(out),
+                           str(draft)], capture_output=True, text=True, env=env, cwd=code)
     seconds = time.perf_counter() - started
-    return ("merged" if done.returncode == 0 else f"failed: {done.stdout[-200:]}{done.stderr[-200:]}",
-            f"{seconds:.1f} s (target at 1M: 10 s)")
+    if done.returncode != 0:
+        return f"failed: {done.stdout[-200:]}{done.stderr[-200:]}", f"{seconds:.1f} s"
+    timed = json.loads(done.stdout.strip().splitlines()[-1])
+    steps = {k: v for k, v in timed["steps"].items() if k not in ("merge", "process")}
+    build_steps = timed["build"]
+    detail = ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
+    detail += " (build: " + ", ".join(f"{k} {v:.2f}" for k, v in build_steps.items()) + ")"
+    if timed.get("rederived"):
+        detail += f"; investment rollups recomputed: {timed['rederived']}"
+    return "merged", f"{seconds:.1f} s (target at 1M: 10 s); {detail}"
+
+
+def _unmerge(out: Path) -> None:
+    """Take the articles merged by an earlier run out of *out* and bring the store back to the data (untimed)."""
+    for name in ("qingsong-*", "merged-*"):
+        for p in [*(out / "data" / "facts").glob(name), *(out / "data" / "sources").glob(name)]:
+            p.unlink()
+    build(make_paths(out, out / "store"))
+
+
+def _time_repeat_merge(out: Path, code: Path = ROOT) -> tuple[str, str]:
+    """Time ``kg merge`` of an article that restates a total of the corpus (a repeat of a figure another source
+    gave, in a region and year that have figures): its draft is written as ``kg ingest`` writes one (the
+    facts under a ``# kg-ingest-source:`` line naming the article and its sha256)."""
+    scratch = out / "repeat-draft"
+    shutil.rmtree(scratch, ignore_errors=True)
+    (scratch / "data" / "facts").mkdir(parents=True)
+    (scratch / "data" / "sources").mkdir(parents=True)
+    plant_figures(out, 1, random.Random(11), store=open_store(out / "store"), into=scratch, prefix="merged")
+    article = next((scratch / "data" / "sources").glob("merged-repeat-*.txt"))
+    facts = (scratch / "data" / "facts" / f"{article.stem}.ttl").read_text(encoding="utf-8")
+    sha = hashlib.sha256(article.read_bytes()).hexdigest()
+    draft = scratch / "draft.ttl"
+    draft.write_text(f"{SOURCE_LINE} {article.stem}\t{article.resolve()}\tutf-8\t{sha}\n{facts}", encoding="utf-8")
+    return _run_merge(out, draft, code)
+
+
+def rerun(out: Path, before: Path | None) -> list[tuple[str, str, str]]:
+    """``--reuse``: time the merge again on a corpus built before (and with the checkout *before*, if given)."""
+    manifest = read_manifest(out / "store")
+    rows = [("corpus", f"{out} (reused)", f"{manifest.get('quads', 0)} statements")]
+    if before is not None:
+        _unmerge(out)
+        status, seconds = _time_merge(out, before.resolve())
+        rows.append((f"kg merge of one article, before ({before})", status, seconds))
+        _unmerge(out)
+        status, seconds = _time_repeat_merge(out, before.resolve())
+        rows.append((f"kg merge of a restated total, before ({before})", status, seconds))
+    _unmerge(out)
+    rows.append(("kg merge of one article", *_time_merge(out)))
+    rows.append(("kg merge of a restated total", *_time_repeat_merge(out)))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,8 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="an empty folder (keep it outside the repository)")
     ap.add_argument("--plant", type=int, default=20, help="repeats, conflicts and reposts planted (each)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reuse", action="store_true", help="only time the merge again, on a folder built before")
+    ap.add_argument("--before", type=Path, help="with --reuse: also time the merge with the kg of this checkout")
     args = ap.parse_args(argv)
-    rows = run(args.out, args.triples, args.plant, args.seed)
+    rows = rerun(args.out, args.before) if args.reuse else run(args.out, args.triples, args.plant, args.seed)
     width = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)).rstrip())

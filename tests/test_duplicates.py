@@ -71,3 +71,28 @@ def test_merge_refuses_an_article_it_already_has(project: Paths, tmp_path: Path,
         assert not (project.sources / name).exists()
     code, output = _merge(project, runner, _write(tmp_path, "qingsong-meeting.txt", OTHER), tmp_path / "o.ttl")
     assert "earlier source" not in output
+
+
+def test_the_kept_index_gives_the_fingerprints_reading_gives_and_follows_changes(tmp_path: Path) -> None:
+    from kg.ingest.duplicates import known_sources
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    _write(sources, "a.txt", ARTICLE)
+    _write(sources, "d.txt", OTHER)
+    index = tmp_path / "store" / "fingerprints.sqlite"
+    read = known_sources(sources)
+    assert known_sources(sources, index) == read  # written
+    assert known_sources(sources, index) == read  # read back
+    # an article edited, one added and one removed: the index follows, as reading everything would
+    _write(sources, "a.txt", REPOST)
+    _write(sources, "e.txt", ARTICLE)
+    (sources / "d.txt").unlink()
+    assert known_sources(sources, index) == known_sources(sources)
+    assert [f.id for f in known_sources(sources, index)] == ["a", "e"]
+    # metadata beside an article is part of what it is read with
+    (sources / "e.meta.json").write_text('{"title": "青松县招商新进展"}', encoding="utf-8")
+    assert known_sources(sources, index) == known_sources(sources)
+    # an index that is not a database is ignored: everything is read
+    index.write_bytes(b"not a database")
+    assert known_sources(sources, index) == known_sources(sources)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 
@@ -166,18 +167,32 @@ def gate(review: Review, decisions: Path | None, accept_all: bool) -> None:
 
 def changes_to_known(paths: Paths, draft: Path, review: Review) -> list[ReviewItem]:
     """Review items for what a draft would change about entities the graph already has: a new label, or an
-    ``owl:sameAs`` between two of them (a hand-edited draft can say either; nothing existing changes silently)."""
-    from kg.ingest.resolve import load_known
+    ``owl:sameAs`` between two of them (a hand-edited draft can say either; nothing existing changes silently).
 
-    known = load_known(paths)
+    Only the draft's named subjects and ``owl:sameAs`` ends are looked up in the graph
+    (:func:`kg.ingest.existing.existing_about`), not every name it holds."""
+    from kg.ingest.existing import existing_about
+
     g = to_rdflib(parse_file(draft))
+    names = (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
+    nodes = {t for s, o in g.subject_objects(OWL.sameAs) for t in (s, o) if isinstance(t, URIRef)}
+    nodes |= {s for p in names for s in g.subjects(p) if isinstance(s, URIRef)}
+    known = existing_about(paths, [ox.NamedNode(str(n)) for n in nodes])
+
+    def has(node: object) -> bool:
+        return isinstance(node, URIRef) and known.has(ox.NamedNode(str(node)))
+
+    def alt(node: URIRef) -> set[str]:
+        found = known.all_objects(ox.NamedNode(str(node)), [ox.NamedNode(str(p)) for p in names])
+        return {o.value for o in found if isinstance(o, ox.Literal) and (o.language or "").startswith("zh")}
+
     out: list[ReviewItem] = []
     for s, o in g.subject_objects(OWL.sameAs):
-        if known.has(str(s)) and known.has(str(o)):
+        if has(s) and has(o):
             out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"owl:sameAs between the existing {s} and {o}"))
     for s, p, o in g.triples((None, None, None)):
-        if p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) and isinstance(o, Literal) and known.has(str(s)) \
-                and (o.language or "").startswith("zh") and str(o) not in known.alt.get(str(s), set()):
+        if p in names and isinstance(o, Literal) and has(s) \
+                and (o.language or "").startswith("zh") and str(o) not in alt(URIRef(str(s))):
             out.append(ReviewItem(f"k{len(out) + 1}", "graph", None, f"new name {o!s} for the existing {s}"))
     return out
 

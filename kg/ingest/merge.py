@@ -1,9 +1,13 @@
 """``kg merge DRAFT.ttl``: validate a reviewed draft with the project's shapes and merge it, all or nothing.
 
-The draft and the source texts it cites are staged next to a copy of the project's data and checked there
-(SHACL and the quote check of :func:`kg.store.build.check`). Only when everything conforms are the files written
-(``data/sources/<id>.txt`` when new, ``data/facts/<id>.ingested.ttl``) and the store rebuilt; if that build
-fails, the files written are removed again.
+The files (``data/sources/<id>.txt`` when new, ``data/facts/<id>.ingested.ttl``) are written and the store
+rebuilt; the build checks the new generation (SHACL and the quote check) before it points ``CURRENT`` at it, and
+when anything fails (a shape, a quote, a write) the files written are removed again and the live store is as it
+was. The build is incremental (:mod:`kg.store.build`): it starts from a checkpoint of the live generation, loads
+the new source's graph, and validates the new statements' entities, what points at them and what they point at
+(the focus nodes the change can affect), which finds what a check of the whole staged data finds (tested in
+``tests/test_merge_incremental.py``). A build to a remote endpoint writes as it goes, so there the draft is first
+checked with the whole data on a staged copy (:func:`kg.store.build.check`), as before.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from kg.backend import build
 from kg.errors import InputError, QuoteMismatch, ValidationError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.duplicates import find_duplicates
+from kg.ingest.existing import existing_about
 from kg.ingest.run import SOURCE_LINE
 from kg.ingest.text import read_article
 from kg.namespaces import PROV, SCHEMA, source_iri
 from kg.paths import Paths, make_paths
-from kg.store.build import BuildReport, check, data_files
+from kg.shacl.report import ValidationResult
+from kg.store.build import BuildReport, check
 from kg.store.export import write_atomic, write_error
 from kg.store.rdfio import parse_file, to_rdflib
 
@@ -49,6 +55,9 @@ class SourceLine:
     path: Path
     sha256: str
 
+
+#: The index of the articles' fingerprints, kept in the store folder (:func:`kg.ingest.duplicates.known_sources`).
+DUPLICATES_INDEX = "sources.fingerprints.sqlite"
 
 #: A source id as :func:`kg.ingest.text.source_id` makes it: it becomes a file name in data/sources/ and
 #: data/facts/, so Latin letters, digits, '.', '_' and '-' only, never a leading dot or '..'.
@@ -137,7 +146,7 @@ def plan(paths: Paths, draft: Path) -> dict[Path, bytes]:
             files[Path("data/sources") / f"{sid}.txt"] = article.text.encode("utf-8")
     # an article merged twice (or reposted) would count every figure it reports twice: refused, naming the first
     problems += [f"{d.describe()}; its facts are already in the graph. Nothing of it is merged again."
-                 for d in find_duplicates(articles, paths.sources)]
+                 for d in find_duplicates(articles, paths.sources, paths.store / DUPLICATES_INDEX)]
     if problems:
         raise InputError("Nothing was merged:\n" + "\n".join(f"  - {p}" for p in problems))
     graph = to_rdflib(quads)
@@ -155,27 +164,31 @@ _NAME_PREDICATES = (RDFS.label, SKOS.prefLabel, SCHEMA.name)
 
 def identity_changes(paths: Paths, draft_quads: list[ox.Quad]) -> list[str]:
     """What *draft_quads* would change about entities the project already has: a second label (in a language the
-    entity already has a different one in), or ``owl:sameAs`` between two of them. Empty when nothing."""
+    entity already has a different one in), or ``owl:sameAs`` between two of them. Empty when nothing.
+
+    Only the draft's named subjects and ``owl:sameAs`` ends are looked up (:func:`kg.ingest.existing.existing_about`:
+    the store's subject index and the fact files it does not hold yet), not every fact file."""
     names = {ox.NamedNode(str(p)) for p in _NAME_PREDICATES}
     same_as = ox.NamedNode(str(OWL.sameAs))
-    typed: set[ox.NamedNode | ox.BlankNode] = set()
-    labels: dict[tuple[object, object], set[ox.Literal]] = {}
     rdf_type = ox.NamedNode(str(RDF.type))
-    for f in data_files(paths):
-        for q in parse_file(f):
-            if q.predicate == rdf_type and not isinstance(q.subject, ox.Triple):
-                typed.add(q.subject)
-            elif q.predicate in names and isinstance(q.object, ox.Literal):
-                labels.setdefault((q.subject, q.predicate), set()).add(q.object)
+    nodes: set[ox.NamedNode | ox.BlankNode] = set()
+    for q in draft_quads:
+        if q.predicate in names and not isinstance(q.subject, ox.Triple):
+            nodes.add(q.subject)
+        elif q.predicate == same_as:
+            nodes |= {t for t in (q.subject, q.object) if isinstance(t, ox.NamedNode | ox.BlankNode)}
+    known = existing_about(paths, nodes)
     out = []
     for q in draft_quads:
-        if q.predicate in names and isinstance(q.object, ox.Literal):
-            known = labels.get((q.subject, q.predicate), set())
-            same_lang = [k for k in known if k.language == q.object.language]
-            if same_lang and q.object not in known:
+        if q.predicate in names and isinstance(q.object, ox.Literal) and not isinstance(q.subject, ox.Triple):
+            labels = {o for o in known.objects(q.subject, q.predicate) if isinstance(o, ox.Literal)}
+            same_lang = sorted((k for k in labels if k.language == q.object.language), key=lambda k: k.value)
+            if same_lang and q.object not in labels:
                 out.append(f"{q.subject} already has the label {same_lang[0].value!r}; the draft gives it a second "
                            f"one, {q.object.value!r}")
-        elif q.predicate == same_as and q.subject in typed and q.object in typed and q.subject != q.object:
+        elif q.predicate == same_as and isinstance(q.subject, ox.NamedNode | ox.BlankNode) \
+                and isinstance(q.object, ox.NamedNode | ox.BlankNode) and q.subject != q.object \
+                and known.objects(q.subject, rdf_type) and known.objects(q.object, rdf_type):
             out.append(f"the draft says {q.subject} and {q.object}, two entities the graph already has, are the same "
                        "(owl:sameAs)")
     return out
@@ -218,6 +231,35 @@ def merge(paths: Paths, draft: Path, *, confirm: bool = False) -> MergeReport:
 
 
 def _merge(paths: Paths, draft: Path, files: dict[Path, bytes]) -> MergeReport:
+    """Write *files* and build; on any failure remove them again (the store's CURRENT never moved)."""
+    if paths.endpoint:
+        _staged_check(paths, draft, files)  # a remote build writes as it goes: check everything first
+    written: list[Path] = []
+    try:
+        for rel, data in files.items():
+            target = paths.project / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+            written.append(target)
+        try:
+            report = build(paths)
+        except ValidationError as exc:
+            if not isinstance(exc.report, ValidationResult):
+                raise
+            raise _refused(draft, exc.report) from None
+        except QuoteMismatch as exc:
+            raise QuoteMismatch(f"{draft}: some quotes differ from their source; nothing was merged.\n"
+                                + str(exc).split("\n", 1)[-1]) from None
+        return MergeReport(written=written, build=report)
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
+
+
+def _staged_check(paths: Paths, draft: Path, files: dict[Path, bytes]) -> None:
+    """Check the project's data with *files* added on a staged copy, in full (the shapes and the quotes); raise
+    on any problem. Used before a build to a remote endpoint; the embedded build checks before it swaps."""
     with tempfile.TemporaryDirectory(prefix="kg-merge-") as tmp:
         stage = Path(tmp)
         shutil.copytree(paths.project / "ontology", stage / "ontology")
@@ -228,26 +270,17 @@ def _merge(paths: Paths, draft: Path, files: dict[Path, bytes]) -> MergeReport:
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             (stage / rel).write_bytes(data)
         report = check(make_paths(stage, stage / "store"))
-    problems = [f"  - {v}" for v in report.validation.violations]
-    if problems:
-        raise ValidationError(f"{draft}: does not conform to the shapes; nothing was merged. "
-                              f"Fix these {len(problems)} problem(s) in the draft:\n" + "\n".join(problems),
-                              report.validation)
+    if report.validation.violations:
+        raise _refused(draft, report.validation)
     if report.quote_problems:
         raise QuoteMismatch(f"{draft}: some quotes differ from their source; nothing was merged.\n"
                             + "\n".join(f"  - {p}" for p in report.quote_problems))
-    written: list[Path] = []
-    try:
-        for rel, data in files.items():
-            target = paths.project / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data)
-            written.append(target)
-        return MergeReport(written=written, build=build(paths))
-    except BaseException:
-        for p in written:
-            p.unlink(missing_ok=True)
-        raise
+
+
+def _refused(draft: Path, validation: ValidationResult) -> ValidationError:
+    problems = [f"  - {v}" for v in validation.violations]
+    return ValidationError(f"{draft}: does not conform to the shapes; nothing was merged. "
+                           f"Fix these {len(problems)} problem(s) in the draft:\n" + "\n".join(problems), validation)
 
 
 __all__ = ["MergeReport", "SourceLine", "URIRef", "draft_sources", "identity_changes", "merge", "plan",

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import IRIS, OA, PROV, QB, SCHEMA, ZS
 from kg.store.derive import DERIVED_GRAPH, WITHIN_REGION
-from kg.store.figures import counting, decimal_of, figure_groups, text_of
+from kg.store.figures import FigureGroup, counting, decimal_of, figure_groups, figures, group_figures, text_of
 
 #: The data set of the observations (declared in the ontology).
 ROLLUPS = ox.NamedNode(f"{ZS}InvestmentRollups")
@@ -106,29 +106,118 @@ def investment_rollups(store: ox.Store, closure: Iterable[ox.Quad]) -> list[ox.Q
     *closure* is the place closure of :func:`kg.store.derive.derive_store` (``?place zs:withinRegion ?region``),
     computed from the same data; the store itself may or may not hold it.
     """
+    # the same figure from two sources counts once; figures that conflict count once, at the lowest (figures.py)
+    return _observations(store, _up(closure), _select(store, _ITEMS), figure_groups(store))
+
+
+Cell = tuple[str, str, str]
+Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+
+
+def cell_of(row: Row) -> Cell | None:
+    """The (measure, currency, period) a row of the items belongs to, or None for a row the rollups skip; a
+    period is a year ("2023"), a period node (``<IRI>``) or "" (not stated)."""
+    item, area, kind = row["item"], row["area"], text_of(row["kind"])
+    if not isinstance(item, ox.NamedNode) or not isinstance(area, ox.NamedNode) or decimal_of(row["value"]) is None:
+        return None
+    period = _period_key(kind, row)
+    node = row["period"]
+    if not period and kind == "total" and isinstance(node, ox.NamedNode):
+        period = f"<{node.value}>"
+    return (text_of(row["measure"]), text_of(row["currency"]), period)
+
+
+def item_rows(store: ox.Store, item: ox.NamedNode) -> list[Row]:
+    """The rows :data:`_ITEMS` gives one item (its place, money, count, group and period), found by index lookups
+    (the query with *item* bound costs about a millisecond, most of it reading the query; a cell of a million
+    statements has thousands of items). As many rows as the query gives: a statement stated in two graphs
+    matches twice in the union default graph."""
+    def objects(node: Term | None, predicate: ox.NamedNode) -> list[Term]:
+        if not isinstance(node, ox.NamedNode | ox.BlankNode):
+            return []
+        return [q.object for q in store.quads_for_pattern(node, predicate, None)]
+
+    def optional(terms: list[Term]) -> list[Term | None]:
+        return list(terms) if terms else [None]
+
+    types = objects(item, _TYPE)
+    heads: list[dict[str, Term | None]] = []
+    none = dict.fromkeys(("count", "group", "period", "start", "end", "stageDate"))
+    for _ in range(types.count(_TOTAL)):
+        for area in objects(item, _Q["refArea"]):
+            for count in optional(objects(item, _Q["projectCount"])):
+                for group in optional(objects(item, _Q["inOverlapGroup"])):
+                    periods: list[tuple[Term | None, Term | None, Term | None]] = [
+                        (p, start, end) for p in objects(item, _Q["refPeriod"])
+                        for start in optional(objects(p, _Q["periodStart"]))
+                        for end in optional(objects(p, _Q["periodEnd"]))] or [(None, None, None)]
+                    for period, start, end in periods:
+                        heads.append({**none, "item": item, "kind": ox.Literal("total"), "area": area,
+                                      "count": count, "group": group, "period": period, "start": start, "end": end})
+    for _ in range(types.count(_PROJECT)):
+        for area in objects(item, _LOCATION):
+            for date in optional(objects(item, _Q["stageDate"])):
+                heads.append({**none, "item": item, "kind": ox.Literal("project"), "area": area, "stageDate": date})
+    rows: list[Row] = []
+    for head in heads:
+        for money in objects(item, _Q["investment"]):
+            for value in objects(money, _VALUE):
+                for currency in objects(money, _CURRENCY):
+                    for measure in objects(money, _Q["measure"]):
+                        rows.append({**head, "value": value, "currency": currency, "measure": measure})  # type: ignore[dict-item]
+    return rows
+
+
+def item_rows_queried(store: ox.Store, item: ox.NamedNode) -> list[Row]:
+    """:func:`item_rows` as the query gives them (what the tests compare it with)."""
+    return _select(store, _ITEMS, {ox.Variable("item"): item})
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_Q = {name: ox.NamedNode(f"{ZS}{name}") for name in (
+    "refArea", "projectCount", "inOverlapGroup", "refPeriod", "periodStart", "periodEnd", "stageDate", "investment",
+    "measure")}
+_TOTAL, _PROJECT = ox.NamedNode(f"{ZS}SigningTotal"), ox.NamedNode(f"{ZS}InvestmentProject")
+_LOCATION, _VALUE = ox.NamedNode(f"{SCHEMA}location"), ox.NamedNode(f"{SCHEMA}value")
+
+
+def rollups_of_cells(store: ox.Store, closure: Iterable[ox.Quad], rows: list[Row]) -> list[ox.Quad]:
+    """The observations :func:`investment_rollups` gives the cells of *rows*, which must be every row of the
+    store in those cells (:func:`item_rows` of every item in them): what a merge that adds a few items
+    recomputes, reading only the figures of their subjects rather than every figure of the store."""
+    subjects = {r["area"] if text_of(r["kind"]) == "total" else r["item"] for r in rows}
+    found = [f for s in sorted((s for s in subjects if isinstance(s, ox.NamedNode)), key=lambda n: n.value)
+             for f in figures(store, s, alone=False)]
+    return _observations(store, _up(closure), rows, group_figures(found))
+
+
+def _up(closure: Iterable[ox.Quad]) -> dict[ox.NamedNode, set[ox.NamedNode]]:
     up: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
     for q in closure:
         if q.predicate == WITHIN_REGION and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             up[q.subject].add(q.object)
+    return up
+
+
+def _observations(store: ox.Store, up: dict[ox.NamedNode, set[ox.NamedNode]], rows: list[Row],
+                  groups_found: list[FigureGroup]) -> list[ox.Quad]:
+    """The observations of the cells of *rows*, counting the repeats and conflicts of *groups_found*."""
     cells: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
     groups: dict[tuple[tuple[str, str, str], ox.NamedNode], list[tuple[Decimal, int, ox.NamedNode, ox.NamedNode]]] = (
         defaultdict(list))
     period_nodes: dict[str, ox.NamedNode] = {}
-    # the same figure from two sources counts once; figures that conflict count once, at the lowest (figures.py)
-    groups_found = figure_groups(store)
     counted_as = counting(groups_found)
     conflicting = {f.item for g in groups_found if g.kind == "conflict" for f in g.figures}
-    for r in _select(store, _ITEMS):
-        item, area, kind = r["item"], r["area"], text_of(r["kind"])
-        value = decimal_of(r["value"])
-        if not isinstance(item, ox.NamedNode) or not isinstance(area, ox.NamedNode) or value is None:
+    for r in rows:
+        key = cell_of(r)
+        if key is None:
             continue
-        period = _period_key(kind, r)
+        item, area, kind, value = r["item"], r["area"], text_of(r["kind"]), decimal_of(r["value"])
+        assert isinstance(item, ox.NamedNode) and isinstance(area, ox.NamedNode) and value is not None
         node = r["period"]
-        if not period and kind == "total" and isinstance(node, ox.NamedNode):
-            period = f"<{node.value}>"
-            period_nodes[period] = node
-        key = (text_of(r["measure"]), text_of(r["currency"]), period)
+        if key[2].startswith("<") and isinstance(node, ox.NamedNode):
+            period_nodes[key[2]] = node
         cell = cells[key]
         cell.items[item] = area
         figure = r["money"] if kind == "project" else item  # a project's figures are its amounts (figures.py)
@@ -277,8 +366,10 @@ def _period_key(kind: str, row: dict[str, ox.NamedNode | ox.BlankNode | ox.Liter
     return ""
 
 
-def _select(store: ox.Store, sparql: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
-    result = store.query(sparql, use_default_graph_as_union=True)
+def _select(store: ox.Store, sparql: str,
+            bound: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None
+            ) -> list[Row]:
+    result = store.query(sparql, use_default_graph_as_union=True, substitutions=bound or {})
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: row[n] for n in names} for row in result]

@@ -42,6 +42,9 @@ class LoadStats:
     graphs: dict[str, int] = field(default_factory=dict)
     statements: dict[Path, int] = field(default_factory=dict)
     subjects: set[Subject] = field(default_factory=set)
+    #: With the subjects: every node (IRI or blank node) loaded as an object, for shapes that target the objects
+    #: of a property (``sh:targetObjectsOf``): a new statement can make an existing node a focus node.
+    objects: set[Subject] = field(default_factory=set)
 
 
 def nquads(quads: Sequence[ox.Quad], graph: ox.NamedNode) -> bytes:
@@ -161,6 +164,7 @@ def load_graphs(
             stats.graphs[graph] = len(unique)
             if keep_subjects:
                 stats.subjects.update(q.subject for q in unique if not isinstance(q.subject, ox.Triple))
+                stats.objects.update(q.object for q in unique if isinstance(q.object, ox.NamedNode | ox.BlankNode))
             if inspect is not None:
                 inspect(graph, unique)
             pending.append(nquads(unique, ox.NamedNode(graph)))

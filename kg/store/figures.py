@@ -162,12 +162,15 @@ def subject_rows(store: ox.Store, subject: ox.NamedNode) -> list[dict[str, Term 
                       "count": None})
     out: list[dict[str, Term | None]] = []
     for head in heads:
+        project = text_of(head["kind"]) == "project"
         for money in objects(head["item"], _P["investment"]):
+            # a project's figures are its amounts, one per source (the query's BIND (?money AS ?item))
+            figure = {**head, "item": money} if project else head
             for value in objects(money, _VALUE):
                 for currency in objects(money, _CURRENCY):
                     for measure in objects(money, _P["measure"]):
                         for qualifier in _or_none(objects(money, _P["qualifier"])):
-                            out.append({**head, "value": value, "currency": currency, "measure": measure,
+                            out.append({**figure, "value": value, "currency": currency, "measure": measure,
                                         "qualifier": qualifier})
     return out
 

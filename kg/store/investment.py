@@ -130,8 +130,9 @@ def cell_of(row: Row) -> Cell | None:
 def item_rows(store: ox.Store, item: ox.NamedNode) -> list[Row]:
     """The rows :data:`_ITEMS` gives one item (its place, money, count, group and period), found by index lookups
     (the query with *item* bound costs about a millisecond, most of it reading the query; a cell of a million
-    statements has thousands of items). As many rows as the query gives: a statement stated in two graphs
-    matches twice in the union default graph."""
+    statements has thousands of items). The rows the query gives, once each (it is SELECT DISTINCT: a statement
+    stated in two graphs matches twice in the union default graph, and a period described by two articles would
+    otherwise count a total twice)."""
     def objects(node: Term | None, predicate: ox.NamedNode) -> list[Term]:
         if not isinstance(node, ox.NamedNode | ox.BlankNode):
             return []
@@ -143,7 +144,7 @@ def item_rows(store: ox.Store, item: ox.NamedNode) -> list[Row]:
     types = objects(item, _TYPE)
     heads: list[dict[str, Term | None]] = []
     none = dict.fromkeys(("count", "group", "period", "start", "end", "stageDate"))
-    for _ in range(types.count(_TOTAL)):
+    for _ in range(min(1, types.count(_TOTAL))):
         for area in objects(item, _Q["refArea"]):
             for count in optional(objects(item, _Q["projectCount"])):
                 for group in optional(objects(item, _Q["inOverlapGroup"])):
@@ -154,17 +155,24 @@ def item_rows(store: ox.Store, item: ox.NamedNode) -> list[Row]:
                     for period, start, end in periods:
                         heads.append({**none, "item": item, "kind": ox.Literal("total"), "area": area,
                                       "count": count, "group": group, "period": period, "start": start, "end": end})
-    for _ in range(types.count(_PROJECT)):
+    if _PROJECT in types:
+        dates = [d for q in store.quads_for_pattern(None, _Q["project"], item)
+                 for d in objects(q.subject, _Q["stageDate"]) if isinstance(d, ox.Literal)]
+        earliest = ox.Literal(min(d.value for d in dates)) if dates else None  # MIN(STR(?d)) of the query
         for area in objects(item, _LOCATION):
-            for date in optional(objects(item, _Q["stageDate"])):
-                heads.append({**none, "item": item, "kind": ox.Literal("project"), "area": area, "stageDate": date})
+            heads.append({**none, "item": item, "kind": ox.Literal("project"), "area": area, "stageDate": earliest})
     rows: list[Row] = []
+    seen: set[tuple[tuple[str, Term | None], ...]] = set()
     for head in heads:
         for money in objects(item, _Q["investment"]):
             for value in objects(money, _VALUE):
                 for currency in objects(money, _CURRENCY):
                     for measure in objects(money, _Q["measure"]):
-                        rows.append({**head, "value": value, "currency": currency, "measure": measure})  # type: ignore[dict-item]
+                        row = {**head, "money": money, "value": value, "currency": currency, "measure": measure}
+                        key = tuple(sorted(row.items(), key=lambda kv: kv[0]))
+                        if key not in seen:  # SELECT DISTINCT: a statement stated in two graphs is one row
+                            seen.add(key)
+                            rows.append(row)  # type: ignore[arg-type]
     return rows
 
 
@@ -177,7 +185,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _Q = {name: ox.NamedNode(f"{ZS}{name}") for name in (
     "refArea", "projectCount", "inOverlapGroup", "refPeriod", "periodStart", "periodEnd", "stageDate", "investment",
-    "measure")}
+    "measure", "project")}
 _TOTAL, _PROJECT = ox.NamedNode(f"{ZS}SigningTotal"), ox.NamedNode(f"{ZS}InvestmentProject")
 _LOCATION, _VALUE = ox.NamedNode(f"{SCHEMA}location"), ox.NamedNode(f"{SCHEMA}value")
 

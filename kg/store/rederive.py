@@ -35,6 +35,7 @@ from kg.store.derive import DERIVED_GRAPH, WITHIN_REGION, derive_store
 from kg.store.investment import ROLLUPS, Cell, Row, cell_of, investment_rollups, item_rows, rollups_of_cells
 from kg.store.loader import Subject
 from kg.store.rollups import QUOTE, QUOTED_KINDS
+from kg.store.stages import current_stages
 
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DERIVED_FROM = ox.NamedNode(f"{PROV}wasDerivedFrom")
@@ -45,6 +46,8 @@ _DERIVED_GRAPH = ox.NamedNode(DERIVED_GRAPH)
 _ITEM_CLASSES = {ox.NamedNode(f"{ZS}SigningTotal"), ox.NamedNode(f"{ZS}InvestmentProject")}
 _INVESTMENT, _REF_PERIOD = ox.NamedNode(f"{ZS}investment"), ox.NamedNode(f"{ZS}refPeriod")
 _STAGE_DATE = ox.NamedNode(f"{ZS}stageDate")
+_PROJECT = ox.NamedNode(f"{ZS}project")  # a milestone's project
+_STAGE = ox.NamedNode(f"{ZS}stage")
 #: The place of a total and of a project.
 _PLACE_OF = (ox.NamedNode(f"{ZS}refArea"), ox.NamedNode(f"{SCHEMA}location"))
 _PERIOD_START, _PERIOD_END = ox.NamedNode(f"{ZS}periodStart"), ox.NamedNode(f"{ZS}periodEnd")
@@ -120,6 +123,8 @@ def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode
         if q.predicate in _PERIOD_PREDICATES and not isinstance(q.subject, ox.Triple) \
                 and _existed(store, q.subject, graphs):
             return None
+        if q.predicate == _PROJECT and isinstance(q.object, ox.NamedNode) and _existed(store, q.object, graphs):
+            return None  # a milestone of a project the graph had may move it to another year (its earliest)
     sentences = set(subjects)
     for s in subjects:
         sentences.update(q.subject for q in store.quads_for_pattern(None, _HAS_SELECTOR, s)
@@ -162,8 +167,9 @@ def _items_in(store: ox.Store, periods: set[str]) -> set[ox.NamedNode]:
               if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) and q.object.value in years}
     out = {q.subject for n in nodes for q in store.quads_for_pattern(None, _REF_PERIOD, n)
            if isinstance(q.subject, ox.NamedNode)}
-    for year in sorted(years):  # the rows' own test (kg.store.investment._period_key), evaluated in the store
-        result = store.query(f"SELECT DISTINCT ?item ?year WHERE {{ ?item <{_STAGE_DATE.value}> ?date "
+    for year in sorted(years):  # a project is filed under its earliest milestone's year: any of them may be it
+        result = store.query(f"SELECT DISTINCT ?item ?year WHERE {{ ?m <{_PROJECT.value}> ?item ; "
+                             f"<{_STAGE_DATE.value}> ?date "
                              "FILTER (isLiteral(?date) && SUBSTR(STR(?date), 1, 4) = ?year) }",
                              use_default_graph_as_union=True, substitutions={ox.Variable("year"): ox.Literal(year)})
         assert isinstance(result, ox.QuerySolutions)
@@ -218,6 +224,10 @@ def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float
         scope = f"{len(cells)} cell(s)"
     remove |= old - fresh
     add |= fresh - old
+    old_stages = {q for p in (_STAGE, _STAGE_DATE) for q in store.quads_for_pattern(None, p, None, _DERIVED_GRAPH)}
+    stages = set(current_stages(store))  # every project's latest milestone: index lookups, about a second at 1M
+    remove |= old_stages - stages
+    add |= stages - old_stages
     if size is None:
         size = sum(1 for _ in store.quads_for_pattern(None, None, None, _DERIVED_GRAPH))
     for q in remove:

@@ -1,6 +1,6 @@
 """Relation and mention scores of ``kg ingest`` on the evaluation set, both splits.
 
-Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test]``. The set is
+Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test] [--min-confidence X]``. The set is
 ``tests/data/articles/`` with gold readings in ``tests/data/gold/`` (docs/gold-format.md); the known graph is
 the project's ``data/facts/`` without a store, so that the articles' own facts never leak into resolution.
 """
@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from kg.ingest.evalset import SPLITS, evaluate_set, format_set
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.resolve import load_known
 from kg.paths import make_paths
 
@@ -21,12 +22,14 @@ def main() -> None:
     """Print one table per split."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--split", choices=SPLITS, action="append", help="Split to score (default: both).")
+    ap.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
+                    help=f"Candidates below it go to review, not into the facts (default {MIN_CONFIDENCE}).")
     args = ap.parse_args()
     paths = make_paths(ROOT, ROOT / ".kg" / "no-store-here")
     known = load_known(paths)
     for split in args.split or SPLITS:
         print(format_set(evaluate_set(paths, ROOT / "tests" / "data" / "articles", ROOT / "tests" / "data" / "gold",
-                                      split, known)))
+                                      split, known, args.min_confidence)))
         print()
 
 

@@ -486,12 +486,15 @@ def conflicts(paths: Paths, repeats: bool, fmt: str) -> None:
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year of a dateline without one (2月21日讯).")
 @click.option("--publisher", help="Publisher, e.g. 红网.")
 @click.option("--url", help="Where the article was published.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Candidates below this confidence go to review, not into the facts. Default: 0.7.")
 @click.pass_obj
 def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | None, date_: str | None,
-           year: int | None, publisher: str | None, url: str | None) -> None:
+           year: int | None, publisher: str | None, url: str | None, min_confidence: float | None) -> None:
     """Extract candidate facts from articles (.txt files or a folder) into a draft for review."""
     from collections.abc import Iterator
 
+    from kg.ingest.facts.base_writer import MIN_CONFIDENCE
     from kg.ingest.run import Chunk, article_files
     from kg.ingest.run import ingest as run_ingest
 
@@ -504,7 +507,8 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
 
     meta = {"title": title or "", "date": date_ or "", "publisher": publisher or "", "url": url or "",
             "year": str(year or "")}
-    report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None)
+    report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None,
+                        min_confidence=MIN_CONFIDENCE if min_confidence is None else min_confidence)
     click.echo(report.summary())
 
 

@@ -22,6 +22,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.events import When
 from kg.ingest.facts import WRITERS
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE, rule_and_confidence
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount
@@ -140,9 +141,22 @@ class TripleSet:
         self.by_subject = {}
         return text
 
+    def take_blocks(self, name_of: Callable[[str], str | None] | None = None,
+                    notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, int]]:
+        """Like :meth:`take`, as the @prefix header then one (text, triples) pair per subject block."""
+        blocks = self.blocks(name_of, notes)
+        self.by_subject = {}
+        return blocks
+
     def serialize(self, name_of: Callable[[str], str | None] | None = None,
                   notes: dict[str, dict[str, object]] | None = None) -> str:
         """Deterministic Turtle (kg.ingest.turtle): facts grouped by type, each under its sentence."""
+        return "\n".join(text for text, _ in self.blocks(name_of, notes))
+
+    def blocks(self, name_of: Callable[[str], str | None] | None = None,
+               notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, int]]:
+        """The @prefix header, then every subject's block in the order :meth:`serialize` writes them, each
+        with its number of triples (so that ``kg ingest`` can leave out a block another article wrote)."""
         if self._writer is None:
             self._writer = TurtleWriter(self.prefixes)  # kept from take to take: its caches are the speed
         w = self._writer
@@ -175,7 +189,7 @@ class TripleSet:
             return int(m[1]) if m else -1
 
         order = sorted(self.by_subject, key=lambda s: (GROUP_RANK.get(types.get(s, ""), 99), sentence_no(s), s))
-        blocks = [w.header()]
+        blocks = [(w.header(), 0)]
         for s in order:
             comments = []
             d = sorted(derived.get(s, []))
@@ -184,8 +198,8 @@ class TripleSet:
                 comments.append(f"{d[0].rsplit('/', 1)[-1]}: {text[:160]}{'…' if len(text) > 160 else ''}")
             if notes and s in notes:
                 comments.append(meta_comment({"fact": s, **notes[s]}))
-            blocks.append(w.block(s, self.by_subject[s], comments, name))
-        return "\n".join(blocks)
+            blocks.append((w.block(s, self.by_subject[s], comments, name), len(self.by_subject[s])))
+        return blocks
 
 
 _OA = "http://www.w3.org/ns/oa#"
@@ -215,8 +229,9 @@ def add_sentence_triples(g: TripleSet, source: Source, art: str) -> None:
 class DraftWriter:
     """Collects the triples of one or more articles into one graph."""
 
-    def __init__(self, known: KnownGraph) -> None:
+    def __init__(self, known: KnownGraph, min_confidence: float = MIN_CONFIDENCE) -> None:
         self.known = known
+        self.min_confidence = min_confidence
         self.g = TripleSet()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
@@ -244,6 +259,18 @@ class DraftWriter:
         text = self.g.take(self.name_of, self.notes)
         self.notes = {}
         return text
+
+    def take_blocks(self) -> list[tuple[str, int]]:
+        """:meth:`take` as the @prefix header and one (text, triples) pair per subject block."""
+        blocks = self.g.take_blocks(self.name_of, self.notes)
+        self.notes = {}
+        return blocks
+
+    def start_article(self) -> None:
+        """Forget what earlier articles described, so that an article's draft depends on that article alone
+        (not on which articles a worker process drafted before it): ``kg ingest`` then writes the same bytes
+        with one worker or many, and leaves out a block that an earlier article already wrote word for word."""
+        self._emitted = set()
 
     def _note(self, iri: URIRef | None, f: Finding) -> None:
         """Remember the rule and the confidence of the finding that made *iri*."""
@@ -431,9 +458,25 @@ class DraftWriter:
             return URIRef(f"{ZR}{ns}/{x.article.id}-s{f.sentence.index:03d}-{f.start - f.sentence.start:04d}")
         return URIRef(f"{ZR}{ns}/{slug(f.label)}")
 
+    def _confident(self, x: Extraction, f: Finding) -> bool:
+        """The one place every candidate's confidence is checked: each carries its rule and confidence (the
+        finder's, else its kind's prior), and one below the threshold is a review item, not a fact."""
+        rule, conf = rule_and_confidence(f)
+        f.attrs["rule"], f.attrs["confidence"] = rule, conf
+        if conf >= self.min_confidence:
+            return True
+        if "place" in f.attrs and f.attrs["place"] is None:
+            self.review(x, f, f"no place for it in its clause or the article ({rule}); give it a place by hand")
+        else:
+            self.review(x, f, f"confidence {conf:.2f} below {self.min_confidence:g} ({rule}); "
+                        "add it by hand if it is right")
+        return False
+
     def _entity(self, x: Extraction, fs: list[Finding],
                 iris_of: Callable[[Finding], URIRef | None]) -> URIRef | None:
         f = fs[0]
+        if not self._confident(x, f):
+            return None
         sents = sorted({self._sent(x, y) for y in fs}, key=str)
         names = set().union(*(y.names for y in fs)) | {f.label}
         cls = ZS[f.cls] if f.cls not in ("Person",) else SCHEMA.Person

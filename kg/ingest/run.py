@@ -13,6 +13,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ingest.draft import DraftWriter
 from kg.ingest.extract import extract
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.model import KINDS
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
@@ -45,7 +46,8 @@ class Chunk:
     """The draft of one article: its Turtle, counts and review items."""
 
     info: ArticleInfo
-    turtle: str
+    head: str  #: the source line and the @prefix lines
+    blocks: list[tuple[str, int]]  #: one (Turtle text, triples) per subject, in the draft's order
     counts: dict[str, int]
     reviews: list[str]
     triples: int
@@ -110,7 +112,7 @@ def article_files(inputs: Iterable[Path]) -> list[Path]:
     return unique
 
 
-_STATE: tuple[KnownGraph, dict[str, str]] | None = None
+_STATE: tuple[KnownGraph, dict[str, str], float] | None = None
 #: One writer per process, so that a region or a dataset is described once per process, not per article.
 _WRITER: DraftWriter | None = None
 
@@ -119,18 +121,20 @@ def _one(path: Path) -> Chunk:
     """Read, extract, resolve and draft one article (in a worker, or in this process)."""
     global _WRITER
     assert _STATE is not None
-    known, meta = _STATE
+    known, meta, min_confidence = _STATE
     article = read_article(path, meta)
     if _WRITER is None:
-        _WRITER = DraftWriter(known)
+        _WRITER = DraftWriter(known, min_confidence)
     writer = _WRITER
     before = len(writer.g)
+    writer.start_article()  # the article's draft depends on it alone, not on what this process drafted before
     writer.add(extract(article, known))
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()  # kg merge copies this file only if it still has it
-    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + writer.take()
-    chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before)
+    (prefixes, _), *blocks = writer.take_blocks()
+    head = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + prefixes
+    chunk = Chunk(info, head, blocks, dict(writer.counts), writer.reviews, len(writer.g) - before)
     writer.counts.clear()
     writer.reviews = []
     return chunk
@@ -145,6 +149,28 @@ def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
         yield from pool.imap(_one, files, chunksize=8)
 
 
+def assemble(chunks: list[Chunk]) -> tuple[str, int]:
+    """The chunks' Turtle in article order, each block that an earlier article wrote word for word left out
+    (a region, a dataset, an entity described alike), and the number of triples written.
+
+    Every chunk depends on its article alone (:meth:`DraftWriter.start_article`) and the choice is made here,
+    in input order, so the draft's bytes do not depend on how many workers drafted the articles."""
+    seen: set[bytes] = set()
+    parts: list[str] = []
+    triples = 0
+    for c in chunks:
+        texts = [c.head]
+        for text, n in c.blocks:
+            key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+            if key in seen:
+                continue
+            seen.add(key)
+            texts.append(text)
+            triples += n
+        parts.append("\n".join(texts))
+    return "\n".join(parts), triples
+
+
 def ingest(
     paths: Paths,
     inputs: Iterable[Path],
@@ -153,16 +179,18 @@ def ingest(
     progress: Callable[[Iterator[Chunk], int], Iterator[Chunk]] | None = None,
     known: KnownGraph | None = None,
     workers: int | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> IngestReport:
     """Read, extract, resolve and write a draft for every article; nothing is written if any one fails.
 
     Articles are processed in *workers* processes (default: one per CPU) when there are many; every
     article's draft is a self-contained Turtle chunk (entity IRIs are deterministic, so chunks agree).
+    A candidate below *min_confidence* is a review item, not a fact.
     """
     global _STATE, _WRITER
     started = time.perf_counter()
     files = article_files(inputs)
-    _STATE = (known or load_known(paths), meta or {})
+    _STATE = (known or load_known(paths), meta or {}, min_confidence)
     _WRITER = None
     chunks: list[Chunk] = []
     try:
@@ -184,14 +212,15 @@ def ingest(
         header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
     else:
         header.append("# REVIEW: no open items.")
-    text = "\n".join(header) + "\n\n" + "\n".join(c.turtle for c in chunks)
+    body, triples = assemble(chunks)
+    text = "\n".join(header) + "\n\n" + body
     write_atomic(output, text.encode("utf-8"))
     return IngestReport(
         output=output,
         articles=[c.info for c in chunks],
         counts=counts,
         reviews=reviews,
-        triples=sum(c.triples for c in chunks),
+        triples=triples,
         seconds=time.perf_counter() - started,
         encodings={c.info.id: c.info.encoding for c in chunks},
     )

@@ -526,10 +526,13 @@ def review(paths: Paths, draft: Path, output: Path | None) -> None:
     if output is None:
         click.echo(format_review(rev) + draft_section(paths.store, draft))
         return
+    from kg.ingest.review import draft_conflicts
     from kg.ingest.reviewpage import write_review_page
 
-    written = write_review_page(rev, output)
-    click.echo(f"Wrote {written}: {len(rev.candidates)} facts, {len(rev.items)} open review items. "
+    found = draft_conflicts(paths.store, draft)
+    written = write_review_page(rev, output, found)
+    click.echo(f"Wrote {written}: {len(rev.candidates)} facts, {len(rev.items)} open review items"
+               + (f", {len(found)} conflict(s) with the graph to decide" if found else "") + ". "
                "Open it in a browser, decide, and save the decisions for `kg merge --decisions`.")
 
 

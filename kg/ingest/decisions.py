@@ -27,7 +27,7 @@ from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from kg.errors import InputError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.merge import MergeReport, merge
-from kg.ingest.review import Review, ReviewItem, load_review
+from kg.ingest.review import Conflict, Review, ReviewItem, draft_conflicts, load_review
 from kg.ingest.run import SOURCE_LINE
 from kg.namespaces import DCTERMS, SCHEMA, SKOS
 from kg.paths import Paths
@@ -60,8 +60,11 @@ class Decisions:
     items: dict[str, Decision] = field(default_factory=dict)
 
 
-def read_decisions(path: Path, review: Review) -> Decisions:
-    """Read and check *path* against *review*'s draft; raise :class:`InputError` naming what does not match."""
+def read_decisions(path: Path, review: Review, conflicts: list[Conflict] | None = None) -> Decisions:
+    """Read and check *path* against *review*'s draft; raise :class:`InputError` naming what does not match.
+
+    Every fact of *conflicts* (its figure disagrees with the graph's) must be decided: left out, it would be
+    resolved without a decision."""
     text, _ = decode_utf8(read_bytes(path, max_bytes=MAX_DECISIONS_BYTES), str(path))
     try:
         data: Any = json.loads(text)
@@ -100,6 +103,8 @@ def read_decisions(path: Path, review: Review) -> Decisions:
             problems.append(f"facts[{i}]: a second decision on {fid}")
             continue
         out.items[fid] = Decision(fid, decision, label.strip() if isinstance(label, str) else "")
+    problems += [f"{c.id}: {c.fact} conflicts with the graph ({c.subject}); decide it (accept, reject or edit)"
+                 for c in conflicts or [] if c.fact not in out.items]
     if problems:
         raise InputError(f"{path}: does not match {review.draft}; nothing was merged:\n"
                          + "\n".join(f"  - {p}" for p in problems[:50]))
@@ -180,10 +185,12 @@ def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
     """
     review = load_review(draft)
     review.items += changes_to_known(paths, draft, review)
+    conflicts = draft_conflicts(paths.store, draft)  # open review items until decided
+    review.items += [ReviewItem(c.id, "graph", None, f"conflict: {c.note}") for c in conflicts]
     gate(review, decisions, accept_all)
     if decisions is None:
         return merge(paths, draft, confirm=confirm)
-    text, _ = apply(draft, review, read_decisions(decisions, review))
+    text, _ = apply(draft, review, read_decisions(decisions, review, conflicts))
     with tempfile.TemporaryDirectory(prefix="kg-reviewed-") as tmp:
         reviewed = Path(tmp) / draft.name
         reviewed.write_text(text, encoding="utf-8")

@@ -126,7 +126,7 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                 continue
             f.attrs["stage"] = stage  # below the threshold, the draft writer sends it to review
             found.append(f)
-        found += find_metrics(t, sent.start, sent, amounts)
+        found += find_metrics(t, sent.start, sent, amounts, known.indicators)
         found += find_events(t, sent.start, sent, dates)
         found += find_policies(t, sent.start, sent, dates)
         found += find_projects(t, sent.start, sent, amounts)

@@ -8,6 +8,7 @@ the page only through ``textContent``; it is written atomically, inside the fold
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,13 @@ def _highlight(c: Candidate) -> str:
     return next((v for v in values if len(v) >= 2 and v in c.sentence), "")
 
 
+def _figure_unit(note: str) -> str | None:
+    """The unit of a figure no indicator fits (its review item: "figure '320人次' in …"), else None: such an
+    item, like a metric, may get a new indicator term on the page."""
+    m = re.match(r"figure '[0-9.]+(?:余|多)?([^0-9.']{1,4})'", note)
+    return m[1] if m else None
+
+
 def conflict_data(conflicts: list[Conflict]) -> list[dict[str, Any]]:
     """The conflicts the draft would create, each with every value, its sources and sentences."""
     return [{"id": c.id, "fact": c.fact, "subject": c.subject, "note": c.note,
@@ -48,11 +56,13 @@ def page_data(review: Review, conflicts: list[Conflict] | None = None) -> dict[s
         "conflicts": conflict_data(conflicts or []),
         "format": FORMAT, "draft": review.draft.name, "sha256": review.sha256,
         "items": [{"id": i.id, "where": f"{i.source} " + (f"s{i.sentence_index:03d}" if i.sentence_index is not None
-                                                         else "meta"), "note": i.note, "sentence": i.sentence}
+                                                         else "meta"), "note": i.note, "sentence": i.sentence,
+                   "figure_unit": _figure_unit(i.note)}
                   for i in review.items],
         "facts": [{"id": c.id, "type": c.type, "label": c.label, "details": [list(d) for d in c.details],
                    "source": c.source, "sentence_index": c.sentence_index, "sentence": c.sentence,
-                   "highlight": _highlight(c), "rule": c.rule, "confidence": c.confidence}
+                   "highlight": _highlight(c), "rule": c.rule, "confidence": c.confidence,
+                   "figure_unit": dict(c.details).get("unit") if c.type == "Metric" else None}
                   for c in review.candidates],
     }
 

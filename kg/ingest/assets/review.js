@@ -49,6 +49,31 @@
     summary();
   }
 
+  var proposals = {};  // metric id or review item id -> a new indicator term {zh, en, cue, unit}
+
+  function indicatorForm(target, unit) {
+    var box = el("details", "kg-indicator");
+    box.setAttribute("data-for", target);
+    box.appendChild(el("summary", "", "propose a new indicator term"));
+    var term = {zh: "", en: "", cue: "", unit: unit || ""};
+    [["zh", "zh label (what is counted, e.g. 培训人次)", 16], ["en", "en label", 60],
+     ["cue", "cue: words of the sentence that name it", 12], ["unit", "unit", 4]].forEach(function (spec) {
+      var lab = el("label", "kg-field", spec[1] + " ");
+      var input = document.createElement("input");
+      input.type = "text";
+      input.name = spec[0];
+      input.maxLength = spec[2];
+      input.value = term[spec[0]];
+      input.addEventListener("input", function () {
+        term[spec[0]] = input.value;
+        if (term.zh || term.en || term.cue) { proposals[target] = term; } else { delete proposals[target]; }
+      });
+      lab.appendChild(input);
+      box.appendChild(lab);
+    });
+    return box;
+  }
+
   function conflictPanel(c) {
     var box = el("div", "kg-conflict");
     box.appendChild(el("div", "kg-conflict-head", "[" + c.id + "] conflict with the graph: " + c.subject +
@@ -80,6 +105,7 @@
     li.setAttribute("data-id", it.id);
     li.appendChild(el("div", "", "[" + it.id + "] " + it.where + ": " + it.note));
     if (it.sentence) { li.appendChild(sentence(it.sentence, "")); }
+    if (it.figure_unit) { li.appendChild(indicatorForm(it.id, it.figure_unit)); }
     items.appendChild(li);
   });
 
@@ -103,6 +129,7 @@
     }
     box.appendChild(meta);
     if (conflict) { box.appendChild(conflictPanel(conflict)); }
+    if (f.figure_unit) { box.appendChild(indicatorForm(f.id, f.figure_unit)); }
     var choice = el("div", "kg-choice");
     ["accept", "reject", "edit"].forEach(function (d) {
       var lab = el("label");
@@ -153,6 +180,10 @@
       if (s.decision === "edit") { item.label = s.label; }
       out.facts.push(item);
     });
+    out.indicators = Object.keys(proposals).sort().map(function (k) {
+      var t = proposals[k];
+      return {"for": k, zh: t.zh.trim(), en: t.en.trim(), cue: t.cue.trim(), unit: t.unit.trim()};
+    });
     var blob = new Blob([JSON.stringify(out, null, 1)], {type: "application/json"});
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -162,5 +193,5 @@
     a.remove();
     document.getElementById("kg-status").textContent = "saved " + a.download;
   });
-  window.kgReview = {ready: true, state: state};
+  window.kgReview = {ready: true, state: state, proposals: proposals};
 }());

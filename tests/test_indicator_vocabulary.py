@@ -130,10 +130,12 @@ def test_a_bad_term_is_refused_and_nothing_is_written(project: Paths, tmp_path: 
     path = tmp_path / "decisions.json"
     path.write_text(json.dumps(decisions, ensure_ascii=False), encoding="utf-8")
     before = sorted(p.name for p in project.facts.iterdir())
+    vocab = vocab_file(project).read_bytes()
     res = runner.invoke(cli, ["--project", str(project.project), "--store", str(project.store), "merge", str(draft),
                               "--decisions", str(path)])
     assert res.exit_code != 0 and why in res.output and "nothing was merged" in res.output, res.output
-    assert not vocab_file(project).exists() and sorted(p.name for p in project.facts.iterdir()) == before
+    assert vocab_file(project).read_bytes() == vocab and load_terms(project) == ()
+    assert sorted(p.name for p in project.facts.iterdir()) == before
 
 
 def test_the_longest_cue_of_the_figure_unit_wins() -> None:

@@ -89,6 +89,9 @@ class TripleSet:
         self._checked: set[str] = set()
         self._count = 0
         self._writer: TurtleWriter | None = None
+        #: subjects described alike in every article (regions): their last block, kept to be written again
+        self.stable: set[str] = set()
+        self._rendered: dict[str, tuple[frozenset[tuple[str, Obj]], tuple[str, ...], str]] = {}
 
     def check_iri(self, iri: str) -> str:
         """*iri*, once Oxigraph has accepted it (each distinct IRI is parsed once)."""
@@ -142,8 +145,8 @@ class TripleSet:
         return text
 
     def take_blocks(self, name_of: Callable[[str], str | None] | None = None,
-                    notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, int]]:
-        """Like :meth:`take`, as the @prefix header then one (text, triples) pair per subject block."""
+                    notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, str, int]]:
+        """Like :meth:`take`, as the @prefix header then one (subject, text, triples) per subject block."""
         blocks = self.blocks(name_of, notes)
         self.by_subject = {}
         return blocks
@@ -151,10 +154,10 @@ class TripleSet:
     def serialize(self, name_of: Callable[[str], str | None] | None = None,
                   notes: dict[str, dict[str, object]] | None = None) -> str:
         """Deterministic Turtle (kg.ingest.turtle): facts grouped by type, each under its sentence."""
-        return "\n".join(text for text, _ in self.blocks(name_of, notes))
+        return "\n".join(text for _, text, _ in self.blocks(name_of, notes))
 
     def blocks(self, name_of: Callable[[str], str | None] | None = None,
-               notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, int]]:
+               notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, str, int]]:
         """The @prefix header, then every subject's block in the order :meth:`serialize` writes them, each
         with its number of triples (so that ``kg ingest`` can leave out a block another article wrote)."""
         if self._writer is None:
@@ -189,7 +192,7 @@ class TripleSet:
             return int(m[1]) if m else -1
 
         order = sorted(self.by_subject, key=lambda s: (GROUP_RANK.get(types.get(s, ""), 99), sentence_no(s), s))
-        blocks = [(w.header(), 0)]
+        blocks = [("", w.header(), 0)]
         for s in order:
             comments = []
             d = sorted(derived.get(s, []))
@@ -198,7 +201,15 @@ class TripleSet:
                 comments.append(f"{d[0].rsplit('/', 1)[-1]}: {text[:160]}{'…' if len(text) > 160 else ''}")
             if notes and s in notes:
                 comments.append(meta_comment({"fact": s, **notes[s]}))
-            blocks.append((w.block(s, self.by_subject[s], comments, name), len(self.by_subject[s])))
+            triples = self.by_subject[s]
+            if s in self.stable:  # a region: the same block in every article that names it
+                hit = self._rendered.get(s)
+                if hit is None or hit[0] != triples or hit[1] != tuple(comments):
+                    hit = self._rendered[s] = (frozenset(triples), tuple(comments),
+                                               w.block(s, triples, comments, name))
+                blocks.append((s, hit[2], len(triples)))
+                continue
+            blocks.append((s, w.block(s, triples, comments, name), len(triples)))
         return blocks
 
 
@@ -242,6 +253,8 @@ class DraftWriter:
         self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
         self.counts: dict[str, int] = defaultdict(int)
         self._emitted: set[str] = set()
+        #: region IRI → the plain triples that describe it (the same in every article that needs them)
+        self._regions: dict[str, list[tuple[str, str, Obj]]] = {}
 
     # -- helpers -------------------------------------------------------------------------------------------
 
@@ -260,8 +273,8 @@ class DraftWriter:
         self.notes = {}
         return text
 
-    def take_blocks(self) -> list[tuple[str, int]]:
-        """:meth:`take` as the @prefix header and one (text, triples) pair per subject block."""
+    def take_blocks(self) -> list[tuple[str, str, int]]:
+        """:meth:`take` as the @prefix header and one (subject, text, triples) per subject block."""
         blocks = self.g.take_blocks(self.name_of, self.notes)
         self.notes = {}
         return blocks
@@ -297,20 +310,36 @@ class DraftWriter:
             if place.kind == "DevelopmentZone" and sent is not None and place.parent in self.known.gazetteer.by_code:
                 self._zone(iri, place, sent)
             return iri  # other graph places are known by construction
-        g = self.g
+        parent = self.known.gazetteer.by_code.get(place.parent)
+        up = self.region(parent) if parent else self._china()
+        self._dataset()
+        cached = self._regions.get(place.iri)
+        if cached is not None:  # every article describes its regions: the same triples, made once a process
+            for s, p, o in cached:
+                self.g.add_plain(s, p, o)
+            return iri
+        record = TripleSet()
+        record._checked = self.g._checked
+        self._describe_region(record, iri, place, up)
+        self._regions[place.iri] = [(s, p, o) for s, pairs in record.by_subject.items() for p, o in sorted(pairs)]
+        self.g.stable.update(record.by_subject)
+        for s, p, o in self._regions[place.iri]:
+            self.g.add_plain(s, p, o)
+        return iri
+
+    @staticmethod
+    def _describe_region(g: TripleSet, iri: URIRef, place: Place, up: URIRef) -> None:
+        """The triples that describe a coded region: class, code, label, parent, centroid."""
         g.add((iri, RDF.type, _LEVEL_CLASS[place.kind]))
         g.add((iri, ZS.adminCode, Literal(place.code)))
-        g.add((iri, RDFS.label, self._zh(place.label)))
+        g.add((iri, RDFS.label, _zh(place.label)))
         g.add((iri, PROV.wasDerivedFrom, GAZETTEER_DATASET))
-        parent = self.known.gazetteer.by_code.get(place.parent)
-        g.add((iri, SCHEMA.containedInPlace, self.region(parent) if parent else self._china()))
+        g.add((iri, SCHEMA.containedInPlace, up))
         centroid = URIRef(f"{iri}-centroid")
         g.add((iri, GEO.hasCentroid, centroid))
         g.add((centroid, RDF.type, GEO.Geometry))
         lon, lat = (place.lon or "0"), (place.lat or "0")
         g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
-        self._dataset()
-        return iri
 
     def _zone(self, iri: URIRef, place: Place, sent: URIRef) -> None:
         """A development zone named in an article: inside its city, at its city's centroid until reviewed."""

@@ -17,6 +17,7 @@ from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.model import KINDS
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
+from kg.namespaces import source_iri
 from kg.paths import Paths
 from kg.store.export import write_atomic
 
@@ -47,7 +48,9 @@ class Chunk:
 
     info: ArticleInfo
     head: str  #: the source line and the @prefix lines
-    blocks: list[tuple[str, int]]  #: one (Turtle text, triples) per subject, in the draft's order
+    #: (Turtle text, triples, shared) in the draft's order: a shared block (a region, an entity) may be one an
+    #: earlier article wrote word for word; the article's own blocks are joined
+    blocks: list[tuple[str, int, bool]]
     counts: dict[str, int]
     reviews: list[str]
     triples: int
@@ -132,12 +135,37 @@ def _one(path: Path) -> Chunk:
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()  # kg merge copies this file only if it still has it
-    (prefixes, _), *blocks = writer.take_blocks()
+    (_, prefixes, _), *blocks = writer.take_blocks()
     head = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + prefixes
-    chunk = Chunk(info, head, blocks, dict(writer.counts), writer.reviews, len(writer.g) - before)
+    chunk = Chunk(info, head, _compact(blocks, article.id), dict(writer.counts), writer.reviews,
+                  len(writer.g) - before)
     writer.counts.clear()
     writer.reviews = []
     return chunk
+
+
+def _compact(blocks: list[tuple[str, str, int]], article_id: str) -> list[tuple[str, int, bool]]:
+    """The blocks as (text, triples, shared): the runs of blocks only this article can write (the article, its
+    sentences, the facts minted from them: ``…/total/ID-s001-0012``) joined into one, and every other block
+    (a region, an entity another article may describe alike) kept apart for :func:`assemble`. Which is which
+    only decides what is compared, never what is written."""
+    source = source_iri(article_id)
+    scoped = f"/{article_id}-s"
+    out: list[tuple[str, int, bool]] = []
+    run: list[str] = []
+    count = 0
+    for s, text, n in blocks:
+        if s == source or s.startswith(source + "/") or scoped in s:
+            run.append(text)
+            count += n
+            continue
+        if run:
+            out.append(("\n".join(run), count, False))
+            run, count = [], 0
+        out.append((text, n, True))
+    if run:
+        out.append(("\n".join(run), count, False))
+    return out
 
 
 def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
@@ -149,26 +177,27 @@ def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
         yield from pool.imap(_one, files, chunksize=8)
 
 
-def assemble(chunks: list[Chunk]) -> tuple[str, int]:
-    """The chunks' Turtle in article order, each block that an earlier article wrote word for word left out
-    (a region, a dataset, an entity described alike), and the number of triples written.
+def assemble(chunks: list[Chunk]) -> tuple[list[str], int]:
+    """The chunks' Turtle texts in article order (to be joined by newlines), each shared block that an earlier
+    article wrote word for word left out (a region, a dataset, an entity described alike), and the number of
+    triples written.
 
     Every chunk depends on its article alone (:meth:`DraftWriter.start_article`) and the choice is made here,
     in input order, so the draft's bytes do not depend on how many workers drafted the articles."""
     seen: set[bytes] = set()
-    parts: list[str] = []
+    texts: list[str] = []
     triples = 0
     for c in chunks:
-        texts = [c.head]
-        for text, n in c.blocks:
-            key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-            if key in seen:
-                continue
-            seen.add(key)
+        texts.append(c.head)
+        for text, n, shared in c.blocks:
+            if shared:
+                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+                if key in seen:
+                    continue
+                seen.add(key)
             texts.append(text)
             triples += n
-        parts.append("\n".join(texts))
-    return "\n".join(parts), triples
+    return texts, triples
 
 
 def ingest(
@@ -212,9 +241,9 @@ def ingest(
         header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
     else:
         header.append("# REVIEW: no open items.")
-    body, triples = assemble(chunks)
-    text = "\n".join(header) + "\n\n" + body
-    write_atomic(output, text.encode("utf-8"))
+    texts, triples = assemble(chunks)
+    write_atomic(output, "\n".join(["\n".join(header) + "\n", *texts]).encode("utf-8"))  # one copy, not three
+    del texts
     return IngestReport(
         output=output,
         articles=[c.info for c in chunks],

@@ -1,9 +1,10 @@
 """Relation and mention scores of ``kg ingest`` on the evaluation set, both splits.
 
-Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test] [--match GLOB]``; ``--match 'test-3*'``
-scores only the articles whose source id matches (to report a batch of new articles apart from the older ones).
-The set is ``tests/data/articles/`` with gold readings in ``tests/data/gold/`` (docs/gold-format.md); the known
-graph is the project's ``data/facts/`` without a store, so that the articles' own facts never leak into resolution.
+Run: ``.venv/bin/python -m benchmarks.extract_eval [--split dev|test] [--match GLOB] [--min-confidence X]``;
+``--match 'test-3*'`` scores only the articles whose source id matches (to report a batch of new articles apart
+from the older ones). The set is ``tests/data/articles/`` with gold readings in ``tests/data/gold/``
+(docs/gold-format.md); the known graph is the project's ``data/facts/`` without a store, so that the articles'
+own facts never leak into resolution.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from kg.ingest.evalset import SPLITS, evaluate_set, format_set
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.resolve import load_known
 from kg.paths import make_paths
 
@@ -27,6 +29,8 @@ def main() -> None:
     ap.add_argument("--split", choices=SPLITS, action="append", help="Split to score (default: both).")
     ap.add_argument("--match", action="append", metavar="GLOB",
                     help="Score only articles whose source id matches GLOB (repeatable; default: all).")
+    ap.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
+                    help=f"Candidates below it go to review, not into the facts (default {MIN_CONFIDENCE}).")
     args = ap.parse_args()
     paths = make_paths(ROOT, ROOT / ".kg" / "no-store-here")
     known = load_known(paths)
@@ -39,7 +43,8 @@ def main() -> None:
                     shutil.copy(g, tmp)
             gold_dir = Path(tmp)
         for split in args.split or SPLITS:
-            print(format_set(evaluate_set(paths, ROOT / "tests" / "data" / "articles", gold_dir, split, known)))
+            print(format_set(evaluate_set(paths, ROOT / "tests" / "data" / "articles", gold_dir, split, known,
+                                          args.min_confidence)))
             print()
 
 

@@ -523,12 +523,15 @@ def timeline(paths: Paths, entity: str, stalled_after: int | None, fmt: str) -> 
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year of a dateline without one (2月21日讯).")
 @click.option("--publisher", help="Publisher, e.g. 红网.")
 @click.option("--url", help="Where the article was published.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Candidates below this confidence go to review, not into the facts. Default: 0.7.")
 @click.pass_obj
 def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | None, date_: str | None,
-           year: int | None, publisher: str | None, url: str | None) -> None:
+           year: int | None, publisher: str | None, url: str | None, min_confidence: float | None) -> None:
     """Extract candidate facts from articles (.txt files or a folder) into a draft for review."""
     from collections.abc import Iterator
 
+    from kg.ingest.facts.base_writer import MIN_CONFIDENCE
     from kg.ingest.run import Chunk, article_files
     from kg.ingest.run import ingest as run_ingest
 
@@ -541,7 +544,8 @@ def ingest(paths: Paths, articles: tuple[Path, ...], output: Path, title: str | 
 
     meta = {"title": title or "", "date": date_ or "", "publisher": publisher or "", "url": url or "",
             "year": str(year or "")}
-    report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None)
+    report = run_ingest(paths, files, output, meta, progress=progress if len(files) > 1 else None,
+                        min_confidence=MIN_CONFIDENCE if min_confidence is None else min_confidence)
     click.echo(report.summary())
 
 
@@ -559,10 +563,13 @@ def review(paths: Paths, draft: Path, output: Path | None) -> None:
     if output is None:
         click.echo(format_review(rev) + draft_section(paths.store, draft))
         return
+    from kg.ingest.review import draft_conflicts
     from kg.ingest.reviewpage import write_review_page
 
-    written = write_review_page(rev, output)
-    click.echo(f"Wrote {written}: {len(rev.candidates)} facts, {len(rev.items)} open review items. "
+    found = draft_conflicts(paths.store, draft)
+    written = write_review_page(rev, output, found)
+    click.echo(f"Wrote {written}: {len(rev.candidates)} facts, {len(rev.items)} open review items"
+               + (f", {len(found)} conflict(s) with the graph to decide" if found else "") + ". "
                "Open it in a browser, decide, and save the decisions for `kg merge --decisions`.")
 
 

@@ -4,7 +4,12 @@ A decisions file is JSON, written by the review page (:mod:`kg.ingest.reviewpage
 
     {"format": "zhaoshang-kg decisions 1", "draft_sha256": "…",
      "facts": [{"id": "<fact IRI>", "decision": "accept" | "reject" | "edit", "label": "…",
-                "sentence": "<the sentence the reviewer saw>"}]}
+                "sentence": "<the sentence the reviewer saw>"}],
+     "indicators": [{"for": "<metric fact IRI> | r12", "zh": "…", "en": "…", "cue": "…", "unit": "…"}]}
+
+``indicators`` (optional) proposes a new indicator term for a metric whose indicator is wrong or for a figure no
+term fits (a review item): checked on read (:func:`kg.ingest.vocabulary.problems_of`), merged into the
+project's vocabulary file and used by the next ``kg ingest``; the metric, if kept, takes the new indicator.
 
 It is refused when it does not match its draft: an unknown fact id, a sentence that is not the draft's, an
 unknown decision, an edit without a label. Only accepted and edited facts are merged; a fact that depends on a
@@ -28,9 +33,10 @@ from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from kg.errors import InputError
 from kg.files import decode_utf8, read_bytes
 from kg.ingest.merge import MergeReport, merge
-from kg.ingest.review import Review, ReviewItem, load_review
+from kg.ingest.review import Conflict, Review, ReviewItem, draft_conflicts, load_review
 from kg.ingest.run import SOURCE_LINE
-from kg.namespaces import DCTERMS, SCHEMA, SKOS
+from kg.ingest.vocabulary import ReviewedTerm, add_terms, load_terms, problems_of
+from kg.namespaces import DCTERMS, SCHEMA, SKOS, ZS
 from kg.paths import Paths
 from kg.store.rdfio import parse_file, to_rdflib
 
@@ -41,6 +47,8 @@ FORMAT = "zhaoshang-kg decisions 1"
 DECISIONS = ("accept", "reject", "edit")
 #: Largest decisions file read (bytes): a draft of a thousand articles has a few hundred thousand facts.
 MAX_DECISIONS_BYTES = 64 * 1024 * 1024
+#: Most indicator terms one decisions file may propose.
+MAX_PROPOSALS = 200
 #: Longest label an edit may set.
 MAX_LABEL = 200
 #: Facts that only describe another fact and go when it goes.
@@ -56,6 +64,14 @@ class Decision:
     label: str = ""
 
 
+@dataclass(frozen=True)
+class IndicatorProposal:
+    """A new indicator term a reviewer proposes for one metric fact or one figure left for review."""
+
+    target: str  #: the metric's IRI, or the review item's id (r12)
+    term: ReviewedTerm
+
+
 @dataclass
 class Decisions:
     """A decisions file, checked against its draft."""
@@ -63,10 +79,16 @@ class Decisions:
     path: Path
     items: dict[str, Decision] = field(default_factory=dict)
     merges: list[MergeDecision] = field(default_factory=list)  #: on candidate merges (kg.corpus.consolidate)
+    indicators: list[IndicatorProposal] = field(default_factory=list)
 
 
-def read_decisions(path: Path, review: Review) -> Decisions:
-    """Read and check *path* against *review*'s draft; raise :class:`InputError` naming what does not match."""
+def read_decisions(path: Path, review: Review, conflicts: list[Conflict] | None = None,
+                   vocabulary: list[tuple[str, str]] | None = None) -> Decisions:
+    """Read and check *path* against *review*'s draft; raise :class:`InputError` naming what does not match.
+
+    Every fact of *conflicts* (its figure disagrees with the graph's) must be decided: left out, it would be
+    resolved without a decision. A proposed indicator term must not repeat a term of *vocabulary* ((zh, en)
+    pairs; default: the built-in terms)."""
     text, _ = decode_utf8(read_bytes(path, max_bytes=MAX_DECISIONS_BYTES), str(path))
     try:
         data: Any = json.loads(text)
@@ -109,10 +131,55 @@ def read_decisions(path: Path, review: Review) -> Decisions:
 
     out.merges, merge_problems = read_merge_decisions(data.get("merges"), set(facts))
     problems += merge_problems
+    problems += _read_indicators(data.get("indicators", []), review, out, vocabulary)
+    problems += [f"{c.id}: {c.fact} conflicts with the graph ({c.subject}); decide it (accept, reject or edit)"
+                 for c in conflicts or [] if c.fact not in out.items]
     if problems:
         raise InputError(f"{path}: does not match {review.draft}; nothing was merged:\n"
                          + "\n".join(f"  - {p}" for p in problems[:50]))
     return out
+
+
+def _read_indicators(raw: object, review: Review, out: Decisions,
+                     vocabulary: list[tuple[str, str]] | None) -> list[str]:
+    """Check the proposed indicator terms into *out*; the problems found."""
+    from kg.ingest.facts.metrics import vocabulary as built_in
+
+    if not isinstance(raw, list):
+        return ["indicators: must be a list"]
+    if len(raw) > MAX_PROPOSALS:
+        return [f"indicators: {len(raw)} proposals, more than {MAX_PROPOSALS}"]
+    existing = list(vocabulary) if vocabulary is not None else [(t.zh, t.en) for t in built_in()]
+    facts, items = review.by_id(), {i.id: i for i in review.items}
+    problems: list[str] = []
+    for i, item in enumerate(raw):
+        fields = ("for", "zh", "en", "cue", "unit")
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in fields):
+            problems.append(f"indicators[{i}]: needs the strings {', '.join(fields)}")
+            continue
+        target = item["for"]
+        cand, it = facts.get(target), items.get(target)
+        if cand is not None and cand.type == "Metric":
+            sentence = cand.sentence
+        elif it is not None and it.note.startswith("figure "):
+            sentence = it.sentence
+        else:
+            problems.append(f"indicators[{i}]: {target} is neither a metric of the draft nor a figure left for "
+                            "review")
+            continue
+        if any(p.target == target for p in out.indicators):
+            problems.append(f"indicators[{i}]: a second term for {target}")
+            continue
+        term = ReviewedTerm(*(item[k].strip() for k in ("zh", "en", "cue", "unit")))
+        again = any(q.term == term for q in out.indicators)  # one new term for two figures of its kind
+        bad = problems_of(term, sentence, [] if again else existing)
+        if bad:
+            problems += [f"indicators[{i}]: {b}" for b in bad]
+            continue
+        if not again:
+            existing.append((term.zh, term.en))
+        out.indicators.append(IndicatorProposal(target, term))
+    return problems
 
 
 def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[str]]:
@@ -144,6 +211,7 @@ def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[
             old = candidates[fid].label
             if old and old != d.label:
                 g.add((node, SKOS.altLabel, Literal(old, lang="zh")))
+    _new_indicators(g, review, decisions, drop)
     from kg.corpus.consolidate import apply_merges
 
     apply_merges(g, decisions.merges)  # accepted merges: the draft's entity becomes the known one
@@ -152,6 +220,27 @@ def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[
     header = [f"# Reviewed draft of {draft.name}: {len(keep)} fact(s) accepted, {len(drop)} left out."]
     body = g.serialize(format="turtle")
     return "\n".join(header + sources) + "\n" + body, sorted(str(d) for d in drop)
+
+
+def _new_indicators(g: rdflib.Graph, review: Review, decisions: Decisions, drop: set[URIRef]) -> None:
+    """Give every kept metric with a proposed term that term (described as a concept of zs:Indicators), and
+    the label that names it."""
+    candidates = review.by_id()
+    for p in decisions.indicators:
+        node = URIRef(p.target)
+        if p.target not in candidates or node in drop or (node, None, None) not in g:
+            continue
+        concept = URIRef(p.term.iri)
+        g.add((concept, RDF.type, ZS.Indicator))
+        g.add((concept, SKOS.inScheme, ZS.Indicators))
+        g.add((concept, SKOS.prefLabel, Literal(p.term.zh, lang="zh")))
+        g.add((concept, SKOS.prefLabel, Literal(p.term.en, lang="en")))
+        g.add((concept, RDFS.label, Literal(p.term.zh, lang="zh")))
+        g.set((node, ZS.indicator, concept))
+        old = dict(candidates[p.target].details).get("indicator", "")
+        label = g.value(node, RDFS.label)
+        if old and label is not None and str(label).startswith(old):
+            g.set((node, RDFS.label, Literal(p.term.zh + str(label)[len(old):], lang="zh")))
 
 
 def gate(review: Review, decisions: Path | None, accept_all: bool) -> None:
@@ -206,18 +295,25 @@ def merge_reviewed(paths: Paths, draft: Path, decisions: Path | None = None,
     """
     review = load_review(draft)
     review.items += changes_to_known(paths, draft, review)
+    conflicts = draft_conflicts(paths.store, draft)  # open review items until decided
+    review.items += [ReviewItem(c.id, "graph", None, f"conflict: {c.note}") for c in conflicts]
     gate(review, decisions, accept_all)
     if decisions is None:
         return merge(paths, draft, confirm=confirm)
     from kg.corpus.consolidate import accepted_merges
+    from kg.ingest.facts.metrics import vocabulary
 
-    checked = read_decisions(decisions, review)
+    known_terms = [(t.zh, t.en) for t in vocabulary()] + [(t.zh, t.en) for t in load_terms(paths)]
+    checked = read_decisions(decisions, review, conflicts, known_terms)
     checked.merges = accepted_merges(paths, draft, checked.merges)  # refused across classes or out of the graph
     text, _ = apply(draft, review, checked)
     with tempfile.TemporaryDirectory(prefix="kg-reviewed-") as tmp:
         reviewed = Path(tmp) / draft.name
         reviewed.write_text(text, encoding="utf-8")
-        return merge(paths, reviewed, confirm=True)  # the reviewer accepted every fact that is merged
+        report = merge(paths, reviewed, confirm=True)  # the reviewer accepted every fact that is merged
+    if checked.indicators:  # only once the facts are in: the next kg ingest uses them
+        add_terms(paths, [p.term for p in checked.indicators])
+    return report
 
 
 def decisions_template(review: Review, decision: str = "accept") -> dict[str, Any]:

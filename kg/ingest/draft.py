@@ -23,6 +23,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from kg.ingest.events import When
 from kg.ingest.facts import WRITERS
 from kg.ingest.facts.amounts import write_restated_amount
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE, rule_and_confidence
 from kg.ingest.facts.stages import project_key
 from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
@@ -91,6 +92,9 @@ class TripleSet:
         self._checked: set[str] = set()
         self._count = 0
         self._writer: TurtleWriter | None = None
+        #: subjects described alike in every article (regions): their last block, kept to be written again
+        self.stable: set[str] = set()
+        self._rendered: dict[str, tuple[frozenset[tuple[str, Obj]], tuple[str, ...], str]] = {}
 
     def check_iri(self, iri: str) -> str:
         """*iri*, once Oxigraph has accepted it (each distinct IRI is parsed once)."""
@@ -143,9 +147,22 @@ class TripleSet:
         self.by_subject = {}
         return text
 
+    def take_blocks(self, name_of: Callable[[str], str | None] | None = None,
+                    notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, str, int]]:
+        """Like :meth:`take`, as the @prefix header then one (subject, text, triples) per subject block."""
+        blocks = self.blocks(name_of, notes)
+        self.by_subject = {}
+        return blocks
+
     def serialize(self, name_of: Callable[[str], str | None] | None = None,
                   notes: dict[str, dict[str, object]] | None = None) -> str:
         """Deterministic Turtle (kg.ingest.turtle): facts grouped by type, each under its sentence."""
+        return "\n".join(text for _, text, _ in self.blocks(name_of, notes))
+
+    def blocks(self, name_of: Callable[[str], str | None] | None = None,
+               notes: dict[str, dict[str, object]] | None = None) -> list[tuple[str, str, int]]:
+        """The @prefix header, then every subject's block in the order :meth:`serialize` writes them, each
+        with its number of triples (so that ``kg ingest`` can leave out a block another article wrote)."""
         if self._writer is None:
             self._writer = TurtleWriter(self.prefixes)  # kept from take to take: its caches are the speed
         w = self._writer
@@ -178,7 +195,7 @@ class TripleSet:
             return int(m[1]) if m else -1
 
         order = sorted(self.by_subject, key=lambda s: (GROUP_RANK.get(types.get(s, ""), 99), sentence_no(s), s))
-        blocks = [w.header()]
+        blocks = [("", w.header(), 0)]
         for s in order:
             comments = []
             d = sorted(derived.get(s, []))
@@ -187,8 +204,16 @@ class TripleSet:
                 comments.append(f"{d[0].rsplit('/', 1)[-1]}: {text[:160]}{'…' if len(text) > 160 else ''}")
             if notes and s in notes:
                 comments.append(meta_comment({"fact": s, **notes[s]}))
-            blocks.append(w.block(s, self.by_subject[s], comments, name))
-        return "\n".join(blocks)
+            triples = self.by_subject[s]
+            if s in self.stable:  # a region: the same block in every article that names it
+                hit = self._rendered.get(s)
+                if hit is None or hit[0] != triples or hit[1] != tuple(comments):
+                    hit = self._rendered[s] = (frozenset(triples), tuple(comments),
+                                               w.block(s, triples, comments, name))
+                blocks.append((s, hit[2], len(triples)))
+                continue
+            blocks.append((s, w.block(s, triples, comments, name), len(triples)))
+        return blocks
 
 
 _OA = "http://www.w3.org/ns/oa#"
@@ -218,8 +243,9 @@ def add_sentence_triples(g: TripleSet, source: Source, art: str) -> None:
 class DraftWriter:
     """Collects the triples of one or more articles into one graph."""
 
-    def __init__(self, known: KnownGraph) -> None:
+    def __init__(self, known: KnownGraph, min_confidence: float = MIN_CONFIDENCE) -> None:
         self.known = known
+        self.min_confidence = min_confidence
         self.g = TripleSet()
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
@@ -230,6 +256,8 @@ class DraftWriter:
         self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
         self.counts: dict[str, int] = defaultdict(int)
         self._emitted: set[str] = set()
+        #: region IRI → the plain triples that describe it (the same in every article that needs them)
+        self._regions: dict[str, list[tuple[str, str, Obj]]] = {}
 
     # -- helpers -------------------------------------------------------------------------------------------
 
@@ -247,6 +275,18 @@ class DraftWriter:
         text = self.g.take(self.name_of, self.notes)
         self.notes = {}
         return text
+
+    def take_blocks(self) -> list[tuple[str, str, int]]:
+        """:meth:`take` as the @prefix header and one (subject, text, triples) per subject block."""
+        blocks = self.g.take_blocks(self.name_of, self.notes)
+        self.notes = {}
+        return blocks
+
+    def start_article(self) -> None:
+        """Forget what earlier articles described, so that an article's draft depends on that article alone
+        (not on which articles a worker process drafted before it): ``kg ingest`` then writes the same bytes
+        with one worker or many, and leaves out a block that an earlier article already wrote word for word."""
+        self._emitted = set()
 
     def _note(self, iri: URIRef | None, f: Finding) -> None:
         """Remember the rule and the confidence of the finding that made *iri*."""
@@ -273,20 +313,36 @@ class DraftWriter:
             if place.kind == "DevelopmentZone" and sent is not None and place.parent in self.known.gazetteer.by_code:
                 self._zone(iri, place, sent)
             return iri  # other graph places are known by construction
-        g = self.g
+        parent = self.known.gazetteer.by_code.get(place.parent)
+        up = self.region(parent) if parent else self._china()
+        self._dataset()
+        cached = self._regions.get(place.iri)
+        if cached is not None:  # every article describes its regions: the same triples, made once a process
+            for s, p, o in cached:
+                self.g.add_plain(s, p, o)
+            return iri
+        record = TripleSet()
+        record._checked = self.g._checked
+        self._describe_region(record, iri, place, up)
+        self._regions[place.iri] = [(s, p, o) for s, pairs in record.by_subject.items() for p, o in sorted(pairs)]
+        self.g.stable.update(record.by_subject)
+        for s, p, o in self._regions[place.iri]:
+            self.g.add_plain(s, p, o)
+        return iri
+
+    @staticmethod
+    def _describe_region(g: TripleSet, iri: URIRef, place: Place, up: URIRef) -> None:
+        """The triples that describe a coded region: class, code, label, parent, centroid."""
         g.add((iri, RDF.type, _LEVEL_CLASS[place.kind]))
         g.add((iri, ZS.adminCode, Literal(place.code)))
-        g.add((iri, RDFS.label, self._zh(place.label)))
+        g.add((iri, RDFS.label, _zh(place.label)))
         g.add((iri, PROV.wasDerivedFrom, GAZETTEER_DATASET))
-        parent = self.known.gazetteer.by_code.get(place.parent)
-        g.add((iri, SCHEMA.containedInPlace, self.region(parent) if parent else self._china()))
+        g.add((iri, SCHEMA.containedInPlace, up))
         centroid = URIRef(f"{iri}-centroid")
         g.add((iri, GEO.hasCentroid, centroid))
         g.add((centroid, RDF.type, GEO.Geometry))
         lon, lat = (place.lon or "0"), (place.lat or "0")
         g.add((centroid, GEO.asWKT, Literal(f"POINT({float(lon):.4f} {float(lat):.4f})", datatype=GEO.wktLiteral)))
-        self._dataset()
-        return iri
 
     def _zone(self, iri: URIRef, place: Place, sent: URIRef) -> None:
         """A development zone named in an article: inside its city, at its city's centroid until reviewed."""
@@ -435,9 +491,25 @@ class DraftWriter:
             return URIRef(f"{ZR}{ns}/{x.article.id}-s{f.sentence.index:03d}-{f.start - f.sentence.start:04d}")
         return URIRef(f"{ZR}{ns}/{slug(f.label)}")
 
+    def _confident(self, x: Extraction, f: Finding) -> bool:
+        """The one place every candidate's confidence is checked: each carries its rule and confidence (the
+        finder's, else its kind's prior), and one below the threshold is a review item, not a fact."""
+        rule, conf = rule_and_confidence(f)
+        f.attrs["rule"], f.attrs["confidence"] = rule, conf
+        if conf >= self.min_confidence:
+            return True
+        if "place" in f.attrs and f.attrs["place"] is None:
+            self.review(x, f, f"no place for it in its clause or the article ({rule}); give it a place by hand")
+        else:
+            self.review(x, f, f"confidence {conf:.2f} below {self.min_confidence:g} ({rule}); "
+                        "add it by hand if it is right")
+        return False
+
     def _entity(self, x: Extraction, fs: list[Finding],
                 iris_of: Callable[[Finding], URIRef | None]) -> URIRef | None:
         f = fs[0]
+        if not self._confident(x, f):
+            return None
         sents = sorted({self._sent(x, y) for y in fs}, key=str)
         names = set().union(*(y.names for y in fs)) | {f.label}
         cls = ZS[f.cls] if f.cls not in ("Person",) else SCHEMA.Person

@@ -16,6 +16,7 @@ import rdflib
 
 from kg.errors import KGError
 from kg.ingest.evaluate import Score, add_scores, context_graph, evaluate_graph, read_gold
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.run import ingest
 from kg.paths import Paths
@@ -51,8 +52,9 @@ def gold_files(gold_dir: Path, split: str) -> list[tuple[Path, dict[str, object]
 
 
 def evaluate_set(paths: Paths, articles: Path, gold_dir: Path, split: str,
-                 known: KnownGraph | None = None) -> SetResult:
-    """Ingest every article of *split* and score it against its gold reading."""
+                 known: KnownGraph | None = None, min_confidence: float = MIN_CONFIDENCE) -> SetResult:
+    """Ingest every article of *split* (candidates below *min_confidence* go to review) and score it against
+    its gold reading."""
     known = known or load_known(paths)
     facts = [p for p in sorted(paths.facts.iterdir()) if p.suffix.lower() in FORMATS] if paths.facts.is_dir() else []
     context = context_graph(facts)
@@ -64,7 +66,7 @@ def evaluate_set(paths: Paths, articles: Path, gold_dir: Path, split: str,
             draft = Path(tmp) / f"{gold['source']}.ttl"
             result.articles += 1
             try:
-                ingest(paths, [article], draft, known=known, workers=1)
+                ingest(paths, [article], draft, known=known, workers=1, min_confidence=min_confidence)
                 g = to_rdflib(parse_file(draft))
             except KGError as exc:
                 result.refused.append(f"{article.name}: {str(exc).splitlines()[0]}")

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from kg.ingest.model import Finding
 from kg.ingest.money import NUMBER, Amount, parse_number
 from kg.sources.sentences import Span
+
+if TYPE_CHECKING:
+    from kg.ingest.vocabulary import ReviewedTerm
 
 _METRIC = re.compile(
     r"(?<![0-9.第])(?P<num>[0-9]{1,9}(?:\.[0-9]{1,4})?)(?P<q>余|多)?"
@@ -76,10 +80,13 @@ def unresolved_dates(t: str) -> list[str]:
     return [m.group() for m in _DATE_REL.finditer(t)]
 
 
-def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[Finding]:
-    """Counted figures (166场次, 3300余人, 40多个城市, 0.5个工作日) whose indicator the vocabulary knows; the
-    others become review items (a figure without a known indicator is not a fact anyone can query)."""
+def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount],
+                 reviewed: tuple[ReviewedTerm, ...] = ()) -> list[Finding]:
+    """Counted figures (166场次, 3300余人, 40多个城市, 0.5个工作日) whose indicator the vocabulary knows (the
+    *reviewed* terms of :mod:`kg.ingest.vocabulary` first); the others become review items (a figure without a
+    known indicator is not a fact anyone can query)."""
     from kg.ingest.facts.metrics import indicator_of
+    from kg.ingest.vocabulary import match
 
     out = []
     taken = [(a.start - base, a.end - base) for a in amounts]
@@ -90,7 +97,8 @@ def find_metrics(t: str, base: int, sent: Span, amounts: list[Amount]) -> list[F
             continue  # 2023年 is a date, 13年前 a time ago; only "20多年" counts
         value = parse_number(m["num"])
         cc = max(t.rfind(c, 0, m.start()) for c in ",，。;；") + 1
-        term = indicator_of(t[cc:m.start()], t[m.end():m.end() + 20], m["unit"])
+        term = match(reviewed, t[cc:m.start()], m["unit"]) or indicator_of(t[cc:m.start()], t[m.end():m.end() + 20],
+                                                                        m["unit"])
         surface = t[cc:m.end()].strip()
         if term is None:
             out.append(Finding("review", surface, sent, base + m.start(), base + m.end(),

@@ -15,7 +15,7 @@ from kg.ingest.events import (
     stage_of,
     unresolved_dates,
 )
-from kg.ingest.facts.amounts import THRESHOLD, find_investments
+from kg.ingest.facts.amounts import find_investments
 from kg.ingest.facts.metrics import place_listed
 from kg.ingest.facts.people import find_appointments
 from kg.ingest.facts.stages import Carry, find_stages, group_stage, one_per_stage, project_key
@@ -127,16 +127,9 @@ def extract(article: Article, known: KnownGraph) -> Extraction:
                                  attrs={"amount": a, "measure": f.attrs["measure"]}))
             if f.kind == "amount":
                 continue
-            confidence = f.attrs.get("confidence", 0.0)
-            if not isinstance(confidence, float) or confidence < THRESHOLD:
-                found.append(Finding("review", f.label, sent, f.start, f.end, note=(
-                    f"{a.surface}: no place for it in its clause or the article ({f.attrs['rule']}); "
-                    "give it a place by hand" if f.attrs.get("place") is None else
-                    f"{a.surface}: confidence {confidence:.2f} below {THRESHOLD} ({f.attrs['rule']})")))
-                continue
-            f.attrs["stage"] = stage
+            f.attrs["stage"] = stage  # below the threshold, the draft writer sends it to review
             found.append(f)
-        found += place_listed(find_metrics(t, sent.start, sent, amounts), t, sent.start, owners)
+        found += place_listed(find_metrics(t, sent.start, sent, amounts, known.indicators), t, sent.start, owners)
         found += find_events(t, sent.start, sent, dates)
         found += find_policies(t, sent.start, sent, dates)
         found += find_projects(t, sent.start, sent, amounts)

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.ingest.gazetteer import Gazetteer, Place, load_gazetteer
 from kg.ingest.text import simplify
+from kg.ingest.vocabulary import ReviewedTerm, load_terms
 from kg.namespaces import ORG, SCHEMA, SKOS, ZS
 from kg.paths import Paths
 from kg.store.rdfio import FORMATS, parse_file
@@ -46,6 +47,8 @@ class KnownGraph:
     governments: dict[str, str] = field(default_factory=dict)  #: region IRI → government IRI
     subjects: set[str] = field(default_factory=set)  #: every IRI described
     gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    #: Indicator terms reviewers added (``data/vocab/indicators.ttl``), tried before the built-in ones.
+    indicators: tuple[ReviewedTerm, ...] = ()
 
     def lookup(self, name: str, classes: set[str] | None = None) -> str | None:
         """The IRI of the known entity called *name* (of one of *classes*, if given), or None."""
@@ -85,6 +88,7 @@ def load_known(paths: Paths) -> KnownGraph:
         elif p == f"{ZS}governs" and isinstance(o, ox.NamedNode):
             known.governments.setdefault(o.value, s.value)
     known.gazetteer = load_gazetteer(_graph_places(known, quads))
+    known.indicators = load_terms(paths)
     return known
 
 

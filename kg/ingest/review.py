@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS
 
@@ -182,3 +183,60 @@ def format_review(review: Review, width: int = 90) -> str:
 
     lines += format_merges(review.merges, width)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ConflictFigure:
+    """One value of a conflicting subject, as the reviewer compares it."""
+
+    fact: str  #: the fact that reports it (a total or a project)
+    value: str  #: as written: 约87亿元
+    sources: tuple[str, ...]
+    sentences: tuple[str, ...]
+    in_draft: bool  #: this draft's figure, or one the graph already has
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A fact of the draft whose figure disagrees with one the graph has for the same subject: an open review
+    item until the reviewer decides the fact (accept keeps both values apart, listed by ``kg conflicts``)."""
+
+    id: str  #: c1, c2 …
+    fact: str  #: the draft's fact to decide
+    subject: str  #: 益阳市 · 合同引资 · 2023年 · 32 projects
+    figures: tuple[ConflictFigure, ...]
+
+    @property
+    def note(self) -> str:
+        """The conflict in one line, for the open items."""
+        mine = [f.value for f in self.figures if f.in_draft]
+        theirs = [f"{f.value} ({', '.join(f.sources)})" for f in self.figures if not f.in_draft]
+        return (f"{self.subject}: this draft says {'、'.join(mine)}, the graph has {'; '.join(theirs)}; "
+                "decide the fact (never summed, never resolved without a decision)")
+
+
+def draft_conflicts(store_path: Path, draft: Path) -> list[Conflict]:
+    """The conflicts *draft*'s figures would make with the store's (what ``kg review`` prints under
+    ``CONFLICTS THIS DRAFT WOULD CREATE``), one per fact of the draft; none without a store."""
+    from kg.corpus.conflicts import _amount, _qualifier, describe_subject
+    from kg.store.figures import draft_groups
+    from kg.store.generations import open_store
+
+    if not store_path.exists():
+        return []
+    store = open_store(store_path)
+    draft_quads = parse_file(draft)
+    mine = {str(q.subject.value) for q in draft_quads
+            if isinstance(q.subject, ox.NamedNode) and q.predicate.value == str(PROV.wasDerivedFrom)}
+    out: list[Conflict] = []
+    for g in draft_groups(store, draft_quads):
+        if g.kind != "conflict":
+            continue
+        figs = tuple(ConflictFigure(f.item.value, f"{_qualifier(f)}{_amount(f.value, g.key[3])}",
+                                    tuple(sorted(s.rsplit("/", 1)[-1] for s in f.sources)), tuple(f.sentences),
+                                    f.item.value in mine)
+                     for f in sorted(g.figures, key=lambda f: (f.value, f.item.value)))
+        for fig in figs:
+            if fig.in_draft:
+                out.append(Conflict(f"c{len(out) + 1}", fig.fact, describe_subject(store, g.key), figs))
+    return out

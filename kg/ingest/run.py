@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from kg.errors import InputError
 from kg.ingest.draft import DraftWriter
 from kg.ingest.extract import extract
+from kg.ingest.facts.base_writer import MIN_CONFIDENCE
 from kg.ingest.model import KINDS
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
+from kg.namespaces import source_iri
 from kg.paths import Paths
 from kg.store.export import write_atomic
 
@@ -49,7 +51,10 @@ class Chunk:
     """The draft of one article: its Turtle, counts and review items."""
 
     info: ArticleInfo
-    turtle: str
+    head: str  #: the source line and the @prefix lines
+    #: (Turtle text, triples, shared) in the draft's order: a shared block (a region, an entity) may be one an
+    #: earlier article wrote word for word; the article's own blocks are joined
+    blocks: list[tuple[str, int, bool]]
     counts: dict[str, int]
     reviews: list[str]
     triples: int
@@ -119,7 +124,7 @@ def article_files(inputs: Iterable[Path]) -> list[Path]:
     return unique
 
 
-_STATE: tuple[KnownGraph, dict[str, str]] | None = None
+_STATE: tuple[KnownGraph, dict[str, str], float] | None = None
 #: One writer per process, so that a region or a dataset is described once per process, not per article.
 _WRITER: DraftWriter | None = None
 
@@ -128,12 +133,13 @@ def _one(path: Path) -> Chunk:
     """Read, extract, resolve and draft one article (in a worker, or in this process)."""
     global _WRITER
     assert _STATE is not None
-    known, meta = _STATE
+    known, meta, min_confidence = _STATE
     article = read_article(path, meta)
     if _WRITER is None:
-        _WRITER = DraftWriter(known)
+        _WRITER = DraftWriter(known, min_confidence)
     writer = _WRITER
     before = len(writer.g)
+    writer.start_article()  # the article's draft depends on it alone, not on what this process drafted before
     writer.add(extract(article, known))
     from kg.corpus.consolidate import plain_triples, read_plain
 
@@ -141,11 +147,37 @@ def _one(path: Path) -> Chunk:
     info = ArticleInfo(article.id, article.encoding, len(article.text), len(article.body),
                        len(article.sentences) - len(article.body), article.meta.get("date", ""))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()  # kg merge copies this file only if it still has it
-    turtle = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + writer.take()
-    chunk = Chunk(info, turtle, dict(writer.counts), writer.reviews, len(writer.g) - before, entities)
+    (_, prefixes, _), *blocks = writer.take_blocks()
+    head = f"{SOURCE_LINE} {article.id}\t{path.resolve()}\t{article.encoding}\t{sha}\n" + prefixes
+    chunk = Chunk(info, head, _compact(blocks, article.id), dict(writer.counts), writer.reviews,
+                  len(writer.g) - before, entities)
     writer.counts.clear()
     writer.reviews = []
     return chunk
+
+
+def _compact(blocks: list[tuple[str, str, int]], article_id: str) -> list[tuple[str, int, bool]]:
+    """The blocks as (text, triples, shared): the runs of blocks only this article can write (the article, its
+    sentences, the facts minted from them: ``…/total/ID-s001-0012``) joined into one, and every other block
+    (a region, an entity another article may describe alike) kept apart for :func:`assemble`. Which is which
+    only decides what is compared, never what is written."""
+    source = source_iri(article_id)
+    scoped = f"/{article_id}-s"
+    out: list[tuple[str, int, bool]] = []
+    run: list[str] = []
+    count = 0
+    for s, text, n in blocks:
+        if s == source or s.startswith(source + "/") or scoped in s:
+            run.append(text)
+            count += n
+            continue
+        if run:
+            out.append(("\n".join(run), count, False))
+            run, count = [], 0
+        out.append((text, n, True))
+    if run:
+        out.append(("\n".join(run), count, False))
+    return out
 
 
 def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
@@ -157,6 +189,29 @@ def _chunks(files: list[Path], workers: int) -> Iterator[Chunk]:
         yield from pool.imap(_one, files, chunksize=8)
 
 
+def assemble(chunks: list[Chunk]) -> tuple[list[str], int]:
+    """The chunks' Turtle texts in article order (to be joined by newlines), each shared block that an earlier
+    article wrote word for word left out (a region, a dataset, an entity described alike), and the number of
+    triples written.
+
+    Every chunk depends on its article alone (:meth:`DraftWriter.start_article`) and the choice is made here,
+    in input order, so the draft's bytes do not depend on how many workers drafted the articles."""
+    seen: set[bytes] = set()
+    texts: list[str] = []
+    triples = 0
+    for c in chunks:
+        texts.append(c.head)
+        for text, n, shared in c.blocks:
+            if shared:
+                key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+                if key in seen:
+                    continue
+                seen.add(key)
+            texts.append(text)
+            triples += n
+    return texts, triples
+
+
 def ingest(
     paths: Paths,
     inputs: Iterable[Path],
@@ -165,16 +220,18 @@ def ingest(
     progress: Callable[[Iterator[Chunk], int], Iterator[Chunk]] | None = None,
     known: KnownGraph | None = None,
     workers: int | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> IngestReport:
     """Read, extract, resolve and write a draft for every article; nothing is written if any one fails.
 
     Articles are processed in *workers* processes (default: one per CPU) when there are many; every
     article's draft is a self-contained Turtle chunk (entity IRIs are deterministic, so chunks agree).
+    A candidate below *min_confidence* is a review item, not a fact.
     """
     global _STATE, _WRITER
     started = time.perf_counter()
     files = article_files(inputs)
-    _STATE = (known or load_known(paths), meta or {})
+    _STATE = (known or load_known(paths), meta or {}, min_confidence)
     _WRITER = None
     chunks: list[Chunk] = []
     try:
@@ -196,17 +253,17 @@ def ingest(
         header += [f"#   - [r{i}] {r}" for i, r in enumerate(reviews, 1)]
     else:
         header.append("# REVIEW: no open items.")
-    body = "\n".join(c.turtle for c in chunks)
     merges = merge_candidates(paths, [c.entities for c in chunks if c.entities is not None])
     header += merges
-    text = "\n".join(header) + "\n\n" + body
-    write_atomic(output, text.encode("utf-8"))
+    texts, triples = assemble(chunks)
+    write_atomic(output, "\n".join(["\n".join(header) + "\n", *texts]).encode("utf-8"))  # one copy, not three
+    del texts
     return IngestReport(
         output=output,
         articles=[c.info for c in chunks],
         counts=counts,
         reviews=reviews,
-        triples=sum(c.triples for c in chunks),
+        triples=triples,
         seconds=time.perf_counter() - started,
         encodings={c.info.id: c.info.encoding for c in chunks},
         merges=sum(1 for line in merges if line.startswith("#   - [m")),

@@ -2,7 +2,13 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var state = {};  // fact id -> {decision, label}
+  var state = {};  // fact id -> {decision, label}; decision null: a conflicting fact not decided yet
+  var conflictOf = {};  // fact id -> its conflict (a fact of the draft whose figure disagrees with the graph's)
+  (data.conflicts || []).forEach(function (c) { conflictOf[c.fact] = c; });
+
+  function openConflicts() {
+    return (data.conflicts || []).filter(function (c) { return state[c.fact] && !state[c.fact].decision; });
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -23,25 +29,83 @@
 
   function summary() {
     var counts = {accept: 0, reject: 0, edit: 0};
-    Object.keys(state).forEach(function (k) { counts[state[k].decision] += 1; });
+    Object.keys(state).forEach(function (k) { if (state[k].decision) { counts[state[k].decision] += 1; } });
+    var open = openConflicts().length;
     document.getElementById("kg-summary").textContent = data.facts.length + " facts, " + data.items.length +
-      " open review items — accepted " + counts.accept + ", edited " + counts.edit + ", rejected " + counts.reject;
+      " open review items" + ((data.conflicts || []).length ? ", " + open + " of " + data.conflicts.length +
+      " conflicts to decide" : "") + " — accepted " + counts.accept + ", edited " + counts.edit + ", rejected " +
+      counts.reject;
   }
 
   function setDecision(box, id, decision) {
     state[id].decision = decision;
     box.setAttribute("data-decision", decision);
     box.querySelector(".kg-edit").hidden = decision !== "edit";
+    var c = conflictOf[id];
+    if (c) {
+      var li = document.querySelector('.kg-item[data-conflict="' + c.id + '"]');
+      if (li) { li.setAttribute("data-decided", decision); }
+    }
     summary();
   }
 
+  var proposals = {};  // metric id or review item id -> a new indicator term {zh, en, cue, unit}
+
+  function indicatorForm(target, unit) {
+    var box = el("details", "kg-indicator");
+    box.setAttribute("data-for", target);
+    box.appendChild(el("summary", "", "propose a new indicator term"));
+    var term = {zh: "", en: "", cue: "", unit: unit || ""};
+    [["zh", "zh label (what is counted, e.g. 培训人次)", 16], ["en", "en label", 60],
+     ["cue", "cue: words of the sentence that name it", 12], ["unit", "unit", 4]].forEach(function (spec) {
+      var lab = el("label", "kg-field", spec[1] + " ");
+      var input = document.createElement("input");
+      input.type = "text";
+      input.name = spec[0];
+      input.maxLength = spec[2];
+      input.value = term[spec[0]];
+      input.addEventListener("input", function () {
+        term[spec[0]] = input.value;
+        if (term.zh || term.en || term.cue) { proposals[target] = term; } else { delete proposals[target]; }
+      });
+      lab.appendChild(input);
+      box.appendChild(lab);
+    });
+    return box;
+  }
+
+  function conflictPanel(c) {
+    var box = el("div", "kg-conflict");
+    box.appendChild(el("div", "kg-conflict-head", "[" + c.id + "] conflict with the graph: " + c.subject +
+      " — decide this fact (accept keeps both values apart, never summed)"));
+    var list = el("ul", "kg-figures");
+    c.figures.forEach(function (f) {
+      var li = el("li", f.in_draft ? "kg-figure kg-mine" : "kg-figure");
+      li.appendChild(el("span", "kg-value", f.value));
+      li.appendChild(el("span", "kg-source", (f.in_draft ? " this draft: " : " in the graph: ") +
+        f.sources.join(", ")));
+      f.sentences.forEach(function (t) { li.appendChild(sentence(t, "")); });
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
   var items = document.getElementById("kg-items");
-  if (data.items.length === 0) { items.appendChild(el("li", "kg-item", "none")); }
+  if (data.items.length === 0 && !(data.conflicts || []).length) { items.appendChild(el("li", "kg-item", "none")); }
+  (data.conflicts || []).forEach(function (c) {
+    var li = el("li", "kg-item kg-conflict-item");
+    li.setAttribute("data-conflict", c.id);
+    li.setAttribute("data-decided", "");
+    li.appendChild(el("div", "", "[" + c.id + "] conflict: " + c.note));
+    items.appendChild(li);
+  });
   data.items.forEach(function (it) {
     var li = el("li", "kg-item");
     li.setAttribute("data-id", it.id);
     li.appendChild(el("div", "", "[" + it.id + "] " + it.where + ": " + it.note));
     if (it.sentence) { li.appendChild(sentence(it.sentence, "")); }
+    if (it.figure_unit) { li.appendChild(indicatorForm(it.id, it.figure_unit)); }
     items.appendChild(li);
   });
 
@@ -49,10 +113,12 @@
   var current = null;
   data.facts.forEach(function (f) {
     if (f.type !== current) { current = f.type; facts.appendChild(el("h2", "", f.type)); }
-    state[f.id] = {decision: "accept", label: f.label};
-    var box = el("div", "kg-fact");
+    var conflict = conflictOf[f.id];
+    var initial = conflict ? null : "accept";  // a conflicting fact is open until the reviewer decides it
+    state[f.id] = {decision: initial, label: f.label};
+    var box = el("div", conflict ? "kg-fact kg-has-conflict" : "kg-fact");
     box.setAttribute("data-id", f.id);
-    box.setAttribute("data-decision", "accept");
+    box.setAttribute("data-decision", initial || "open");
     box.appendChild(el("div", "kg-label", f.label));
     box.appendChild(el("div", "kg-details", f.details.map(function (d) { return d[0] + ": " + d[1]; }).join(" · ")));
     box.appendChild(sentence(f.sentence, f.highlight));
@@ -62,6 +128,8 @@
       meta.appendChild(c);
     }
     box.appendChild(meta);
+    if (conflict) { box.appendChild(conflictPanel(conflict)); }
+    if (f.figure_unit) { box.appendChild(indicatorForm(f.id, f.figure_unit)); }
     var choice = el("div", "kg-choice");
     ["accept", "reject", "edit"].forEach(function (d) {
       var lab = el("label");
@@ -69,7 +137,7 @@
       radio.type = "radio";
       radio.name = "d-" + f.id;
       radio.value = d;
-      radio.checked = d === "accept";
+      radio.checked = d === initial;
       radio.addEventListener("change", function () { setDecision(box, f.id, d); });
       lab.appendChild(radio);
       lab.appendChild(document.createTextNode(" " + d));
@@ -124,12 +192,19 @@
   document.getElementById("kg-accept-all").addEventListener("click", function () {
     document.querySelectorAll(".kg-fact").forEach(function (box) {
       var id = box.getAttribute("data-id");
+      if (conflictOf[id]) { return; }  // a conflict is decided one by one
       box.querySelector("input[value=accept]").checked = true;
       setDecision(box, id, "accept");
     });
   });
 
   document.getElementById("kg-save").addEventListener("click", function () {
+    var open = openConflicts();
+    if (open.length) {
+      document.getElementById("kg-status").textContent = "decide the conflicting facts first: " +
+        open.map(function (c) { return c.id; }).join(", ");
+      return;
+    }
     var out = {format: data.format, draft: data.draft, draft_sha256: data.sha256, facts: []};
     data.facts.forEach(function (f) {
       var s = state[f.id];
@@ -138,6 +213,10 @@
       out.facts.push(item);
     });
     out.merges = data.merges.map(function (m) { return {id: m.id, into: m.into, decision: merges[m.id]}; });
+    out.indicators = Object.keys(proposals).sort().map(function (k) {
+      var t = proposals[k];
+      return {"for": k, zh: t.zh.trim(), en: t.en.trim(), cue: t.cue.trim(), unit: t.unit.trim()};
+    });
     var blob = new Blob([JSON.stringify(out, null, 1)], {type: "application/json"});
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -147,5 +226,5 @@
     a.remove();
     document.getElementById("kg-status").textContent = "saved " + a.download;
   });
-  window.kgReview = {ready: true, state: state, merges: merges};
+  window.kgReview = {ready: true, state: state, merges: merges, proposals: proposals};
 }());

@@ -83,8 +83,6 @@ AMOUNT_COUNT = Relation(
 
 # -- finder ----------------------------------------------------------------------------------------------------
 
-#: Below this confidence a candidate goes to review instead of into the facts.
-THRESHOLD = 0.7
 _COUNT = re.compile(r"项目(?P<a>[0-9]{1,4})个|(?<![0-9.])(?P<b>[0-9]{1,4})个(?:[\u4e00-\u9fff]{0,4}?)项目")
 _NO_COUNT = {"FundsInPlace", "RewardCap"}
 _REWARD_AFTER = re.compile(r"的?(?:一次性|资金|财政)?(?:奖励|补助|补贴|奖补)")

@@ -45,6 +45,41 @@ class Draft(Protocol):
     def known_project(self, name: str) -> URIRef | None: ...
 
 
+#: Below this confidence a candidate goes to review instead of into the facts (``kg ingest --min-confidence``).
+MIN_CONFIDENCE = 0.7
+
+#: The rule and confidence of a candidate whose finder states none, by (finding kind, class). These finders
+#: read one fixed pattern each (a money phrase, a name ending in 商会, 人民政府 of a known place); the figures are
+#: priors set by hand, not measured, ranking the patterns by how often a reviewer should expect them to be wrong
+#: (a finder that can tell a weak reading from a strong one sets its own confidence, as the amounts do).
+PRIORS: dict[tuple[str, str], tuple[str, float]] = {
+    ("amount", "MonetaryAmount"): ("money-phrase", 0.95),
+    ("organisation", "Government"): ("government-of-place", 0.95),
+    ("organisation", "ChamberOfCommerce"): ("chamber-name", 0.9),
+    ("organisation", "GovernmentUnit"): ("unit-name", 0.85),
+    ("organisation", "ServiceCentre"): ("unit-name", 0.85),
+    ("organisation", "Enterprise"): ("enterprise-name", 0.8),
+    ("organisation", "MediaOrganization"): ("byline", 0.9),
+    ("person", "Person"): ("person-name", 0.85),
+    ("event", "PromotionEvent"): ("event-name", 0.8),
+    ("policy", "PolicyDocument"): ("policy-title", 0.85),
+    ("policy", "PlanningDocument"): ("policy-title", 0.85),
+}
+#: A candidate of a kind and class :data:`PRIORS` does not name.
+DEFAULT_PRIOR = ("pattern", 0.75)
+
+
+def rule_and_confidence(f: Finding) -> tuple[str, float]:
+    """The rule that made *f* and its confidence: the finder's own, else the prior of its kind and class.
+
+    A confidence that is not a number counts as 0 (such a candidate goes to review)."""
+    rule, prior = PRIORS.get((f.kind, f.cls), DEFAULT_PRIOR)
+    conf = f.attrs.get("confidence", prior)
+    found = f.attrs.get("rule")
+    return (found if isinstance(found, str) and found else rule,
+            float(conf) if isinstance(conf, int | float) and not isinstance(conf, bool) else 0.0)
+
+
 #: Resolves a linked finding (a government, a person) to its IRI, writing it first; None when it cannot be.
 Get = Callable[[Finding], URIRef | None]
 #: Writes one finding as the fact node *iri* derived from sentence *s0*; False sends it to review instead.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import StoreError
 from kg.store.figures import Figure, FigureGroup, counting, draft_groups, figure_groups
 from kg.store.generations import open_store
 from kg.store.rdfio import parse_file
@@ -35,7 +36,7 @@ def _label(store: ox.Store, iri: str) -> str:
     return (zh or [lb.value for lb in labels] or [iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]])[0]
 
 
-def _amount(value: Decimal, currency: str) -> str:
+def amount_text(value: Decimal, currency: str) -> str:
     """109.8亿元 for CNY amounts of 亿 and more, else the number and currency."""
     if currency == "CNY" and value >= Decimal(10) ** 8:
         return f"{format((value / Decimal(10) ** 8).normalize(), 'f')}亿元"
@@ -44,7 +45,7 @@ def _amount(value: Decimal, currency: str) -> str:
     return f"{format(value.normalize(), 'f')} {currency}"
 
 
-def _qualifier(f: Figure) -> str:
+def qualifier_text(f: Figure) -> str:
     return _QUALIFIER_ZH.get(f.qualifier.rsplit("#", 1)[-1], "")
 
 
@@ -62,9 +63,10 @@ def describe_subject(store: ox.Store, key: tuple[str, ...]) -> str:
 def draft_section(store_path: Path, draft: Path) -> str:
     """What ``kg review`` adds below a draft's table: the conflicts (and repeats) its figures would make with the
     store's, or '' when none; a note instead when there is no store to compare with."""
-    if not store_path.exists():
+    try:
+        store = open_store(store_path)
+    except StoreError:  # none built yet (the folder may hold only the merge's duplicate-check index)
         return f"\n(No store at {store_path} to compare the draft's figures with; run `kg build` to see conflicts.)"
-    store = open_store(store_path)
     groups = draft_groups(store, parse_file(draft))
     if not groups:
         return ""
@@ -92,11 +94,12 @@ def format_groups(store: ox.Store, groups: list[FigureGroup], *, draft: bool = F
             for f in sorted(cluster, key=lambda f: (f.value, f.item.value)):
                 mark = "  (counted)" if counted.get(f.item) is not None else ""
                 where = ", ".join(sorted(mark_source(s.rsplit("/", 1)[-1], s, samples) for s in f.sources))
-                lines.append(f"    {_qualifier(f)}{_amount(f.value, g.key[3])}{mark}  source {where}")
+                lines.append(f"    {qualifier_text(f)}{amount_text(f.value, g.key[3])}{mark}  source {where}")
                 lines += [f"      「{s}」" for s in f.sentences]
         if g.kind == "conflict" and not draft:
             low = min(f.value for f in g.figures)
-            lines.append(f"  Rollups count this subject once, at the lowest value ({_amount(low, g.key[3])}), a lower "
+            lowest = amount_text(low, g.key[3])
+            lines.append(f"  Rollups count this subject once, at the lowest value ({lowest}), a lower "
                          "bound; remove the wrong figure by a decision (`kg merge --decisions`) to resolve it.")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

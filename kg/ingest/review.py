@@ -218,13 +218,15 @@ class Conflict:
 def draft_conflicts(store_path: Path, draft: Path) -> list[Conflict]:
     """The conflicts *draft*'s figures would make with the store's (what ``kg review`` prints under
     ``CONFLICTS THIS DRAFT WOULD CREATE``), one per fact of the draft; none without a store."""
-    from kg.corpus.conflicts import _amount, _qualifier, describe_subject
+    from kg.corpus.conflicts import amount_text, describe_subject, qualifier_text
+    from kg.errors import StoreError
     from kg.store.figures import draft_groups
     from kg.store.generations import open_store
 
-    if not store_path.exists():
+    try:
+        store = open_store(store_path)
+    except StoreError:  # no store built yet (the folder may hold only the merge's duplicate-check index)
         return []
-    store = open_store(store_path)
     draft_quads = parse_file(draft)
     mine = {str(q.subject.value) for q in draft_quads
             if isinstance(q.subject, ox.NamedNode) and q.predicate.value == str(PROV.wasDerivedFrom)}
@@ -232,7 +234,7 @@ def draft_conflicts(store_path: Path, draft: Path) -> list[Conflict]:
     for g in draft_groups(store, draft_quads):
         if g.kind != "conflict":
             continue
-        figs = tuple(ConflictFigure(f.item.value, f"{_qualifier(f)}{_amount(f.value, g.key[3])}",
+        figs = tuple(ConflictFigure(f.item.value, f"{qualifier_text(f)}{amount_text(f.value, g.key[3])}",
                                     tuple(sorted(s.rsplit("/", 1)[-1] for s in f.sources)), tuple(f.sentences),
                                     f.item.value in mine)
                      for f in sorted(g.figures, key=lambda f: (f.value, f.item.value)))

@@ -119,17 +119,20 @@ def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode
     the items of a cell and their ancestors); None when only a full recompute is right (a period added to an
     item or period the graph had, an item without a period)."""
     subjects = {q.subject for q in added if not isinstance(q.subject, ox.Triple)}
+    joined: set[ox.NamedNode] = set()
     for q in added:
         if q.predicate in _PERIOD_PREDICATES and not isinstance(q.subject, ox.Triple) \
-                and _existed(store, q.subject, graphs):
-            return None
+                and _existed(store, q.subject, graphs) and not _stated_before(store, q, graphs):
+            return None  # a period given to an item or period the graph had: its rows may move to other cells
         if q.predicate == _PROJECT and isinstance(q.object, ox.NamedNode) and _existed(store, q.object, graphs):
-            return None  # a milestone of a project the graph had may move it to another year (its earliest)
+            if _year_moves(store, q.object, graphs):
+                return None  # the project's earliest milestone, the year it is filed under, changes
+            joined.add(q.object)
     sentences = set(subjects)
     for s in subjects:
         sentences.update(q.subject for q in store.quads_for_pattern(None, _HAS_SELECTOR, s)
                          if not isinstance(q.subject, ox.Triple))
-    candidates = set(subjects)
+    candidates = set(subjects) | joined
     for s in subjects:
         for predicate in (_INVESTMENT, _REF_PERIOD):
             candidates.update(q.subject for q in store.quads_for_pattern(None, predicate, s)
@@ -151,6 +154,28 @@ def rollup_cells(store: ox.Store, added: list[ox.Quad], graphs: set[ox.NamedNode
     for item in sorted(_items_in(store, {period for _, _, period in cells}), key=lambda n: n.value):
         rows += [r for r in item_rows(store, item) if cell_of(r) in cells]
     return rows
+
+
+def _stated_before(store: ox.Store, q: ox.Quad, graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> bool:
+    """Whether a graph other than the added ones already states *q* (every article that names 2023 describes
+    ``period:2023`` again: that moves nothing)."""
+    return any(g.graph_name not in graphs and g.graph_name != _DERIVED_GRAPH
+               for g in store.quads_for_pattern(q.subject, q.predicate, q.object))
+
+
+def _year_moves(store: ox.Store, project: ox.NamedNode,
+                graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> bool:
+    """Whether the added milestones change the year of *project*'s earliest dated milestone (the year its amount
+    is filed under, :data:`kg.store.investment._ITEMS`)."""
+    before: list[str] = []
+    now: list[str] = []
+    for m in store.quads_for_pattern(None, _PROJECT, project):
+        for d in store.quads_for_pattern(m.subject, _STAGE_DATE, None):
+            if isinstance(d.object, ox.Literal) and d.graph_name != _DERIVED_GRAPH:
+                now.append(d.object.value)
+                if d.graph_name not in graphs:
+                    before.append(d.object.value)
+    return bool(before) != bool(now) or (bool(now) and min(before)[:4] != min(now)[:4])
 
 
 def _is_item(store: ox.Store, node: ox.NamedNode) -> bool:

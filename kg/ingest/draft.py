@@ -224,7 +224,7 @@ class DraftWriter:
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         for prefix in ("agent", "person", "amount", "metric", "total", "project", "event", "doc", "appointment",
-                       "group", "region", "indicator", "milestone"):
+                       "group", "region", "indicator", "milestone", "period"):
             self.g.bind(prefix, f"{ZR}{prefix}/")
         self.reviews: list[str] = []
         self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence

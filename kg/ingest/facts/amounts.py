@@ -20,6 +20,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
+from kg.ingest.periods import write_period
 from kg.namespaces import PROV, SCHEMA, ZS
 from kg.sources.sentences import Span
 
@@ -195,6 +196,7 @@ def write_total(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, ge
         w.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
     if f.attrs.get("stage"):
         w.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+    write_period(w, x, f, iri, s0)  # 2023年, 今年上半年, 2023年以来 …: what repeats and conflicts compare by
     return True
 
 

@@ -18,7 +18,9 @@ import rdflib
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.ingest.decisions import apply, decisions_template, read_decisions
 from kg.ingest.periods import find_periods, months, period_at
+from kg.ingest.review import load_review
 from kg.ingest.run import ingest
 from kg.namespaces import ZS
 from kg.paths import Paths
@@ -138,7 +140,7 @@ def test_every_drafted_total_with_a_stated_period_carries_it(built: Paths, tmp_p
     h1 = rdflib.URIRef(PERIOD + "2024-H1")
     assert (h1, rdflib.RDF.type, ZS.Period) in g
     assert {str(o) for o in g.objects(h1, rdflib.RDFS.label)} == {"2024年上半年", "2024 H1"}
-    assert str(g.value(h1, rdflib.SKOS.altLabel)) == "今年上半年"  # as the article says it
+    assert g.value(h1, rdflib.SKOS.altLabel) is None  # 今年上半年 names it only from this article's date
     assert (str(g.value(h1, ZS.periodStart)), str(g.value(h1, ZS.periodEnd))) == ("2024-01", "2024-06")
     assert g.value(h1, ZS.periodStart).datatype == rdflib.XSD.gYearMonth  # type: ignore[union-attr]
     since = rdflib.URIRef(PERIOD + "since-2023")
@@ -153,6 +155,24 @@ def test_a_relative_period_without_a_date_is_a_review_item(built: Paths, tmp_pat
     report = ingest(built, [src], draft, workers=1)
     assert _totals(draft) == {"118亿元": ""}
     assert any("'今年上半年' is not written" in r and "date, which is unknown" in r for r in report.reviews)
+
+
+def test_a_rejected_total_takes_its_period_along(built: Paths, tmp_path: Path) -> None:
+    src = tmp_path / "xiangtan.txt"
+    src.write_text("标题: 湘潭招商\n日期: 2024-07-12\n\n今年上半年,湘潭市新签约项目26个,签约资金118亿元。\n",
+                   encoding="utf-8")
+    draft = tmp_path / "draft.ttl"
+    ingest(built, [src], draft, workers=1)
+    review = load_review(draft)
+    template = decisions_template(review, "reject")
+    path = tmp_path / "decisions.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    text, dropped = apply(draft, review, read_decisions(path, review))
+    assert any("/total/" in d for d in dropped) and "period/2024-H1" not in text
+    kept = {**template, "facts": [{**f, "decision": "accept"} for f in template["facts"]]}
+    path.write_text(json.dumps(kept), encoding="utf-8")
+    text, _ = apply(draft, review, read_decisions(path, review))
+    assert "period/2024-H1" in text and "2024年上半年" in text
 
 
 # -- across sources --------------------------------------------------------------------------------------------

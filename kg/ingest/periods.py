@@ -30,7 +30,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
 from kg.ingest.facts.base_writer import Draft
 from kg.ingest.model import Extraction, Finding
-from kg.namespaces import PROV, SKOS, ZR, ZS
+from kg.namespaces import PROV, ZR, ZS
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -274,7 +274,8 @@ def stated_period(x: Extraction, f: Finding) -> Stated | None:
 def write_period(w: Draft, x: Extraction, f: Finding, fact: URIRef, s0: URIRef) -> None:
     """``zs:refPeriod`` of *fact* (a total) with the period node described in full, as every draft that uses it
     describes it (the same triples from every source: the store holds it once); an unresolvable period is a
-    review item and no ``zs:refPeriod``."""
+    review item and no ``zs:refPeriod``. The words of the article (去年, 今年上半年) are no name of the period:
+    they name it only from that article's date, and the sentence keeps them."""
     stated = stated_period(x, f)
     if stated is None:
         return
@@ -287,8 +288,6 @@ def write_period(w: Draft, x: Extraction, f: Finding, fact: URIRef, s0: URIRef) 
     w.g.add((iri, RDF.type, ZS.Period))
     w.g.add((iri, RDFS.label, Literal(p.zh, lang="zh")))
     w.g.add((iri, RDFS.label, Literal(p.en, lang="en")))
-    if stated.surface != p.zh:
-        w.g.add((iri, SKOS.altLabel, Literal(stated.surface, lang="zh")))
     for prop, bound in ((ZS.periodStart, p.start), (ZS.periodEnd, p.end)):
         if bound is not None:
             w.g.add((iri, prop, Literal(bound[0], datatype=XSD[bound[1]])))

@@ -106,6 +106,19 @@ def test_equal_spans_share_one_name_and_their_bounds() -> None:
     assert (p.key, p.start, p.end) == ("2024-01-to-05", ("2024-01", "gYearMonth"), ("2024-05", "gYearMonth"))
 
 
+def test_a_period_without_its_year_takes_the_one_stated_before_it() -> None:
+    found = find_periods("2023年,全市签约资金500亿元;四季度,签约资金120亿元。", date(2024, 1, 15))
+    assert [s.period.key for s in found if s.period] == ["2023", "2023-Q4"]  # not unresolved, not 2024's
+    assert [s.period.key for s in find_periods("其中,四季度签约", date(2025, 1, 15), context=2024)
+            if s.period] == ["2024-Q4"]
+
+
+def test_the_name_of_a_batch_signing_is_no_period() -> None:
+    for text in ("4月1日,湘东片区一季度重点项目集中签约活动举行。",
+                 "株洲市2024年第二批重大项目集中开工,总投资265亿元。"):
+        assert find_periods(text, TODAY) == [], text
+
+
 # -- drafts ----------------------------------------------------------------------------------------------------
 
 PERIODS_ARTICLE = """标题: 湘潭市上半年招商引资综述
@@ -139,13 +152,36 @@ def test_every_drafted_total_with_a_stated_period_carries_it(built: Paths, tmp_p
     g = rdflib.Graph().parse(draft, format="turtle")
     h1 = rdflib.URIRef(PERIOD + "2024-H1")
     assert (h1, rdflib.RDF.type, ZS.Period) in g
-    assert {str(o) for o in g.objects(h1, rdflib.RDFS.label)} == {"2024年上半年", "2024 H1"}
+    assert {str(o) for o in g.objects(h1, rdflib.RDFS.label)} == {"2024年上半年", "first half of 2024"}
     assert g.value(h1, rdflib.SKOS.altLabel) is None  # 今年上半年 names it only from this article's date
     assert (str(g.value(h1, ZS.periodStart)), str(g.value(h1, ZS.periodEnd))) == ("2024-01", "2024-06")
     assert g.value(h1, ZS.periodStart).datatype == rdflib.XSD.gYearMonth  # type: ignore[union-attr]
     since = rdflib.URIRef(PERIOD + "since-2023")
     assert g.value(since, ZS.periodEnd) is None and str(g.value(since, ZS.periodStart)) == "2023"
     assert any("'全年' is not written" in r and "全年 without its year" in r for r in report.reviews)
+
+
+CARRIED = """标题: 湘潭市一季度招商引资情况
+日期: 2024-04-09
+
+4月8日,湘潭市通报一季度招商引资情况。
+湘乡市签约项目21个,签约资金33亿元。
+岳塘区实际到位资金9.1亿元。
+去年,湘潭县签约项目40个,签约资金80亿元。
+其中,四季度签约项目12个,签约资金25亿元。
+5月18日,湘潭县举行签约仪式,签约资金15亿元。
+"""
+
+
+def test_an_announced_period_carries_to_the_figures_after_it_and_a_breakdown_takes_its_sentence(
+        built: Paths, tmp_path: Path) -> None:
+    src = tmp_path / "xiangtan-q1.txt"
+    src.write_text(CARRIED, encoding="utf-8")
+    draft = tmp_path / "draft.ttl"
+    ingest(built, [src], draft, workers=1)
+    assert _totals(draft) == {"33亿元": "2024-Q1", "9.1亿元": "2024-Q1",  # 通报一季度…情况: the report's figures
+                              "80亿元": "2023", "25亿元": "2023-Q4",  # 其中, a breakdown of last year's
+                              "15亿元": ""}  # a signing of one day: the report's period stops there
 
 
 def test_a_relative_period_without_a_date_is_a_review_item(built: Paths, tmp_path: Path) -> None:

@@ -25,12 +25,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
+from kg.ingest.facts.base import DraftView, Item, Relation
 from kg.ingest.facts.base_writer import Draft
 from kg.ingest.model import Extraction, Finding
-from kg.namespaces import PROV, ZR, ZS
+from kg.namespaces import PROV, SCHEMA, ZR, ZS
+from kg.sources.sentences import Span
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -39,10 +42,13 @@ _YEAR = r"(?:(?P<y>20[0-9]{2})年|(?P<rel>今年|去年|前年|本年))"
 _REPORTING = re.compile(
     r"(?:[,，、:：]|全年|(?:[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州))?"
     r"(?:全[省市县区州]|我[省市县区州]|该[省市县区州]|本[省市县区州]|共|累计|新(?:签|引|增|落|开|招)|签约|引进|招引|实现|完成|落地|开工|"
-    r"到位|成功|先后|集中|达成|合计|总计|在谈|招商引资))")
+    r"到位|成功|先后|集中|达成|合计|总计|在谈|安排|招商引资))")
 #: Wrappers whose content is a title or a name, never the period of a figure.
 _WRAPPED = re.compile(r"《[^《》]{0,80}》|“[^“”]{0,80}”|\"[^\"]{0,80}\"")
 _DASH = r"(?:[—–\-－~～至到])"
+#: After a period, the words of an event's name: 一季度重点项目集中签约, 2024年第二批重大项目集中开工.
+_EVENT_AFTER = re.compile(r"(?:重点|重大|产业|招商)?(?:项目)?集中(?:签约|开工|竣工|投产)"
+                          r"|第[一二三四五六七八九十0-9]+批")
 _PLANS = {"十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
@@ -82,8 +88,9 @@ def months(y: int, m1: int, m2: int) -> Period:
         return year(y)
     bounds = ((f"{y}-{m1:02d}", "gYearMonth"), (f"{y}-{m2:02d}", "gYearMonth"))
     if (m1, m2) in ((1, 6), (7, 12)):
-        half = "上" if m1 == 1 else "下"
-        return Period(f"{y}-H{1 if m1 == 1 else 2}", f"{y}年{half}半年", f"{y} H{1 if m1 == 1 else 2}", *bounds)
+        first = m1 == 1
+        return Period(f"{y}-H{1 if first else 2}", f"{y}年{'上' if first else '下'}半年",
+                      f"{'first' if first else 'second'} half of {y}", *bounds)
     if m2 - m1 == 2 and m1 % 3 == 1:
         q = (m1 + 2) // 3
         return Period(f"{y}-Q{q}", f"{y}年第{'一二三四'[q - 1]}季度", f"{y} Q{q}", *bounds)
@@ -201,14 +208,18 @@ def _bare_whole(m: re.Match[str]) -> tuple[Builder, int] | str:
     return "全年 without its year: which year it is the reviewer decides"
 
 
-def _resolve(m: re.Match[str], build: Builder, first_month: int, today: date | None) -> Period | str:
-    """The period of a match whose year may be written (2023年), relative (今年) or left out (一季度)."""
+def _resolve(m: re.Match[str], build: Builder, first_month: int, today: date | None,
+             context: int | None) -> Period | str:
+    """The period of a match whose year may be written (2023年), relative (今年) or left out (一季度: the year of
+    the period stated before it, 去年…;其中,四季度…, else the article's)."""
     groups = m.groupdict()
     if groups.get("y"):
         return build(int(groups["y"]))
     if groups.get("plan"):
         return build(0)
     rel = groups.get("rel")
+    if not rel and context is not None:
+        return build(context)
     if today is None:
         return f"{m.group()!r} is relative to the article's date, which is unknown (give --date or --year)"
     if rel:
@@ -218,34 +229,48 @@ def _resolve(m: re.Match[str], build: Builder, first_month: int, today: date | N
     return build(today.year)
 
 
-def find_periods(t: str, today: date | None, names: Iterable[tuple[int, int]] = ()) -> list[Stated]:
+def year_of(p: Period | None) -> int | None:
+    """The one calendar year *p* lies in, if it starts and ends in one (not an open period)."""
+    if p is None or p.start is None or p.end is None or p.start[0][:4] != p.end[0][:4]:
+        return None
+    return int(p.start[0][:4])
+
+
+def find_periods(t: str, today: date | None, names: Iterable[tuple[int, int]] = (),
+                 context: int | None = None) -> list[Stated]:
     """The periods sentence *t* states, in order, relative ones resolved against *today* (the article's date).
 
     *names* are [start, end) spans of *t* that are names (a project, an event, a policy): nothing inside one is
-    a period. Where two forms overlap the longer wins (``2024年上半年`` over ``2024年``).
+    a period. Where two forms overlap the longer wins (``2024年上半年`` over ``2024年``). A period written without
+    its year takes the year of the one stated before it (*context*: of the sentence before, for 其中).
     """
     wrapped = [(m.start(), m.end()) for m in _WRAPPED.finditer(t)]
     spans = list(names)
-    found: list[Stated] = []
+    matches: list[tuple[re.Match[str], Callable[[re.Match[str]], tuple[Builder, int] | str]]] = []
     for pattern, read in _FORMS:
         for m in pattern.finditer(t):
             if any(a < m.start() < b for a, b in wrapped) or any(a <= m.start() < b for a, b in spans):
                 continue  # “十四五”以来 starts at its quote; 《2023年…办法》 holds a year
             if read is _year and not _REPORTING.match(t, m.end()) and not m["whole"]:
                 continue  # 2023年重点项目, 比2023年增长: a name or a comparison
-            got = read(m)
-            if isinstance(got, str):
-                found.append(Stated(m.start(), m.end(), m.group(), None, got))
-                continue
-            resolved = _resolve(m, got[0], got[1], today)
-            found.append(Stated(m.start(), m.end(), m.group(), resolved if isinstance(resolved, Period) else None,
-                                "" if isinstance(resolved, Period) else resolved))
-    found.sort(key=lambda s: (s.start, -(s.end - s.start)))
+            if _EVENT_AFTER.match(t, m.end()):
+                continue  # 一季度重点项目集中签约: the name of a signing, whose total is the event's
+            matches.append((m, read))
+    matches.sort(key=lambda mr: (mr[0].start(), -(mr[0].end() - mr[0].start())))
     out: list[Stated] = []
-    for s in found:
-        if out and s.start < out[-1].end:
+    for m, read in matches:
+        if out and m.start() < out[-1].end:
             continue  # inside a longer form already taken
-        out.append(s)
+        got = read(m)
+        if isinstance(got, str):
+            out.append(Stated(m.start(), m.end(), m.group(), None, got))
+            continue
+        resolved = _resolve(m, got[0], got[1], today, context)
+        if isinstance(resolved, Period):
+            out.append(Stated(m.start(), m.end(), m.group(), resolved))
+            context = year_of(resolved) or context
+        else:
+            out.append(Stated(m.start(), m.end(), m.group(), None, resolved))
     return out
 
 
@@ -262,13 +287,61 @@ def period_at(t: str, pos: int, stated: list[Stated]) -> Stated | None:
 _NAMES = ("project", "event", "policy")
 
 
+#: A figure of money in a sentence; a day (the date of an event); words of a plan (not this period's figures).
+_MONEY = re.compile(r"[0-9][0-9.]*(?:万|亿)*元")
+_DAY = re.compile(r"[0-9]{1,2}月[0-9]{1,2}日|近日|日前|当天|现场")
+_PLAN = re.compile(r"下一步|力争|计划|将于|预计|拟")
+#: What a sentence that announces a report says (通报一季度招商引资情况, 发布上半年成绩单).
+_REPORT = re.compile(r"通报|发布|公布|情况|成绩")
+#: A breakdown of the sentence before it: its figures are of the same period.
+_BREAKDOWN = ("其中", "分区县看", "分县市区看", "分地区看")
+
+
+def _names_in(x: Extraction, sent: Span) -> list[tuple[int, int]]:
+    return [(g.start - sent.start, g.end - sent.start) for g in x.findings
+            if g.kind in _NAMES and g.sentence.index == sent.index and g.end > g.start]
+
+
+def _announced(x: Extraction, sent: Span) -> Stated | None:
+    """The period an earlier sentence gives the figures that follow it: a sentence announcing a report
+    ("湘潭市通报一季度招商引资情况。": a period, no figure of its own) carries it to the next sentences as long as each
+    states no period, no day of an event and no plan; a breakdown (其中, …) takes the sentence before it's. Any
+    other earlier sentence carries nothing (一年的总数 and a signing of 3月18日 are not the same period)."""
+    body = x.article.body
+    here = next((i for i, s in enumerate(body) if s.index == sent.index), None)
+    own = x.article.match[sent.start:sent.end]
+    if here is None or _DAY.search(own) or _PLAN.search(own):
+        return None
+    if own.startswith(_BREAKDOWN) and here > 0:
+        prev = body[here - 1]
+        t = x.article.match[prev.start:prev.end]
+        stated = find_periods(t, x.today, _names_in(x, prev))
+        return stated[-1] if stated else _announced(x, prev)
+    return _carried(x, body[:here])
+
+
+def _carried(x: Extraction, before: list[Span]) -> Stated | None:
+    """The period a report's announcement (a sentence with a period and no figure) gives the figures after it."""
+    for prev in reversed(before):
+        t = x.article.match[prev.start:prev.end]
+        stated = find_periods(t, x.today, _names_in(x, prev))
+        if stated:
+            return stated[-1] if not _MONEY.search(t) and _REPORT.search(t) else None
+        if not _MONEY.search(t) or _DAY.search(t) or _PLAN.search(t):
+            return None
+    return None
+
+
 def stated_period(x: Extraction, f: Finding) -> Stated | None:
-    """The period stated for finding *f* (a total at its amount's offset), from its sentence of *x*."""
+    """The period stated for finding *f* (a total at its amount's offset): the nearest before it in its clause,
+    else in its sentence, else the one an earlier sentence announces for the figures after it (:func:`_announced`).
+    """
     sent = f.sentence
     t = x.article.match[sent.start:sent.end]
-    names = [(g.start - sent.start, g.end - sent.start) for g in x.findings
-             if g.kind in _NAMES and g.sentence.index == sent.index and g.end > g.start]
-    return period_at(t, f.start - sent.start, find_periods(t, x.today, names))
+    before = _announced(x, sent)
+    stated = period_at(t, f.start - sent.start, find_periods(t, x.today, _names_in(x, sent),
+                                                             year_of(before.period) if before else None))
+    return stated if stated is not None else before
 
 
 def write_period(w: Draft, x: Extraction, f: Finding, fact: URIRef, s0: URIRef) -> None:
@@ -292,3 +365,29 @@ def write_period(w: Draft, x: Extraction, f: Finding, fact: URIRef, s0: URIRef) 
         if bound is not None:
             w.g.add((iri, prop, Literal(bound[0], datatype=XSD[bound[1]])))
     w.g.add((iri, PROV.wasDerivedFrom, s0))
+
+
+# -- gold ------------------------------------------------------------------------------------------------------
+
+def read_periods(v: DraftView) -> list[Item]:
+    """(value, period) for every total with a period: the period as its local name (2023, 2024-H1, since-2023)."""
+    out: list[Item] = []
+    for t in v.instances(ZS.SigningTotal):
+        for a in v.g.objects(t, ZS.investment):
+            value = v.g.value(a, SCHEMA.value)
+            for p in v.g.objects(t, ZS.refPeriod):
+                if value is not None:
+                    out.append({"value": Decimal(str(value)), "period": str(p).removeprefix(f"{ZR}period/")})
+    return out
+
+
+def _same(found: Item, gold: Item) -> bool:
+    try:
+        value = Decimal(str(gold["value"]))
+    except (InvalidOperation, KeyError):
+        return False
+    return bool(found["value"] == value and found["period"] == str(gold.get("period")))
+
+
+AMOUNT_PERIOD = Relation("amount_period", read_periods, _same,
+                         "a region's total and the period it is about (the local name of its zs:refPeriod)")

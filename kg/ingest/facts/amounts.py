@@ -20,7 +20,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
-from kg.ingest.periods import write_period
+from kg.ingest.periods import AMOUNT_PERIOD, write_period
 from kg.namespaces import PROV, SCHEMA, ZS
 from kg.sources.sentences import Span
 
@@ -232,4 +232,4 @@ def write_restated_amount(w: Draft, x: Extraction, f: Finding, known: URIRef, s0
 
 
 FACT = FactType("amounts", find_investments, {"total": write_total, "project": write_project},
-                (AMOUNT_PLACE, AMOUNT_MEASURE, AMOUNT_COUNT))
+                (AMOUNT_PLACE, AMOUNT_MEASURE, AMOUNT_COUNT, AMOUNT_PERIOD))

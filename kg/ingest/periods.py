@@ -2,8 +2,9 @@
 
 A region's total is compared across sources, and rolled up, by its period (``zs:refPeriod``; :mod:`kg.store.figures`,
 :mod:`kg.store.investment`), so a total without one is never found as a repeat or a conflict. This module reads
-the period a sentence states for a figure: the nearest one before it in its clause, else the nearest before it in
-its sentence, else none. It never guesses:
+the period the text states for a figure: the nearest one before it in its clause, else the nearest before it in
+its sentence, else the one an earlier sentence gives the figures after it (a report announced, 通报一季度…情况;
+the sentence a breakdown, 其中…, details), else none. It never guesses:
 
 - a day (``3月18日``, ``2024年3月18日``) is the date of an event, not a reporting period; a single month
   (``2024年3月``) is not read either (a signing in March is not "the total of March");
@@ -11,8 +12,10 @@ its sentence, else none. It never guesses:
   (``全市``, ``新``, ``签约``, ``引进`` …); ``2023年重点项目`` is a name, ``比2023年增长`` a comparison, and
   a year inside ``《…》``, ``“…”`` or a name the extractor found (a project, an event, a policy) is never one;
 - ``今年``/``去年`` and a period without its year (``一季度``, ``1—5月``) are resolved against the article's date
-  (dateline or metadata), a bare period to the article's year only when it has begun by that date; without a
-  date, or a bare ``全年``, the period is *unresolved*: no ``zs:refPeriod``, and the draft gets a review item.
+  (dateline or metadata); a bare period takes the year of the period stated before it, else the article's
+  year, and then only when it has begun by that date; without a date, or a bare ``全年``, the period is
+  *unresolved*: no ``zs:refPeriod``, and the draft gets a review item;
+- the name of a batch signing (``一季度重点项目集中签约``, ``第二批重大项目集中开工``) is no period.
 
 Identifiers are stable and shared by every source (the founding data's ``period:2023``, ``period:since-2023``):
 equal periods get one IRI whatever their wording (``1—6月`` and ``上半年`` are ``2024-H1``); docs/data-model.md
@@ -118,18 +121,19 @@ def _num(s: str | None) -> int | None:
     return int(s) if s.isdigit() else _CN.get(s)
 
 
-# -- the forms, longest first ----------------------------------------------------------------------------------
+# -- the forms ------------------------------------------------------------------------------------------------
 
-#: (pattern, reader) pairs; a reader turns a match into (year or None, relative word or None, builder of the
-#: period from its year, first month the period covers). The year is resolved by :func:`_resolve`.
+#: The forms as (pattern, reader) pairs; the year a builder gets is resolved by :func:`_resolve` (written,
+#: relative, or left out). Where two forms overlap, the longer match wins (:func:`find_periods`).
 Builder = Callable[[int], Period]
-_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[Builder, int] | str]]] = []
+#: Reads one match: (builder of the period from its year, the first month it covers), or why it has no period.
+Reader = Callable[[re.Match[str]], tuple[Builder, int] | str]
+_FORMS: list[tuple[re.Pattern[str], Reader]] = []
 
 
-def _form(pattern: str) -> Callable[[Callable[[re.Match[str]], tuple[Builder, int] | str]],
-                                    Callable[[re.Match[str]], tuple[Builder, int] | str]]:
-    def add(fn: Callable[[re.Match[str]], tuple[Builder, int] | str]) -> Callable[[re.Match[str]],
-                                                                                  tuple[Builder, int] | str]:
+def _form(pattern: str) -> Callable[[Reader], Reader]:
+    """Register a reader for *pattern* (the forms are tried in the order they are registered)."""
+    def add(fn: Reader) -> Reader:
         _FORMS.append((re.compile(pattern), fn))
         return fn
     return add
@@ -246,7 +250,7 @@ def find_periods(t: str, today: date | None, names: Iterable[tuple[int, int]] = 
     """
     wrapped = [(m.start(), m.end()) for m in _WRAPPED.finditer(t)]
     spans = list(names)
-    matches: list[tuple[re.Match[str], Callable[[re.Match[str]], tuple[Builder, int] | str]]] = []
+    matches: list[tuple[re.Match[str], Reader]] = []
     for pattern, read in _FORMS:
         for m in pattern.finditer(t):
             if any(a < m.start() < b for a, b in wrapped) or any(a <= m.start() < b for a, b in spans):

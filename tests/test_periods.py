@@ -159,6 +159,10 @@ def test_every_drafted_total_with_a_stated_period_carries_it(built: Paths, tmp_p
     since = rdflib.URIRef(PERIOD + "since-2023")
     assert g.value(since, ZS.periodEnd) is None and str(g.value(since, ZS.periodStart)) == "2023"
     assert any("'全年' is not written" in r and "全年 without its year" in r for r in report.reviews)
+    metrics = {str(g.value(m, ZS.surfaceForm)): str(g.value(m, ZS.refPeriod) or "").removeprefix(PERIOD)
+               for m in g.subjects(rdflib.RDF.type, ZS.Metric)}  # the counts of those sentences: the same periods
+    assert metrics == {"湘潭市新签约项目45个": "2023", "湘潭市新签约项目26个": "2024-H1",
+                       "湘潭市累计签约项目71个": "since-2023", "湘潭市签约项目8个": "", "全年湘潭市签约项目60个": ""}
 
 
 CARRIED = """标题: 湘潭市一季度招商引资情况

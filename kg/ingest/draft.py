@@ -28,6 +28,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount
 from kg.ingest.naming import slug
+from kg.ingest.periods import write_period
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.turtle import GROUPS, Obj, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
@@ -501,6 +502,7 @@ class DraftWriter:
             self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
             self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
+            write_period(self, x, f, iri, s0)  # 今年以来…对接活动166场次: a metric is about a period, as a total is
         elif f.kind == "event":
             self.fact(iri, ZS.PromotionEvent, f.label, s0)
             w = f.attrs.get("date")

@@ -29,14 +29,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 
-from kg.ingest.facts.base import DraftView, Item, Relation
-from kg.ingest.facts.base_writer import Draft
-from kg.ingest.model import Extraction, Finding
 from kg.namespaces import PROV, SCHEMA, ZR, ZS
-from kg.sources.sentences import Span
+
+if TYPE_CHECKING:  # kg.ingest.facts.amounts imports this module: the fact types' names are for the types only
+    from kg.ingest.facts.base import DraftView, Item
+    from kg.ingest.facts.base_writer import Draft
+    from kg.ingest.model import Extraction, Finding
+    from kg.sources.sentences import Span
 
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
        "十一": 11, "十二": 12}
@@ -385,13 +388,10 @@ def read_periods(v: DraftView) -> list[Item]:
     return out
 
 
-def _same(found: Item, gold: Item) -> bool:
+def same_period(found: Item, gold: Item) -> bool:
+    """Whether a found (value, period) is the gold one."""
     try:
         value = Decimal(str(gold["value"]))
     except (InvalidOperation, KeyError):
         return False
     return bool(found["value"] == value and found["period"] == str(gold.get("period")))
-
-
-AMOUNT_PERIOD = Relation("amount_period", read_periods, _same,
-                         "a region's total and the period it is about (the local name of its zs:refPeriod)")

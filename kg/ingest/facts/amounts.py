@@ -20,7 +20,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
-from kg.ingest.periods import AMOUNT_PERIOD, write_period
+from kg.ingest.periods import read_periods, same_period, write_period
 from kg.namespaces import PROV, SCHEMA, ZS
 from kg.sources.sentences import Span
 
@@ -80,6 +80,8 @@ AMOUNT_COUNT = Relation(
     "amount_count", read_counts,
     lambda d, g: d["value"] == _num(g["value"]) and d["count"] == int(g["count"]),
     "an amount and the number of projects it covers")
+AMOUNT_PERIOD = Relation("amount_period", read_periods, same_period,
+                         "a region's total and the period it is about (the local name of its zs:refPeriod)")
 
 
 # -- finder ----------------------------------------------------------------------------------------------------

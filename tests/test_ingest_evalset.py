@@ -44,7 +44,8 @@ def test_the_set_has_thirty_articles_and_a_third_set_aside() -> None:
 #: articles 31-37 were written and scored (appointment recall 0.14) before the appointment, chamber-abbreviation
 #: and reward-cap rules were tuned on dev 51-59, then scored blind after: every appointee of both batches.
 TARGETS = {"amount_place": (0.9, 0.95), "chamber": (0.9, 0.9), "appointment": (0.9, 0.9)}
-FLOORS = {"amount_place": (1.0, 1.0), "chamber": (1.0, 1.0), "appointment": (1.0, 1.0)}
+FLOORS = {"amount_place": (1.0, 1.0), "chamber": (1.0, 1.0), "appointment": (1.0, 1.0),
+          "amount_period": (0.9, 0.9)}  # periods: the test gold was written before the rules were scored on it
 TASKFORCE_TARGET, TASKFORCE_FLOOR = 0.8, 1.0
 
 
@@ -70,6 +71,8 @@ def test_dev_split_is_read_completely(results: dict[str, SetResult]) -> None:
     for kind in ("amount_place", "amount_measure", "amount_count", "chamber", "appointment", "taskforce_station",
                  "taskforce_target"):
         assert s[kind].recall == 1.0 and s[kind].precision == 1.0, format_set(results["dev"])
+    # a period the text gives only by context (the line after a total, without 其中) is not read: recall below 1
+    assert s["amount_period"].precision == 1.0 and s["amount_period"].recall >= 0.9, format_set(results["dev"])
 
 
 def test_a_refused_article_counts_as_finding_nothing(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ MAX_PROPOSALS = 200
 #: Longest label an edit may set.
 MAX_LABEL = 200
 #: Facts that only describe another fact and go when it goes.
-_DEPENDENT = (SCHEMA.MonetaryAmount,)
+_DEPENDENT = (SCHEMA.MonetaryAmount, ZS.Period)
 
 
 @dataclass(frozen=True)
@@ -199,9 +199,9 @@ def apply(draft: Path, review: Review, decisions: Decisions) -> tuple[str, list[
     for node in drop:
         g.remove((node, None, None))
         g.remove((None, None, node))
-    for amount in list(g.subjects(RDF.type, _DEPENDENT[0])):
+    for amount in [n for t in _DEPENDENT for n in g.subjects(RDF.type, t)]:
         if (None, None, amount) not in g:
-            g.remove((amount, None, None))  # an amount that no kept fact measures
+            g.remove((amount, None, None))  # an amount that no kept fact measures, a period none is about
     for fid, d in decisions.items.items():
         if d.decision == "edit" and URIRef(fid) not in drop:
             node = URIRef(fid)

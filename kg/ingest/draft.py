@@ -29,6 +29,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount
 from kg.ingest.naming import slug
+from kg.ingest.periods import write_period
 from kg.ingest.resolve import ORGANISATION_CLASSES, KnownGraph
 from kg.ingest.turtle import GROUPS, Obj, TurtleWriter, meta_comment
 from kg.namespaces import DCTERMS, FOAF, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, SKOS, ZR, ZS
@@ -250,7 +251,7 @@ class DraftWriter:
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         for prefix in ("agent", "person", "amount", "metric", "total", "project", "event", "doc", "appointment",
-                       "group", "region", "indicator", "milestone"):
+                       "group", "region", "indicator", "milestone", "period"):
             self.g.bind(prefix, f"{ZR}{prefix}/")
         self.reviews: list[str] = []
         self.notes: dict[str, dict[str, object]] = {}  #: fact IRI → the rule that made it and its confidence
@@ -573,6 +574,7 @@ class DraftWriter:
             self.g.add((iri, ZS.unit, self._zh(str(f.attrs["unit"]))))
             self.g.add((iri, ZS.qualifier, ZS[str(f.attrs["qualifier"])]))
             self.g.add((iri, ZS.surfaceForm, self._zh(str(f.attrs["surface"]))))
+            write_period(self, x, f, iri, s0)  # 今年以来…对接活动166场次: a metric is about a period, as a total is
         elif f.kind == "event":
             self.fact(iri, ZS.PromotionEvent, f.label, s0)
             w = f.attrs.get("date")

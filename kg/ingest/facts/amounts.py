@@ -20,6 +20,7 @@ from kg.ingest.gazetteer import Place
 from kg.ingest.model import Extraction, Finding
 from kg.ingest.money import Amount, measure_of
 from kg.ingest.orgs import left_name
+from kg.ingest.periods import read_periods, same_period, write_period
 from kg.namespaces import PROV, SCHEMA, ZS
 from kg.sources.sentences import Span
 
@@ -79,6 +80,8 @@ AMOUNT_COUNT = Relation(
     "amount_count", read_counts,
     lambda d, g: d["value"] == _num(g["value"]) and d["count"] == int(g["count"]),
     "an amount and the number of projects it covers")
+AMOUNT_PERIOD = Relation("amount_period", read_periods, same_period,
+                         "a region's total and the period it is about (the local name of its zs:refPeriod)")
 
 
 # -- finder ----------------------------------------------------------------------------------------------------
@@ -206,6 +209,7 @@ def write_total(w: Draft, x: Extraction, f: Finding, iri: URIRef, s0: URIRef, ge
         w.g.add((iri, ZS.projectCount, Literal(int(str(f.attrs["count"])), datatype=XSD.integer)))
     if f.attrs.get("stage"):
         w.g.add((iri, ZS.stage, ZS[str(f.attrs["stage"])]))
+    write_period(w, x, f, iri, s0)  # 2023年, 今年上半年, 2023年以来 …: what repeats and conflicts compare by
     return True
 
 
@@ -241,4 +245,4 @@ def write_restated_amount(w: Draft, x: Extraction, f: Finding, known: URIRef, s0
 
 
 FACT = FactType("amounts", find_investments, {"total": write_total, "project": write_project},
-                (AMOUNT_PLACE, AMOUNT_MEASURE, AMOUNT_COUNT))
+                (AMOUNT_PLACE, AMOUNT_MEASURE, AMOUNT_COUNT, AMOUNT_PERIOD))

@@ -242,3 +242,24 @@ def test_the_shapes_refuse_a_sample_that_lost_its_mark(tmp_path: Path) -> None:
     assert not report.ok
     assert "is an invented sample (its text starts with 【样例】) but is not typed" in report.summary()
 
+
+
+def test_consolidation_and_the_followed_project_show_out_of_the_box(sampled: Sampled) -> None:
+    # the shipped decision merges 深圳市湖南商会 into 深圳湖南商会: one chamber, found by either name
+    store = open_store(sampled.out / ".kg" / "store")
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    chambers = {q.subject for q in store.quads_for_pattern(None, label, ox.Literal("深圳湖南商会", language="zh"))}
+    assert len(chambers) == 1
+    chamber = next(iter(chambers))
+    names = {q.object for q in store.quads_for_pattern(chamber, alt, None)}
+    assert ox.Literal("深圳市湖南商会", language="zh") in names
+    assert not list(store.quads_for_pattern(None, label, ox.Literal("深圳市湖南商会", language="zh")))
+    # the followed project's stages, across four articles, in date order, in the summary and from kg timeline
+    stages = re.findall(r"^  \S+\s+(签约|开工|投产|到资) · 醴陵市", sampled.output, re.M)
+    assert stages == ["签约", "开工", "投产", "到资"], sampled.output
+    out = _kg(CliRunner(), sampled, "timeline", "湘澜高纯氧化铝项目", "--format", "json")
+    rows = json.loads(out)["milestones"]
+    assert {r["source"].rsplit("/", 1)[-1] for r in rows} == {
+        "sample-2024-03-12-liling-xianglan-signing", "sample-2024-03-20-liling-xianglan-start",
+        "sample-2025-01-08-liling-xianglan-production"}

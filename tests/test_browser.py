@@ -7,13 +7,11 @@ text. The screenshots land in docs/img/ for docs/views.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
 from kg.views.build import build_view
 from kg.views.graphpage import render_graph, write_view
@@ -48,13 +46,6 @@ class Opened:
         assert self.requests == [self.url], f"requests beyond the file: {self.requests}"
         assert self.errors == [], self.errors
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def open_file(browser: Browser, path: Path, ready: str) -> Opened:

@@ -5,20 +5,19 @@ the project's ``data/vocab/indicators.ttl`` and used by the next ``kg ingest``."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
 from click.testing import CliRunner
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from kg.cli import cli
 from kg.ingest.review import load_review
 from kg.ingest.vocabulary import ReviewedTerm, load_terms, match, vocab_file
 from kg.namespaces import SKOS, ZS
 from kg.paths import Paths
-from tests.test_browser import ARGS, CHROMIUM, open_file
+from tests.test_browser import open_file
 
 # Invented for the tests.
 FIRST = """标题: 湘潭招商培训
@@ -36,13 +35,6 @@ NEXT = """标题: 株洲招商培训
 TRAINED = ReviewedTerm("培训招商干部人次", "investment staff trained", "培训", "人次")
 ONLINE = ReviewedTerm("线上推介活动场次", "online promotion events held", "线上推介", "场次")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _ingest(runner: CliRunner, project: Paths, tmp_path: Path, name: str, text: str) -> Path:

@@ -5,26 +5,16 @@ the reviewer decides it; ``kg merge`` refuses the draft until then."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from kg.cli import cli
 from kg.ingest.review import draft_conflicts, load_review
 from kg.paths import Paths
-from tests.test_browser import ARGS, CHROMIUM, open_file
+from tests.test_browser import open_file
 from tests.test_figures import _draft, _merge
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_a_conflict_is_shown_beside_its_fact_and_must_be_decided(browser: Browser, project: Paths,

@@ -4,11 +4,9 @@ makes (accept, reject, edit) are saved as a decisions file that ``kg merge --dec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from rdflib import URIRef
 
 from kg.ingest.decisions import apply, read_decisions, to_graph
@@ -16,7 +14,7 @@ from kg.ingest.review import load_review
 from kg.ingest.reviewpage import write_review_page
 from kg.ingest.run import ingest
 from kg.paths import make_paths
-from tests.test_browser import ARGS, CHROMIUM, open_file
+from tests.test_browser import open_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = """标题: 湘潭招商新进展
@@ -26,13 +24,6 @@ ARTICLE = """标题: 湘潭招商新进展
 湘潭市聘请“招商顾问”<img src=x onerror=alert(1)>王海、李江。
 """
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_review_page_saves_decisions_that_merge_accepts(browser: Browser, tmp_path: Path) -> None:

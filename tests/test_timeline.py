@@ -15,6 +15,7 @@ from kg.ingest.extract import extract
 from kg.ingest.resolve import KnownGraph, load_known
 from kg.ingest.text import read_article
 from kg.paths import Paths, make_paths
+from kg.store.generations import open_store
 from kg.store.stages import current_stages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +158,16 @@ def test_unknown_and_wrong_kinds_of_names_are_clear_errors(built: Paths) -> None
     assert out.index("2023-07") < out.index("(2024-03-13)")  # a dated stage before those dated by their article
     assert "(2024-03-13) 落地   中国长城科技总部 · 长沙市\n" in out  # no amount given, none shown
     assert "玉湖冷链(长沙)交易中心 · 长沙自贸临空区 · 50亿元 (项目总投资)" in out
+
+
+def test_a_milestone_is_never_what_a_name_stands_for(built: Paths) -> None:
+    """A milestone's label names its project (玉湖冷链(长沙)交易中心 落地): the project's name finds the project."""
+    from kg.names.index import find, find_mentions, load_entities
+
+    store = open_store(built.store)
+    index = load_entities(store)
+    assert not [e for e in index.entities.values() if "zs:ProjectMilestone" in e.classes]
+    project = f"{ID}project/yuhu-cold-chain-changsha"
+    assert find(store, "玉湖冷链(长沙)交易中心").iri == project
+    named = {i for m in find_mentions(index, "玉湖冷链(长沙)交易中心落地在哪里?") for i in m.iris}
+    assert named == {project}

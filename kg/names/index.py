@@ -190,6 +190,10 @@ def _longer_names(text: str) -> list[str]:
     return names
 
 
+#: Classes whose members carry a label but are never what a name stands for (compact IRIs, as Entity.classes).
+_UNNAMED = frozenset({"zs:ProjectMilestone"})
+
+
 def _index(store: AnyStore, only: set[str] | None) -> EntityIndex:
     """The index of every entity, or of the entities *only* names (one small query each)."""
     entities: dict[str, Entity] = {}
@@ -230,6 +234,9 @@ def _index(store: AnyStore, only: set[str] | None) -> EntityIndex:
             e.class_label = str(row["typeLabel"].value)
         e.is_place = e.is_place or type_iri in place_classes
         e.is_concept = e.is_concept or type_iri in concept_classes
+    for iri in [i for i, e in entities.items() if _UNNAMED & set(e.classes)]:
+        del entities[iri]  # a report of a stage is named after its project, and never stands for it
+    names = {k: kept for k, v in names.items() if (kept := {i for i in v if i in entities})}
     for row in rows(_PARENTS):
         s = row["s"]
         if isinstance(s, ox.NamedNode) and s.value in entities:

@@ -319,3 +319,26 @@ def test_chained_merges_end_at_the_last_entity_and_cycles_are_refused() -> None:
     apply_merges(g, [MergeDecision(str(n3), str(n2), "accept"), MergeDecision(str(n2), str(n1), "accept")])
     assert (art, None, n1) in g and (None, None, n2) not in g and (None, None, n3) not in g
     assert {str(o) for o in g.objects(n1, rdflib.SKOS.altLabel)} == {"湖南商会(深圳)", "深圳湖南商会"}
+
+
+def test_a_name_many_entities_share_is_compared_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """产业园项目 in hundreds of places: each new one is compared with at most MAX_COMPARED others (the graph's
+    first), so a draft of a thousand reports stays linear; the known project is still found."""
+    import kg.corpus.consolidate as consolidate
+
+    known = [ent("k1", "InvestmentProject", "智能装备产业园项目", location="changsha", investor="e1")]
+    new = [ent(f"n{i:03d}", "InvestmentProject", "智能装备产业园项目", source=f"s{i}", location=f"place{i}",
+               investor=f"x{i}") for i in range(300)]
+    new.append(ent("n999", "InvestmentProject", "智能装备产业园", source="s999", location="changsha", investor="e1"))
+    calls = 0
+    real = consolidate._match
+
+    def counted(*args: object) -> str | None:
+        nonlocal calls
+        calls += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(consolidate, "_match", counted)
+    assert pairs(known, new) == {("n999", "k1")}
+    assert calls <= consolidate.MAX_COMPARED * len(new)
+    assert calls < len(new) * (len(new) - 1) // 4  # far from every pair

@@ -424,6 +424,13 @@ def _match(g: Graph, a: Entity, b: Entity) -> str | None:
     return None
 
 
+#: The most entities one new entity is compared with (the graph's first, then the draft's, in IRI order). A name
+#: shared by more entities of a class than this is a kind, not a name (产业园项目 in two hundred counties): past it,
+#: comparing every pair made ``kg ingest`` of a thousand reports quadratic (72 s of 105 s in
+#: ``benchmarks/ingest.py``), for candidates a reviewer could not check anyway.
+MAX_COMPARED = 64
+
+
 def _blocks(e: Entity, places: set[str]) -> set[tuple[str, ...]]:
     """Keys two entities must share to be compared at all (what :func:`_match` needs equal): at a million
     statements, comparing every new entity with every known one of its class would take hours."""
@@ -455,7 +462,7 @@ def find_candidates(draft: Graph, known: Graph) -> list[Candidate]:
         keys = _blocks(a, both.places)
         others = sorted({b.iri: b for key in keys for b in blocks.get(key, [])}.values(),
                         key=lambda b: (b.iri not in known.entities, b.iri))
-        for b in others:
+        for b in others[:MAX_COMPARED]:
             if b.iri == a.iri or (b.iri not in known.entities
                                   and (not a.sources or not b.sources or b.sources & a.sources)):
                 continue  # within the draft, only entities of different articles

@@ -43,3 +43,6 @@ class Extraction:
     findings: list[Finding] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     home: Place | None = None  #: the article's own place (its headline's, else its first acting place)
+    #: What the draft's rules compute once per article and ask for per fact (the names in each sentence, the
+    #: period a sentence announces), keyed by the rule; never part of what the extraction says.
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)

@@ -305,11 +305,28 @@ _BREAKDOWN = ("其中", "分区县看", "分县市区看", "分地区看")
 
 
 def _names_in(x: Extraction, sent: Span) -> list[tuple[int, int]]:
-    return [(g.start - sent.start, g.end - sent.start) for g in x.findings
-            if g.kind in _NAMES and g.sentence.index == sent.index and g.end > g.start]
+    found = x.memo.get("period-names")
+    if isinstance(found, dict):
+        by_sentence: dict[int, list[tuple[int, int]]] = found
+    else:  # once per article: a report has dozens of totals, hundreds of names
+        by_sentence = {}
+        for g in x.findings:
+            if g.kind in _NAMES and g.end > g.start:
+                by_sentence.setdefault(g.sentence.index, []).append((g.start, g.end))
+        x.memo["period-names"] = by_sentence
+    return [(a - sent.start, b - sent.start) for a, b in by_sentence.get(sent.index, [])]
 
 
 def _announced(x: Extraction, sent: Span) -> Stated | None:
+    """:func:`_announce`, once per sentence of the article."""
+    key = ("period-announced", sent.index)
+    if key not in x.memo:
+        x.memo[key] = _announce(x, sent)
+    found = x.memo[key]
+    return found if isinstance(found, Stated) else None
+
+
+def _announce(x: Extraction, sent: Span) -> Stated | None:
     """The period an earlier sentence gives the figures that follow it: a sentence announcing a report
     ("湘潭市通报一季度招商引资情况。": a period, no figure of its own) carries it to the next sentences as long as each
     states no period, no day of an event and no plan; a breakdown (其中, …) takes the sentence before it's. Any

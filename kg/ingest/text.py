@@ -12,7 +12,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from kg.errors import EncodingError, InputError
@@ -57,9 +57,9 @@ class Article:
         """True when *span* lies inside a chrome line."""
         return any(s <= span.start and span.end <= e for s, e in self.chrome)
 
-    @property
+    @cached_property
     def body(self) -> list[Span]:
-        """The sentences that are text, not page chrome."""
+        """The sentences that are text, not page chrome (read once: every finder and the period rules ask)."""
         return [s for s in self.sentences if not self.is_chrome(s)]
 
 

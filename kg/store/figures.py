@@ -38,14 +38,19 @@ import pyoxigraph as ox
 
 from kg.namespaces import OA, PROV, SCHEMA, ZS
 
+# The money patterns sit inside each branch: joined after the UNION (where ?item of a project comes from a BIND),
+# Oxigraph evaluated them once per branch solution — 16 s at 100k statements, against 0.08 s this way.
 _FIGURES = f"""
 SELECT ?item ?kind ?subject ?value ?currency ?measure ?qualifier ?period ?count WHERE {{
   {{ ?item a <{ZS}SigningTotal> ; <{ZS}refArea> ?subject ; <{ZS}refPeriod> ?period ; <{ZS}investment> ?money .
-     BIND ("total" AS ?kind) OPTIONAL {{ ?item <{ZS}projectCount> ?count }} }}
+     ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
+     OPTIONAL {{ ?item <{ZS}projectCount> ?count }} OPTIONAL {{ ?money <{ZS}qualifier> ?qualifier }}
+     BIND ("total" AS ?kind) }}
   UNION
-  {{ ?subject a <{ZS}InvestmentProject> ; <{ZS}investment> ?money . BIND (?money AS ?item) BIND ("project" AS ?kind) }}
-  ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
-  OPTIONAL {{ ?money <{ZS}qualifier> ?qualifier }}
+  {{ ?subject a <{ZS}InvestmentProject> ; <{ZS}investment> ?money .
+     ?money <{SCHEMA}value> ?value ; <{SCHEMA}currency> ?currency ; <{ZS}measure> ?measure .
+     OPTIONAL {{ ?money <{ZS}qualifier> ?qualifier }}
+     BIND (?money AS ?item) BIND ("project" AS ?kind) }}
 }}
 """
 _DERIVED_FROM, _HAS_SOURCE = ox.NamedNode(f"{PROV}wasDerivedFrom"), ox.NamedNode(f"{OA}hasSource")

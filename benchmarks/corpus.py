@@ -21,7 +21,8 @@ into the built store (a process, as a user runs it).
 time are taken out and the store rebuilt first, untimed), and a second merge: of an article that restates a
 total of the corpus (a repeat in a region and year with figures, so the investment rollups change). Each row
 gives the seconds of each step (:mod:`benchmarks.merge_steps`). ``--before DIR`` times the same merges with the
-``kg`` of another checkout too (``--before /work/main``), so one run prints them before and after a change.
+``kg`` of another checkout too (``--before ../zhaoshang-kg-main``, a clone of the commit to compare with), so
+one run prints them before and after a change.
 """
 
 from __future__ import annotations

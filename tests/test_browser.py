@@ -48,6 +48,17 @@ class Opened:
 
 
 
+def save_decisions(opened: Opened, folder: Path) -> Path:
+    """Click the review page's *Save decisions*, keep the download as ``folder/decisions.json``, and check the
+    page fetched nothing and logged no error."""
+    with opened.page.expect_download() as dl:
+        opened.page.locator("#kg-save").click()
+    saved = folder / "decisions.json"
+    dl.value.save_as(saved)
+    opened.check_clean()
+    return saved
+
+
 def open_file(browser: Browser, path: Path, ready: str) -> Opened:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     opened = Opened(page=page, url=path.resolve().as_uri())

@@ -250,7 +250,7 @@ def test_review_page_shows_merges_and_saves_their_decisions(tmp_path: Path) -> N
     from kg.ingest.reviewpage import write_review_page
     from kg.ingest.run import ingest
     from kg.paths import make_paths
-    from tests.test_browser import ARGS, CHROMIUM, open_file
+    from tests.test_browser import ARGS, CHROMIUM, open_file, save_decisions
 
     root = Path(__file__).resolve().parent.parent
     src = tmp_path / "shenzhen-visit.txt"
@@ -269,11 +269,7 @@ def test_review_page_shows_merges_and_saves_their_decisions(tmp_path: Path) -> N
         assert page.locator(".kg-merge").count() == 2  # the project is a name the graph has: no candidate
         box.locator("input[value=accept]").check()
         page.locator("#kg-accept-all").click()  # facts only: the other merges stay apart
-        with page.expect_download() as dl:
-            page.locator("#kg-save").click()
-        saved = tmp_path / "decisions.json"
-        dl.value.save_as(saved)
-        o.check_clean()
+        saved = save_decisions(o, tmp_path)
         browser.close()
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert {m["id"]: m["decision"] for m in data["merges"]} == {

@@ -17,7 +17,7 @@ from kg.ingest.review import load_review
 from kg.ingest.vocabulary import ReviewedTerm, load_terms, match, vocab_file
 from kg.namespaces import SKOS, ZS
 from kg.paths import Paths
-from tests.test_browser import open_file
+from tests.test_browser import open_file, save_decisions
 
 # Invented for the tests.
 FIRST = """标题: 湘潭招商培训
@@ -68,11 +68,7 @@ def test_a_term_proposed_on_the_page_is_merged_and_used_by_the_next_ingest(brows
         form.locator("input[name=zh]").fill(term.zh)
         form.locator("input[name=en]").fill(term.en)
         form.locator("input[name=cue]").fill(term.cue)
-    with page.expect_download() as dl:
-        page.locator("#kg-save").click()
-    saved = tmp_path / "decisions.json"
-    dl.value.save_as(saved)
-    o.check_clean()
+    saved = save_decisions(o, tmp_path)
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert {p["for"]: (p["zh"], p["en"], p["cue"], p["unit"]) for p in data["indicators"]} == {
         figure.id: ("培训招商干部人次", "investment staff trained", "培训", "人次"),

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 from kg.cli import cli
 from kg.ingest.review import draft_conflicts, load_review
 from kg.paths import Paths
-from tests.test_browser import open_file
+from tests.test_browser import open_file, save_decisions
 from tests.test_figures import _draft, _merge
 
 
@@ -56,11 +56,7 @@ def test_a_conflict_is_shown_beside_its_fact_and_must_be_decided(browser: Browse
     box.locator("input[value=reject]").check()
     assert item.get_attribute("data-decided") == "reject"
     assert "0 of 1 conflicts to decide" in page.locator("#kg-summary").inner_text()
-    with page.expect_download() as dl:
-        page.locator("#kg-save").click()
-    saved = tmp_path / "decisions.json"
-    dl.value.save_as(saved)
-    o.check_clean()
+    saved = save_decisions(o, tmp_path)
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert {f["id"]: f["decision"] for f in data["facts"]}[fact] == "reject"
 

@@ -14,7 +14,7 @@ from kg.ingest.review import load_review
 from kg.ingest.reviewpage import write_review_page
 from kg.ingest.run import ingest
 from kg.paths import make_paths
-from tests.test_browser import open_file
+from tests.test_browser import open_file, save_decisions
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = """标题: 湘潭招商新进展
@@ -48,11 +48,7 @@ def test_review_page_saves_decisions_that_merge_accepts(browser: Browser, tmp_pa
     totals.locator("input[value=reject]").check()
     other.locator("input[value=edit]").check()
     other.locator("input.kg-edit").fill("湘乡市签约资金3亿元")
-    with page.expect_download() as dl:
-        page.locator("#kg-save").click()
-    saved = tmp_path / "decisions.json"
-    dl.value.save_as(saved)
-    o.check_clean()
+    saved = save_decisions(o, tmp_path)
     data = json.loads(saved.read_text(encoding="utf-8"))
     by_label = {c.id: c.label for c in review.candidates}
     decided = {by_label[f["id"]]: (f["decision"], f.get("label")) for f in data["facts"]}

@@ -249,8 +249,11 @@ def update_derived(store: ox.Store, new: list[ox.Quad], timings: dict[str, float
         scope = f"{len(cells)} cell(s)"
     remove |= old - fresh
     add |= fresh - old
-    old_stages = {q for p in (_STAGE, _STAGE_DATE) for q in store.quads_for_pattern(None, p, None, _DERIVED_GRAPH)}
-    stages = set(current_stages(store))  # every project's latest milestone: index lookups, about a second at 1M
+    # only a project a new milestone names can change its latest one (nothing is removed by such a build)
+    staged = {q.object for q in added if q.predicate == _PROJECT and isinstance(q.object, ox.NamedNode)}
+    old_stages = {q for project in staged for p in (_STAGE, _STAGE_DATE)
+                  for q in store.quads_for_pattern(project, p, None, _DERIVED_GRAPH)}
+    stages = set(current_stages(store, staged))
     remove |= old_stages - stages
     add |= stages - old_stages
     if size is None:

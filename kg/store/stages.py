@@ -14,6 +14,7 @@ The derived ``zs:stageDate`` is the milestone's own date only: a date the text d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -55,9 +56,9 @@ class Milestone:
         return when, step, self.iri.value
 
 
-def milestones(store: ox.Store) -> list[Milestone]:
-    """Every milestone of the store's data (the derived graph holds none), read by index lookups: a few per
-    milestone, and one per article for its date, whatever the size of the rest of the data."""
+def milestones(store: ox.Store, projects: Iterable[ox.NamedNode] | None = None) -> list[Milestone]:
+    """Every milestone of the store's data (the derived graph holds none), or those of *projects*, read by index
+    lookups: a few per milestone, and one per article for its date, whatever the size of the rest of the data."""
     derived = ox.NamedNode(DERIVED_GRAPH)
 
     def one(s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
@@ -68,7 +69,12 @@ def milestones(store: ox.Store) -> list[Milestone]:
 
     published: dict[ox.NamedNode | ox.BlankNode | ox.Literal, str] = {}
     out = []
-    found = {q.subject for q in store.quads_for_pattern(None, _TYPE, _MILESTONE) if isinstance(q.subject, ox.NamedNode)}
+    if projects is None:
+        found = {q.subject for q in store.quads_for_pattern(None, _TYPE, _MILESTONE)
+                 if isinstance(q.subject, ox.NamedNode)}
+    else:
+        found = {q.subject for p in projects for q in store.quads_for_pattern(None, _PROJECT, p)
+                 if isinstance(q.subject, ox.NamedNode)}
     for m in sorted(found, key=lambda n: n.value):
         project, stage, date = one(m, _PROJECT), one(m, _STAGE), one(m, _DATE)
         if not (isinstance(project, ox.NamedNode) and isinstance(stage, ox.NamedNode)):
@@ -84,11 +90,12 @@ def milestones(store: ox.Store) -> list[Milestone]:
     return out
 
 
-def current_stages(store: ox.Store) -> list[ox.Quad]:
-    """``zs:stage`` (and ``zs:stageDate`` when the text gave one) of every project with a milestone: its latest."""
+def current_stages(store: ox.Store, projects: Iterable[ox.NamedNode] | None = None) -> list[ox.Quad]:
+    """``zs:stage`` (and ``zs:stageDate`` when the text gave one) of every project with a milestone (or of
+    *projects*): its latest."""
     graph = ox.NamedNode(DERIVED_GRAPH)
     latest: dict[ox.NamedNode, Milestone] = {}
-    for m in milestones(store):
+    for m in milestones(store, projects):
         if m.local in NOT_CURRENT:
             continue
         old = latest.get(m.project)
